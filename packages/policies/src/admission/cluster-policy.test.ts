@@ -1,0 +1,321 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { PolicyInputError } from '../errors.js';
+import { admissionInput, BILLING_REPO, HELLO_REPO } from '../test/fixtures.js';
+import {
+  CLUSTER_POLICY_DEPRECATED_PATHS,
+  CLUSTER_POLICY_ENUMS,
+  CLUSTER_POLICY_OPAQUE_PATHS,
+  schemaPaths,
+  undeclaredClusterPolicyPaths,
+} from '../test/kyverno-schema.js';
+import {
+  buildImageVerificationClusterPolicy,
+  DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+  type ApiCallContextEntry,
+  type ClusterPolicy,
+  type ImageVerificationPolicyInput,
+} from './cluster-policy.js';
+
+const enforce = buildImageVerificationClusterPolicy(admissionInput({ failureAction: 'Enforce' }));
+const audit = buildImageVerificationClusterPolicy(admissionInput({ failureAction: 'Audit' }));
+
+function rule(policy: ClusterPolicy, name: string) {
+  const found = policy.spec.rules.find((r) => r.name === name);
+  if (found === undefined) throw new Error(`no rule ${name}`);
+  return found;
+}
+
+function contextEntry(policy: ClusterPolicy, name: string): ApiCallContextEntry {
+  const found = rule(policy, 'verify-aws-signer-signatures').context?.find((c) => c.name === name);
+  if (found === undefined) throw new Error(`no context ${name}`);
+  return found;
+}
+
+// Kyverno's wildcard semantics in patterns: `*` any run of characters, `?` exactly one, `|` or.
+function kyvernoPatternAccepts(pattern: string, value: string): boolean {
+  return pattern
+    .split('|')
+    .map((alternative) => alternative.trim())
+    .some((alternative) => {
+      const regex = alternative
+        .replace(/[.+^${}()[\]\\/]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+      return new RegExp(`^${regex}$`).test(value);
+    });
+}
+
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+describe('buildImageVerificationClusterPolicy', () => {
+  it.each([
+    ['Enforce', enforce],
+    ['Audit', audit],
+  ] as const)(
+    '%s: fails closed at the webhook and applies the failure action to every rule',
+    (action, policy) => {
+      expect(policy.spec.webhookConfiguration).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 30 });
+      expect(policy.spec.rules.map((r) => r.validate.failureAction)).toEqual([action, action]);
+      expect(policy.spec.background).toBe(false);
+      expect(policy.spec.admission).toBe(true);
+    },
+  );
+
+  it('is named signet-verify-images unless the input names it', () => {
+    expect(enforce.metadata.name).toBe(DEFAULT_IMAGE_VERIFICATION_POLICY_NAME);
+    expect(DEFAULT_IMAGE_VERIFICATION_POLICY_NAME).toBe('signet-verify-images');
+    expect(buildImageVerificationClusterPolicy(admissionInput({ name: 'verify' })).metadata.name).toBe(
+      'verify',
+    );
+  });
+
+  it('matches the reviewed rendering (complement to the assertions above)', () => {
+    expect(stringify(enforce)).toMatchSnapshot();
+  });
+
+  it('renders as plain YAML, without anchors from shared objects', () => {
+    expect(stringify(enforce)).not.toMatch(/[&*]a\d/);
+  });
+
+  it('takes the webhook timeout from the input', () => {
+    const policy = buildImageVerificationClusterPolicy(admissionInput({ timeoutSeconds: 12 }));
+    expect(policy.spec.webhookConfiguration.timeoutSeconds).toBe(12);
+  });
+
+  it('matches Pods created or updated in the application namespaces only', () => {
+    for (const r of enforce.spec.rules) {
+      expect(r.match).toEqual({
+        any: [
+          {
+            resources: {
+              kinds: ['Pod', 'Pod/ephemeralcontainers'],
+              namespaces: ['hello-server', 'billing'],
+              operations: ['CREATE', 'UPDATE'],
+            },
+          },
+        ],
+      });
+    }
+  });
+
+  it('excludes cluster, Kyverno and verifier namespaces by name, never by a selector', () => {
+    for (const r of enforce.spec.rules) {
+      expect(r.exclude.any.flatMap((f) => f.resources.namespaces)).toEqual([
+        'kube-system',
+        'kube-public',
+        'kube-node-lease',
+        'kyverno',
+        'kyverno-notation-aws',
+      ]);
+    }
+    const keys = schemaPaths(enforce, new Set()).map((entry) => entry.path);
+    expect(keys.filter((key) => /selector/i.test(key))).toEqual([]);
+  });
+
+  it('calls the verifier over TLS pinned to the certificate in its secret, with no default', () => {
+    const ca = contextEntry(enforce, 'verifierCaBundle');
+    expect(ca.apiCall).toEqual({
+      urlPath: '/api/v1/namespaces/kyverno-notation-aws/secrets/svc.kyverno-notation-aws.svc.tls-pair',
+      jmesPath: 'base64_decode(data."tls.crt")',
+    });
+    const call = contextEntry(enforce, 'verification');
+    expect(call.apiCall.service).toEqual({
+      url: 'https://svc.kyverno-notation-aws.svc:443/checkimages',
+      caBundle: '{{ verifierCaBundle }}',
+    });
+    expect(call.apiCall.method).toBe('POST');
+    expect(call.apiCall.data).toEqual([
+      { key: 'images', value: '{{ images }}' },
+      { key: 'imageReferences', value: ['*'] },
+      { key: 'trustPolicy', value: 'signet' },
+    ]);
+    for (const entry of rule(enforce, 'verify-aws-signer-signatures').context ?? []) {
+      expect(Object.keys(entry.apiCall)).not.toContain('default');
+    }
+  });
+
+  it('uses a custom service port, path and TLS secret', () => {
+    const policy = buildImageVerificationClusterPolicy(
+      admissionInput({
+        verifier: {
+          serviceName: 'verifier',
+          namespace: 'notation',
+          port: 9443,
+          path: '/verify',
+          tlsSecretName: 'verifier-tls',
+          tlsSecretKey: 'ca.crt',
+        },
+      }),
+    );
+    expect(contextEntry(policy, 'verification').apiCall.service?.url).toBe(
+      'https://verifier.notation.svc:9443/verify',
+    );
+    expect(contextEntry(policy, 'verifierCaBundle').apiCall).toEqual({
+      urlPath: '/api/v1/namespaces/notation/secrets/verifier-tls',
+      jmesPath: 'base64_decode(data."ca.crt")',
+    });
+  });
+
+  it('denies unless the verifier answers verified: true', () => {
+    expect(rule(enforce, 'verify-aws-signer-signatures').validate.deny).toEqual({
+      conditions: { all: [{ key: '{{ verification.verified }}', operator: 'NotEquals', value: true }] },
+    });
+  });
+
+  it('admits images only from the allowed repositories, by digest, in every kind of container', () => {
+    const pattern = rule(enforce, 'allowed-repositories-by-digest').validate.pattern as {
+      spec: Record<string, [{ image: string }]>;
+    };
+    expect(Object.keys(pattern.spec).sort()).toEqual([
+      '=(ephemeralContainers)',
+      '=(initContainers)',
+      'containers',
+    ]);
+    for (const [field, [{ image }]] of Object.entries(pattern.spec)) {
+      expect(kyvernoPatternAccepts(image, `${HELLO_REPO}@${DIGEST}`), field).toBe(true);
+      expect(kyvernoPatternAccepts(image, `${BILLING_REPO}@${DIGEST}`), field).toBe(true);
+      expect(kyvernoPatternAccepts(image, `${HELLO_REPO}:latest`), field).toBe(false);
+      expect(kyvernoPatternAccepts(image, `${HELLO_REPO}:v1@${DIGEST}`), field).toBe(false);
+      expect(kyvernoPatternAccepts(image, `${HELLO_REPO}@sha256:abc`), field).toBe(false);
+      expect(kyvernoPatternAccepts(image, `${HELLO_REPO}-evil@${DIGEST}`), field).toBe(false);
+      expect(kyvernoPatternAccepts(image, `docker.io/library/nginx@${DIGEST}`), field).toBe(false);
+    }
+  });
+
+  describe('against the ClusterPolicy CRD schema (Kyverno v1.19.0)', () => {
+    it.each([
+      ['Enforce', enforce],
+      ['Audit', audit],
+    ] as const)(
+      '%s: every generated key is declared, so the API server prunes nothing',
+      (_action, policy) => {
+        expect(undeclaredClusterPolicyPaths(policy)).toEqual([]);
+      },
+    );
+
+    it.each([
+      ['Enforce', enforce],
+      ['Audit', audit],
+    ] as const)('%s: uses no deprecated field and only enumerated values', (_action, policy) => {
+      for (const { path, value } of schemaPaths(policy, CLUSTER_POLICY_OPAQUE_PATHS)) {
+        expect(CLUSTER_POLICY_DEPRECATED_PATHS.has(path), path).toBe(false);
+        const allowed = CLUSTER_POLICY_ENUMS[path];
+        if (allowed !== undefined) expect(allowed, path).toContain(value);
+      }
+    });
+
+    it('catches a field placed where the schema does not declare it', () => {
+      const misplaced = {
+        ...enforce,
+        spec: { ...enforce.spec, webhookConfiguration: { failurePolicy: 'Fail', timeout: 10 } },
+      };
+      expect(undeclaredClusterPolicyPaths(misplaced)).toEqual(['spec.webhookConfiguration.timeout']);
+      const misspelt = {
+        ...enforce,
+        spec: {
+          ...enforce.spec,
+          rules: enforce.spec.rules.map((r) => ({
+            ...r,
+            validate: { ...r.validate, validationFailureAction: 'Enforce' },
+          })),
+        },
+      };
+      expect(undeclaredClusterPolicyPaths(misspelt)).toEqual([
+        'spec.rules[].validate.validationFailureAction',
+        'spec.rules[].validate.validationFailureAction',
+      ]);
+      const deprecated = { ...enforce, spec: { ...enforce.spec, failurePolicy: 'Fail' } };
+      expect(
+        schemaPaths(deprecated, CLUSTER_POLICY_OPAQUE_PATHS).some((entry) =>
+          CLUSTER_POLICY_DEPRECATED_PATHS.has(entry.path),
+        ),
+      ).toBe(true);
+    });
+  });
+
+  describe('rejects', () => {
+    const cases: [string, Partial<ImageVerificationPolicyInput>, string][] = [
+      ['no application namespace', { appNamespaces: [] }, 'appNamespaces: is empty'],
+      [
+        'a system namespace as application namespace',
+        { appNamespaces: ['kube-system'] },
+        'appNamespaces[0]: "kube-system" is a cluster, Kyverno or verifier namespace; those are never matched',
+      ],
+      [
+        "the verifier's namespace as application namespace",
+        { appNamespaces: ['kyverno-notation-aws'] },
+        'appNamespaces[0]: "kyverno-notation-aws" is a cluster, Kyverno or verifier namespace',
+      ],
+      [
+        'a duplicate namespace',
+        { appNamespaces: ['billing', 'billing'] },
+        'appNamespaces[1]: "billing" is listed twice',
+      ],
+      [
+        'an invalid namespace',
+        { appNamespaces: ['Billing'] },
+        'appNamespaces[0]: "Billing" is not a valid name',
+      ],
+      ['no repository', { allowedRepositories: [] }, 'allowedRepositories: is empty'],
+      [
+        'a repository with a wildcard',
+        { allowedRepositories: [`${HELLO_REPO}*`] },
+        'allowedRepositories[0]: "111122223333.dkr.ecr.us-east-1.amazonaws.com/hello-server*" contains "*"',
+      ],
+      [
+        'a duplicate repository',
+        { allowedRepositories: [HELLO_REPO, HELLO_REPO] },
+        `allowedRepositories[1]: "${HELLO_REPO}" is listed twice`,
+      ],
+      [
+        'an unknown failure action',
+        { failureAction: 'enforce' as never },
+        'failureAction: "enforce" is not a failure action; expected Enforce or Audit',
+      ],
+      [
+        'a timeout above 30 s',
+        { timeoutSeconds: 31 },
+        'timeoutSeconds: 31 is out of range; expected an integer from 1 to 30 seconds',
+      ],
+      ['a timeout of 0', { timeoutSeconds: 0 }, 'timeoutSeconds: 0 is out of range'],
+      ['a fractional timeout', { timeoutSeconds: 2.5 }, 'timeoutSeconds: 2.5 is out of range'],
+      [
+        'a port out of range',
+        { verifier: { serviceName: 'svc', namespace: 'kyverno-notation-aws', port: 70000 } },
+        'verifier.port: 70000 is not a port; expected an integer from 1 to 65535',
+      ],
+      [
+        'a relative path',
+        { verifier: { serviceName: 'svc', namespace: 'kyverno-notation-aws', path: 'checkimages' } },
+        'verifier.path: "checkimages" is not an absolute URL path',
+      ],
+      [
+        'a secret key with a slash',
+        { verifier: { serviceName: 'svc', namespace: 'kyverno-notation-aws', tlsSecretKey: 'a/b' } },
+        'verifier.tlsSecretKey: "a/b" is not a valid secret key',
+      ],
+      [
+        'an invalid secret name',
+        { verifier: { serviceName: 'svc', namespace: 'kyverno-notation-aws', tlsSecretName: 'TLS' } },
+        'verifier.tlsSecretName: "TLS" is not a valid name',
+      ],
+      [
+        'an invalid service name',
+        { verifier: { serviceName: 'Svc', namespace: 'x' } },
+        'verifier.serviceName: "Svc"',
+      ],
+      ['an invalid Kyverno namespace', { kyvernoNamespace: '' }, 'kyvernoNamespace: "" is not a valid name'],
+      [
+        'an invalid trust policy name',
+        { trustPolicyName: 'A B' },
+        'trustPolicyName: "A B" is not a valid name',
+      ],
+      ['an invalid policy name', { name: '-x' }, 'name: "-x" is not a valid name'],
+    ];
+    it.each(cases)('%s', (_case, overrides, message) => {
+      expect(() => buildImageVerificationClusterPolicy(admissionInput(overrides))).toThrow(PolicyInputError);
+      expect(() => buildImageVerificationClusterPolicy(admissionInput(overrides))).toThrow(message);
+    });
+  });
+});

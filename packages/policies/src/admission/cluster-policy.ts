@@ -1,0 +1,338 @@
+import { PolicyInputError, quote } from '../errors.js';
+import { assertDnsLabel, assertDnsSubdomain, CLUSTER_SYSTEM_NAMESPACES } from '../kubernetes.js';
+import { assertRepositoryUri } from '../registry.js';
+
+/** What Kyverno does with a request that fails a rule. */
+export const FailureAction = {
+  /** Deny the request. */
+  Enforce: 'Enforce',
+  /** Admit the request and record a policy report entry. */
+  Audit: 'Audit',
+} as const;
+export type FailureAction = (typeof FailureAction)[keyof typeof FailureAction];
+
+/** Name of the ClusterPolicy unless the input names it. */
+export const DEFAULT_IMAGE_VERIFICATION_POLICY_NAME = 'signet-verify-images';
+
+/** Kyverno's API server webhook timeout bounds, in seconds. */
+export const WEBHOOK_TIMEOUT_SECONDS = { min: 1, max: 30 } as const;
+
+/** Where the Notation/AWS Signer verifier (kyverno-notation-aws) listens. */
+export interface VerifierServiceInput {
+  /** Service name. The upstream manifests call it `svc`. */
+  readonly serviceName: string;
+  /** Namespace of the verifier. */
+  readonly namespace: string;
+  /** Service port. Default 443. */
+  readonly port?: number;
+  /** HTTP path of the verification endpoint. Default `/checkimages`. */
+  readonly path?: string;
+  /**
+   * Secret holding the verifier's TLS certificate. Default `<serviceName>.<namespace>.svc.tls-pair`,
+   * the name the verifier gives the secret it generates.
+   */
+  readonly tlsSecretName?: string;
+  /** Key of the PEM certificate in that secret. Default `tls.crt`. */
+  readonly tlsSecretKey?: string;
+}
+
+/** Input of {@link buildImageVerificationClusterPolicy}. */
+export interface ImageVerificationPolicyInput {
+  /** ClusterPolicy name. Default {@link DEFAULT_IMAGE_VERIFICATION_POLICY_NAME}. */
+  readonly name?: string;
+  /** Namespaces whose Pods must run signed images. Only these are matched. */
+  readonly appNamespaces: readonly string[];
+  /**
+   * Fully qualified repositories Pods may run images from
+   * (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>`); images must be referenced by digest.
+   */
+  readonly allowedRepositories: readonly string[];
+  /** The verifier's service and TLS secret. */
+  readonly verifier: VerifierServiceInput;
+  /** Name of the `TrustPolicy` resource the verifier evaluates. */
+  readonly trustPolicyName: string;
+  /** Namespace Kyverno runs in (excluded by name). */
+  readonly kyvernoNamespace: string;
+  /** `Enforce` denies unverified Pods; `Audit` only reports them. Chosen per environment. */
+  readonly failureAction: FailureAction;
+  /**
+   * Webhook timeout, 1 to 30 seconds. Default 30: verification calls ECR and AWS Signer, and a
+   * timeout denies (fail closed), so a short timeout turns slow dependencies into outages.
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** A Kyverno `match`/`exclude` block (the subset Signet uses). */
+export interface ResourceFilters {
+  readonly any: readonly {
+    readonly resources: {
+      readonly kinds: readonly string[];
+      readonly namespaces: readonly string[];
+      readonly operations?: readonly ('CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT')[];
+    };
+  }[];
+}
+
+/** A Kyverno context entry loaded by an API call. */
+export interface ApiCallContextEntry {
+  readonly name: string;
+  readonly apiCall: {
+    readonly urlPath?: string;
+    readonly method?: 'GET' | 'POST';
+    readonly jmesPath?: string;
+    readonly data?: readonly { readonly key: string; readonly value: unknown }[];
+    readonly service?: { readonly url: string; readonly caBundle?: string };
+  };
+}
+
+/** A validate rule of a Kyverno ClusterPolicy (the subset Signet uses). */
+export interface ValidateRule {
+  readonly name: string;
+  readonly match: ResourceFilters;
+  readonly exclude: ResourceFilters;
+  readonly context?: readonly ApiCallContextEntry[];
+  readonly validate: {
+    readonly failureAction: FailureAction;
+    readonly message: string;
+    readonly pattern?: unknown;
+    readonly deny?: { readonly conditions: unknown };
+  };
+}
+
+/** A Kyverno `ClusterPolicy` (kyverno.io/v1), typed for what Signet generates. */
+export interface ClusterPolicy {
+  readonly apiVersion: 'kyverno.io/v1';
+  readonly kind: 'ClusterPolicy';
+  readonly metadata: { readonly name: string; readonly annotations: Readonly<Record<string, string>> };
+  readonly spec: {
+    readonly admission: true;
+    readonly background: false;
+    readonly webhookConfiguration: { readonly failurePolicy: 'Fail'; readonly timeoutSeconds: number };
+    readonly rules: readonly ValidateRule[];
+  };
+}
+
+/** The default TLS secret name the verifier creates for its service. */
+export function defaultVerifierTlsSecretName(serviceName: string, namespace: string): string {
+  return `${serviceName}.${namespace}.svc.tls-pair`;
+}
+
+/** The verifier's HTTPS URL as Kyverno calls it. */
+export function verifierServiceUrl(verifier: VerifierServiceInput): string {
+  return `https://${verifier.serviceName}.${verifier.namespace}.svc:${verifier.port ?? 443}${verifier.path ?? '/checkimages'}`;
+}
+
+// A digest is "sha256:" and 64 hex characters; `?` matches exactly one character in Kyverno
+// patterns, so a short or empty digest is refused too.
+const DIGEST_PATTERN = `@sha256:${'?'.repeat(64)}`;
+
+/** Kinds matched: Pods and the subresource through which ephemeral containers are added. */
+const POD_KINDS: readonly string[] = ['Pod', 'Pod/ephemeralcontainers'];
+
+function checkInput(input: ImageVerificationPolicyInput): void {
+  if (input.name !== undefined) assertDnsSubdomain(input.name, 'name');
+  assertDnsLabel(input.kyvernoNamespace, 'kyvernoNamespace');
+  assertDnsLabel(input.verifier.namespace, 'verifier.namespace');
+  assertDnsLabel(input.verifier.serviceName, 'verifier.serviceName');
+  assertDnsSubdomain(input.trustPolicyName, 'trustPolicyName');
+  if (input.verifier.tlsSecretName !== undefined)
+    assertDnsSubdomain(input.verifier.tlsSecretName, 'verifier.tlsSecretName');
+  if (input.verifier.tlsSecretKey !== undefined && !/^[-._a-zA-Z0-9]+$/.test(input.verifier.tlsSecretKey)) {
+    throw new PolicyInputError(
+      'verifier.tlsSecretKey',
+      `${quote(input.verifier.tlsSecretKey)} is not a valid secret key; expected letters, digits, "-", "_" or "."`,
+    );
+  }
+  const port = input.verifier.port;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new PolicyInputError(
+      'verifier.port',
+      `${quote(port)} is not a port; expected an integer from 1 to 65535`,
+    );
+  }
+  const path = input.verifier.path;
+  if (path !== undefined && !/^\/[A-Za-z0-9._~/-]*$/.test(path)) {
+    throw new PolicyInputError(
+      'verifier.path',
+      `${quote(path)} is not an absolute URL path; expected e.g. "/checkimages"`,
+    );
+  }
+  if (!(Object.values(FailureAction) as string[]).includes(input.failureAction)) {
+    throw new PolicyInputError(
+      'failureAction',
+      `${quote(input.failureAction)} is not a failure action; expected ${Object.values(FailureAction).join(' or ')}`,
+    );
+  }
+  const timeout = input.timeoutSeconds;
+  if (
+    timeout !== undefined &&
+    (!Number.isInteger(timeout) ||
+      timeout < WEBHOOK_TIMEOUT_SECONDS.min ||
+      timeout > WEBHOOK_TIMEOUT_SECONDS.max)
+  ) {
+    throw new PolicyInputError(
+      'timeoutSeconds',
+      `${quote(timeout)} is out of range; expected an integer from ${WEBHOOK_TIMEOUT_SECONDS.min} to ${WEBHOOK_TIMEOUT_SECONDS.max} seconds`,
+    );
+  }
+
+  if (input.appNamespaces.length === 0) {
+    throw new PolicyInputError(
+      'appNamespaces',
+      'is empty; list the namespaces whose Pods must run signed images',
+    );
+  }
+  const reserved = new Set([...CLUSTER_SYSTEM_NAMESPACES, input.kyvernoNamespace, input.verifier.namespace]);
+  const seen = new Set<string>();
+  input.appNamespaces.forEach((ns, i) => {
+    const at = `appNamespaces[${i}]`;
+    assertDnsLabel(ns, at);
+    if (reserved.has(ns)) {
+      throw new PolicyInputError(
+        at,
+        `${quote(ns)} is a cluster, Kyverno or verifier namespace; those are never matched (a verifier that must admit itself would deadlock), pick an application namespace`,
+      );
+    }
+    if (seen.has(ns))
+      throw new PolicyInputError(at, `${quote(ns)} is listed twice; list each namespace once`);
+    seen.add(ns);
+  });
+
+  if (input.allowedRepositories.length === 0) {
+    throw new PolicyInputError(
+      'allowedRepositories',
+      'is empty; list the ECR repositories Pods may run images from',
+    );
+  }
+  const repos = new Set<string>();
+  input.allowedRepositories.forEach((repo, i) => {
+    assertRepositoryUri(repo, `allowedRepositories[${i}]`);
+    if (repos.has(repo)) {
+      throw new PolicyInputError(
+        `allowedRepositories[${i}]`,
+        `${quote(repo)} is listed twice; list each repository once`,
+      );
+    }
+    repos.add(repo);
+  });
+}
+
+/**
+ * The Kyverno ClusterPolicy that admits a Pod in an application namespace only if every image
+ * (containers, initContainers, ephemeralContainers) comes from an allowed repository by digest
+ * and carries an AWS Signer signature the Notation verifier accepts under `trustPolicyName`.
+ *
+ * Fail closed throughout: `failurePolicy: Fail`, no `default` on the verifier call (an
+ * unreachable verifier or an HTTP 406 answer is an error, which denies under `Enforce`), and the
+ * deny condition requires `verified` to be exactly `true`. Cluster, Kyverno and verifier
+ * namespaces are excluded by name, never by a label a workload could set.
+ */
+export function buildImageVerificationClusterPolicy(input: ImageVerificationPolicyInput): ClusterPolicy {
+  checkInput(input);
+  const { verifier } = input;
+  const tlsSecretName =
+    verifier.tlsSecretName ?? defaultVerifierTlsSecretName(verifier.serviceName, verifier.namespace);
+  const tlsSecretKey = verifier.tlsSecretKey ?? 'tls.crt';
+  const excludedNamespaces = [
+    ...new Set([...CLUSTER_SYSTEM_NAMESPACES, input.kyvernoNamespace, verifier.namespace]),
+  ];
+
+  // Each rule gets its own objects: shared references would render as YAML anchors.
+  const match = (): ResourceFilters => ({
+    any: [
+      {
+        resources: {
+          kinds: [...POD_KINDS],
+          namespaces: [...input.appNamespaces],
+          operations: ['CREATE', 'UPDATE'],
+        },
+      },
+    ],
+  });
+  const exclude = (): ResourceFilters => ({
+    any: [{ resources: { kinds: [...POD_KINDS], namespaces: [...excludedNamespaces] } }],
+  });
+
+  const allowedImages = input.allowedRepositories.map((repo) => `${repo}${DIGEST_PATTERN}`).join(' | ');
+  const imagePattern = () => [{ image: allowedImages }];
+
+  const allowedImagesRule: ValidateRule = {
+    name: 'allowed-repositories-by-digest',
+    match: match(),
+    exclude: exclude(),
+    validate: {
+      failureAction: input.failureAction,
+      message: `Every image must be referenced by digest (<repository>@sha256:<digest>) from one of: ${input.allowedRepositories.join(', ')}.`,
+      pattern: {
+        spec: {
+          containers: imagePattern(),
+          '=(initContainers)': imagePattern(),
+          '=(ephemeralContainers)': imagePattern(),
+        },
+      },
+    },
+  };
+
+  const verifySignaturesRule: ValidateRule = {
+    name: 'verify-aws-signer-signatures',
+    match: match(),
+    exclude: exclude(),
+    context: [
+      {
+        // Kyverno's admission controller reads the verifier's certificate to pin the TLS
+        // connection to it; see buildVerifierTlsSecretReaderRbac for the matching Role.
+        name: 'verifierCaBundle',
+        apiCall: {
+          urlPath: `/api/v1/namespaces/${verifier.namespace}/secrets/${tlsSecretName}`,
+          jmesPath: `base64_decode(data."${tlsSecretKey}")`,
+        },
+      },
+      {
+        // No `default` here: a default would turn a failed or refused call into an admit.
+        name: 'verification',
+        apiCall: {
+          method: 'POST',
+          data: [
+            { key: 'images', value: '{{ images }}' },
+            // Every image is verified; an image no trust policy scope covers fails verification.
+            { key: 'imageReferences', value: ['*'] },
+            { key: 'trustPolicy', value: input.trustPolicyName },
+          ],
+          service: { url: verifierServiceUrl(verifier), caBundle: '{{ verifierCaBundle }}' },
+        },
+      },
+    ],
+    validate: {
+      failureAction: input.failureAction,
+      message: 'Image signature verification failed: {{ verification.message }}',
+      deny: {
+        conditions: { all: [{ key: '{{ verification.verified }}', operator: 'NotEquals', value: true }] },
+      },
+    },
+  };
+
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: {
+      name: input.name ?? DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+      annotations: {
+        'policies.kyverno.io/title': 'Signed images only',
+        'policies.kyverno.io/category': 'Software Supply Chain Security',
+        'policies.kyverno.io/subject': 'Pod',
+        'policies.kyverno.io/description':
+          'Pods in application namespaces run only images from the allowed ECR repositories, by digest, with an AWS Signer signature accepted by the Notation trust policy.',
+      },
+    },
+    spec: {
+      admission: true,
+      // The verifier is called with the admission request's images; background scans have none.
+      background: false,
+      webhookConfiguration: {
+        failurePolicy: 'Fail',
+        timeoutSeconds: input.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS.max,
+      },
+      rules: [allowedImagesRule, verifySignaturesRule],
+    },
+  };
+}

@@ -1,0 +1,297 @@
+import { assertArn, parseSigningProfileArn } from '../arn.js';
+import { PolicyInputError } from '../errors.js';
+import { assertDnsLabel, assertDnsSubdomain } from '../kubernetes.js';
+import {
+  IAM_POLICY_VERSION,
+  policyDocument,
+  type IamPolicyDocument,
+  type IamStatement,
+  type IamTrustPolicyDocument,
+} from './document.js';
+
+/** What every pipeline stage role works with. */
+export interface StageResourcesInput {
+  /** The stage's CloudWatch Logs log group (a trailing `:*` is accepted and dropped). */
+  readonly logGroupArn: string;
+  /** The pipeline's artifact bucket. */
+  readonly artifactBucketArn: string;
+  /** The KMS key that encrypts the artifact bucket. */
+  readonly kmsKeyArn: string;
+}
+
+/** Input of {@link buildBuildRolePolicy}. */
+export interface BuildRolePolicyInput extends StageResourcesInput {
+  /** The app's ECR repository, the only one the build pushes to. */
+  readonly repositoryArn: string;
+}
+
+/** Input of {@link buildSigningRolePolicy}. */
+export interface SigningRolePolicyInput extends StageResourcesInput {
+  /** The app's ECR repository: the image is read and the signature pushed next to it. */
+  readonly repositoryArn: string;
+  /** The signing profile the stage signs with (profile ARN, or profile version ARN to pin a version). */
+  readonly signingProfileArn: string;
+  /**
+   * Signing profiles whose revocation status the stage's `notation verify` checks (the trust
+   * policy's identities). Default: the signing profile.
+   */
+  readonly trustedSigningProfileArns?: readonly string[];
+}
+
+/** Input of {@link buildDeployRolePolicy}. */
+export interface DeployRolePolicyInput extends StageResourcesInput {
+  /** The EKS cluster the stage deploys to. */
+  readonly clusterArn: string;
+}
+
+/** Input of {@link buildVerificationRolePolicy}. */
+export interface VerificationRolePolicyInput extends StageResourcesInput {
+  /** The EKS cluster whose running Pods the stage checks. */
+  readonly clusterArn: string;
+  /** The app's ECR repository, read to compare digests and signatures. */
+  readonly repositoryArn: string;
+  /** When given, the stage may also run `notation verify`: revocation checks for these profiles. */
+  readonly trustedSigningProfileArns?: readonly string[];
+}
+
+/** Input of {@link buildVerifierRolePolicy}. */
+export interface VerifierRolePolicyInput {
+  /** The application repositories whose images and signatures the verifier reads. */
+  readonly repositoryArns: readonly string[];
+  /** The trust policy's signing profiles, whose revocation status the verifier checks. */
+  readonly trustedSigningProfileArns: readonly string[];
+}
+
+/** Input of {@link buildIrsaTrustPolicy}. */
+export interface IrsaTrustPolicyInput {
+  /** The cluster's IAM OIDC provider ARN (`arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`). */
+  readonly oidcProviderArn: string;
+  /** Namespace of the service account. */
+  readonly namespace: string;
+  /** Name of the service account. */
+  readonly serviceAccount: string;
+}
+
+const ECR_READ = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:DescribeImages',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:ListImages',
+];
+const ECR_WRITE = [
+  'ecr:CompleteLayerUpload',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+];
+
+function ecrLogin(): IamStatement {
+  return { Sid: 'EcrLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] };
+}
+
+function stageStatements(input: StageResourcesInput): IamStatement[] {
+  const logGroupArn = input.logGroupArn.endsWith(':*') ? input.logGroupArn.slice(0, -2) : input.logGroupArn;
+  assertArn(logGroupArn, 'logGroup', 'logGroupArn');
+  assertArn(input.artifactBucketArn, 's3Bucket', 'artifactBucketArn');
+  assertArn(input.kmsKeyArn, 'kmsKey', 'kmsKeyArn');
+  return [
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
+    },
+    {
+      Sid: 'ReadWriteArtifacts',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+      Resource: [`${input.artifactBucketArn}/*`],
+    },
+    {
+      Sid: 'LocateArtifactBucket',
+      Effect: 'Allow',
+      Action: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
+      Resource: [input.artifactBucketArn],
+    },
+    {
+      Sid: 'UseArtifactKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [input.kmsKeyArn],
+    },
+  ];
+}
+
+/**
+ * Resources `signer:GetRevocationStatus` is authorised against: the signing profiles, every version
+ * of them, and the signing jobs of their accounts and regions. The action takes both resource types
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html), so no
+ * `*` is needed; the job id is only known at verification time, hence `signing-jobs/*`. The request
+ * names the profile-version ARN (`<profile>/<version>`), hence `<profile>/*` beside the profile:
+ * under level `strict` a denied revocation call denies the image, so the grant must cover both forms.
+ */
+function revocationStatement(profileArns: readonly string[], field: string): IamStatement {
+  if (profileArns.length === 0) {
+    throw new PolicyInputError(field, 'is empty; list the signing profiles whose signatures are verified');
+  }
+  const resources = new Set<string>();
+  const jobs = new Set<string>();
+  profileArns.forEach((value, i) => {
+    const arn = parseSigningProfileArn(value, `${field}[${i}]`);
+    resources.add(arn.profileArn);
+    resources.add(`${arn.profileArn}/*`);
+    jobs.add(`arn:${arn.partition}:signer:${arn.region}:${arn.account}:/signing-jobs/*`);
+  });
+  return {
+    Sid: 'CheckSignatureRevocation',
+    Effect: 'Allow',
+    Action: ['signer:GetRevocationStatus'],
+    Resource: [...resources, ...jobs],
+  };
+}
+
+function eksDescribe(clusterArn: string): IamStatement {
+  assertArn(clusterArn, 'eksCluster', 'clusterArn');
+  return {
+    Sid: 'DescribeOwnCluster',
+    Effect: 'Allow',
+    Action: ['eks:DescribeCluster'],
+    Resource: [clusterArn],
+  };
+}
+
+/**
+ * Build stage: push the image (and its SBOM) to the app's own repository, read its scan
+ * findings for the vulnerability gate, write its logs and artifacts.
+ */
+export function buildBuildRolePolicy(input: BuildRolePolicyInput): IamPolicyDocument {
+  assertArn(input.repositoryArn, 'ecrRepository', 'repositoryArn');
+  return policyDocument([
+    ecrLogin(),
+    {
+      Sid: 'PushOwnRepository',
+      Effect: 'Allow',
+      Action: [...ECR_READ, ...ECR_WRITE, 'ecr:DescribeImageScanFindings'].sort(),
+      Resource: [input.repositoryArn],
+    },
+    ...stageStatements(input),
+  ]);
+}
+
+/**
+ * Signing stage: `signer:SignPayload` with its own signing profile only (pinned to the profile
+ * version when a version ARN is given, through the `signer:ProfileVersion` condition key that
+ * SignPayload supports: https://docs.aws.amazon.com/signer/latest/developerguide/authen-apipermissions.html),
+ * revocation checks for `notation verify`, and read/write of its repository, where the signature
+ * is stored next to the image.
+ */
+export function buildSigningRolePolicy(input: SigningRolePolicyInput): IamPolicyDocument {
+  assertArn(input.repositoryArn, 'ecrRepository', 'repositoryArn');
+  const profile = parseSigningProfileArn(input.signingProfileArn, 'signingProfileArn');
+  const sign: IamStatement = {
+    Sid: 'SignWithOwnProfile',
+    Effect: 'Allow',
+    Action: ['signer:SignPayload'],
+    Resource: [profile.profileArn],
+    ...(profile.profileVersion === undefined
+      ? {}
+      : { Condition: { StringEquals: { 'signer:ProfileVersion': profile.profileVersion } } }),
+  };
+  return policyDocument([
+    sign,
+    revocationStatement(
+      input.trustedSigningProfileArns ?? [input.signingProfileArn],
+      'trustedSigningProfileArns',
+    ),
+    ecrLogin(),
+    {
+      Sid: 'ReadImageWriteSignature',
+      Effect: 'Allow',
+      Action: [...ECR_READ, ...ECR_WRITE].sort(),
+      Resource: [input.repositoryArn],
+    },
+    ...stageStatements(input),
+  ]);
+}
+
+/**
+ * Deployment stage: find its cluster's endpoint (Kubernetes permissions come from the EKS access
+ * entry scoped to the app's namespace, not from IAM), logs and artifacts.
+ */
+export function buildDeployRolePolicy(input: DeployRolePolicyInput): IamPolicyDocument {
+  return policyDocument([eksDescribe(input.clusterArn), ...stageStatements(input)]);
+}
+
+/**
+ * Verification stage: its cluster, read of the app's own repository and, when it re-runs
+ * `notation verify`, revocation checks for the trusted profiles.
+ */
+export function buildVerificationRolePolicy(input: VerificationRolePolicyInput): IamPolicyDocument {
+  assertArn(input.repositoryArn, 'ecrRepository', 'repositoryArn');
+  return policyDocument([
+    eksDescribe(input.clusterArn),
+    ecrLogin(),
+    { Sid: 'ReadOwnRepository', Effect: 'Allow', Action: ECR_READ, Resource: [input.repositoryArn] },
+    ...(input.trustedSigningProfileArns === undefined
+      ? []
+      : [revocationStatement(input.trustedSigningProfileArns, 'trustedSigningProfileArns')]),
+    ...stageStatements(input),
+  ]);
+}
+
+/**
+ * The in-cluster Notation verifier (via IRSA): read images and signatures of the application
+ * repositories, and check revocation of the trusted profiles. Under level `strict` a denied
+ * revocation call denies admission, so this policy must keep pace with the trust policy.
+ */
+export function buildVerifierRolePolicy(input: VerifierRolePolicyInput): IamPolicyDocument {
+  if (input.repositoryArns.length === 0) {
+    throw new PolicyInputError(
+      'repositoryArns',
+      'is empty; list the application repositories the verifier reads',
+    );
+  }
+  input.repositoryArns.forEach((arn, i) => assertArn(arn, 'ecrRepository', `repositoryArns[${i}]`));
+  return policyDocument([
+    ecrLogin(),
+    {
+      Sid: 'ReadApplicationRepositories',
+      Effect: 'Allow',
+      Action: ECR_READ,
+      Resource: [...new Set(input.repositoryArns)],
+    },
+    revocationStatement(input.trustedSigningProfileArns, 'trustedSigningProfileArns'),
+  ]);
+}
+
+/**
+ * Trust policy of an IRSA role: only the given Kubernetes service account, through the
+ * cluster's OIDC provider, with the STS audience
+ * (https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html).
+ */
+export function buildIrsaTrustPolicy(input: IrsaTrustPolicyInput): IamTrustPolicyDocument {
+  assertArn(input.oidcProviderArn, 'oidcProvider', 'oidcProviderArn');
+  const namespace = assertDnsLabel(input.namespace, 'namespace');
+  const serviceAccount = assertDnsSubdomain(input.serviceAccount, 'serviceAccount');
+  const issuer = input.oidcProviderArn.slice(
+    input.oidcProviderArn.indexOf(':oidc-provider/') + ':oidc-provider/'.length,
+  );
+  return {
+    Version: IAM_POLICY_VERSION,
+    Statement: [
+      {
+        Sid: 'AssumeFromServiceAccount',
+        Effect: 'Allow',
+        Principal: { Federated: input.oidcProviderArn },
+        Action: ['sts:AssumeRoleWithWebIdentity'],
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  };
+}

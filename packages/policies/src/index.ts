@@ -1,0 +1,95 @@
+export { PolicyInputError } from './errors.js';
+export {
+  AwsPartition,
+  isAwsPartition,
+  parseSigningProfileArn,
+  SIGNING_PROFILE_NAME_PATTERN,
+  SIGNING_PROFILE_VERSION_PATTERN,
+  type SigningProfileArn,
+} from './arn.js';
+export { assertRepositoryUri } from './registry.js';
+export { CLUSTER_SYSTEM_NAMESPACES } from './kubernetes.js';
+
+export { awsSignerRootCertificate } from './trust/aws-signer-root.js';
+export {
+  ALLOWED_OVERRIDE_ACTIONS,
+  buildTrustPolicy,
+  GLOBAL_SCOPE,
+  renderTrustPolicyJson,
+  TRUST_POLICY_VERSION,
+  trustedSigningProfiles,
+  ValidationAction,
+  ValidationCheck,
+  VerificationLevel,
+  type SignatureVerification,
+  type TrustPolicyDocument,
+  type TrustPolicyInput,
+  type TrustPolicyStatement,
+  type TrustPolicyStatementInput,
+} from './trust/trust-policy.js';
+export {
+  AWS_SIGNER_TRUST_STORE_NAMES,
+  awsSignerTrustStoreName,
+  TrustStoreType,
+} from './trust/store-names.js';
+export {
+  buildNotationConfigFiles,
+  buildTrustStoreFiles,
+  NOTATION_TRUST_POLICY_FILE,
+  NOTATION_TRUST_STORE_DIR,
+  type NotationConfigFiles,
+} from './trust/trust-store.js';
+export {
+  buildTrustPolicyResource,
+  buildTrustStoreResource,
+  NOTATION_NIRMATA_API_VERSION,
+  type ResourceMetadataInput,
+  type TrustPolicyResource,
+  type TrustStoreResource,
+} from './trust/resources.js';
+
+export {
+  buildImageVerificationClusterPolicy,
+  DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+  defaultVerifierTlsSecretName,
+  FailureAction,
+  verifierServiceUrl,
+  WEBHOOK_TIMEOUT_SECONDS,
+  type ApiCallContextEntry,
+  type ClusterPolicy,
+  type ImageVerificationPolicyInput,
+  type ResourceFilters,
+  type ValidateRule,
+  type VerifierServiceInput,
+} from './admission/cluster-policy.js';
+export {
+  buildVerifierTlsSecretReaderRbac,
+  type Role,
+  type RoleBinding,
+  type VerifierTlsSecretReaderInput,
+} from './admission/rbac.js';
+
+export {
+  IAM_POLICY_VERSION,
+  RESOURCE_WILDCARD_ACTIONS,
+  type IamCondition,
+  type IamPolicyDocument,
+  type IamStatement,
+  type IamTrustPolicyDocument,
+  type IamTrustStatement,
+} from './iam/document.js';
+export {
+  buildBuildRolePolicy,
+  buildDeployRolePolicy,
+  buildIrsaTrustPolicy,
+  buildSigningRolePolicy,
+  buildVerificationRolePolicy,
+  buildVerifierRolePolicy,
+  type BuildRolePolicyInput,
+  type DeployRolePolicyInput,
+  type IrsaTrustPolicyInput,
+  type SigningRolePolicyInput,
+  type StageResourcesInput,
+  type VerificationRolePolicyInput,
+  type VerifierRolePolicyInput,
+} from './iam/roles.js';

@@ -1,0 +1,35 @@
+// Sample inputs shared by the tests and the CRD check script. Not part of the build.
+import type { ImageVerificationPolicyInput } from '../admission/cluster-policy.js';
+
+export const ACCOUNT = '111122223333';
+export const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
+export const HELLO_REPO = `${REGISTRY}/hello-server`;
+export const BILLING_REPO = `${REGISTRY}/team-a/billing`;
+export const PROFILE_ARN = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/signet_dev`;
+export const PROFILE_VERSION_ARN = `${PROFILE_ARN}/a1B2c3D4e5`;
+export const SECURITY_PROFILE_ARN = 'arn:aws:signer:us-east-1:444455556666:/signing-profiles/security_team';
+export const GOV_PROFILE_ARN = `arn:aws-us-gov:signer:us-gov-west-1:${ACCOUNT}:/signing-profiles/signet_gov`;
+
+export const HELLO_REPO_ARN = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/hello-server`;
+export const BILLING_REPO_ARN = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team-a/billing`;
+export const LOG_GROUP_ARN = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/hello-server-build`;
+export const BUCKET_ARN = 'arn:aws:s3:::signet-dev-hello-server-artifacts';
+export const KMS_KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+export const CLUSTER_ARN = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/signet-dev`;
+export const OIDC_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
+
+export const VERIFIER = { serviceName: 'svc', namespace: 'kyverno-notation-aws' } as const;
+
+export function admissionInput(
+  overrides: Partial<ImageVerificationPolicyInput> = {},
+): ImageVerificationPolicyInput {
+  return {
+    appNamespaces: ['hello-server', 'billing'],
+    allowedRepositories: [HELLO_REPO, BILLING_REPO],
+    verifier: VERIFIER,
+    trustPolicyName: 'signet',
+    kyvernoNamespace: 'kyverno',
+    failureAction: 'Enforce',
+    ...overrides,
+  };
+}
