@@ -1,0 +1,142 @@
+import { AwsPartition, awsSignerTrustStoreName, buildTrustStoreFiles } from '@signet/policies';
+import type { AppDeclaration } from './app.js';
+import type { AdmissionPolicyInput, BuildspecInputs, Severity, ToolPins, TrustStoreInput } from './inputs.js';
+
+/** Environments Signet renders buildspecs for. */
+export const Environment = {
+  Dev: 'dev',
+  Staging: 'staging',
+  Prod: 'prod',
+} as const;
+export type Environment = (typeof Environment)[keyof typeof Environment];
+
+/**
+ * Pinned tools (linux/amd64, the CodeBuild standard image's architecture). Each SHA-256 is the
+ * upstream release's published value:
+ * - notation 1.3.2: notation_1.3.2_checksums.txt of the GitHub release (also quoted in
+ *   Microsoft's Notation install guides).
+ * - AWS Signer plugin: AWS publishes the plugin only at a `latest` URL, signed with GPG rather
+ *   than with a checksum file. The pin is the SHA-256 of the build dated 2025-06-13 (plugin
+ *   1.0.2292) as recorded by a third party after checking its GPG signature; it could not be
+ *   re-checked here against AWS itself. Re-pin after verifying the zip's GPG signature with
+ *   the key fingerprint in AWS Signer's documentation. When AWS publishes a new build, the
+ *   download is refused until then: that is the intended behaviour.
+ * - syft 1.51.1, grype 0.118.0, oras 1.3.0: the `*_checksums.txt` of each GitHub release.
+ * - kubectl 1.30.6: dl.k8s.io's kubectl.sha256. Keep within one minor version of the cluster.
+ */
+export const DEFAULT_TOOLS: ToolPins = {
+  notation: {
+    version: '1.3.2',
+    url: 'https://github.com/notaryproject/notation/releases/download/v1.3.2/notation_1.3.2_linux_amd64.tar.gz',
+    sha256: 'e1a0f060308086bf8020b2d31defb7c5348f133ca0dba6a1a7820ef3cbb6dfe5',
+  },
+  awsSignerPlugin: {
+    version: '1.0.2292',
+    url: 'https://d2hvyiie56hcat.cloudfront.net/linux/amd64/plugin/latest/notation-aws-signer-plugin.zip',
+    // Not confirmed against an AWS-published checksum: see the comment above.
+    sha256: 'f8efa548932edc4851f4ba464496994bad753cdf21cd32baa575f7291a26c7b9',
+  },
+  syft: {
+    version: '1.51.1',
+    url: 'https://github.com/anchore/syft/releases/download/v1.51.1/syft_1.51.1_linux_amd64.tar.gz',
+    sha256: '8fcb33017a0dc1058298c923c436d19dfa68ae93968e0b423248542e3afb9fc3',
+  },
+  grype: {
+    version: '0.118.0',
+    url: 'https://github.com/anchore/grype/releases/download/v0.118.0/grype_0.118.0_linux_amd64.tar.gz',
+    sha256: '1d444c5e7360471815f7158f71935fcecc68a3c417d85c7344f770854300bba2',
+  },
+  oras: {
+    version: '1.3.0',
+    url: 'https://github.com/oras-project/oras/releases/download/v1.3.0/oras_1.3.0_linux_amd64.tar.gz',
+    sha256: '6cdc692f929100feb08aa8de584d02f7bcc30ec7d88bc2adc2054d782db57c64',
+  },
+  kubectl: {
+    version: '1.30.6',
+    url: 'https://dl.k8s.io/release/v1.30.6/bin/linux/amd64/kubectl',
+    sha256: '7a3adf80ca74b1b2afdfc7f4570f0005ca03c2812367ffb6ee2f731d66e45e61',
+  },
+};
+
+/** Name of the ClusterPolicy the eks stack installs (the policies package's default). */
+export const DEFAULT_ADMISSION_POLICY_NAME = 'signet-verify-images';
+
+/** What differs between environments; everything a later config may override. */
+export interface EnvironmentPolicy {
+  readonly vulnerabilityThreshold: Severity;
+  readonly rolloutTimeoutSeconds: number;
+  readonly admissionPolicy: AdmissionPolicyInput;
+  readonly tools: ToolPins;
+  readonly toolsDirectory: string;
+}
+
+/**
+ * Per-environment defaults. Dev fails only on critical findings and accepts an auditing
+ * admission policy; staging and prod fail on high and require the policy to enforce.
+ */
+export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentPolicy>> = {
+  [Environment.Dev]: {
+    vulnerabilityThreshold: 'critical',
+    rolloutTimeoutSeconds: 300,
+    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: false },
+    tools: DEFAULT_TOOLS,
+    toolsDirectory: '/usr/local/bin',
+  },
+  [Environment.Staging]: {
+    vulnerabilityThreshold: 'high',
+    rolloutTimeoutSeconds: 300,
+    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: true },
+    tools: DEFAULT_TOOLS,
+    toolsDirectory: '/usr/local/bin',
+  },
+  [Environment.Prod]: {
+    vulnerabilityThreshold: 'high',
+    rolloutTimeoutSeconds: 600,
+    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: true },
+    tools: DEFAULT_TOOLS,
+    toolsDirectory: '/usr/local/bin',
+  },
+};
+
+/** The AWS Signer trust store of a partition, as the signing stage installs it. */
+export function awsSignerTrustStore(partition: AwsPartition = AwsPartition.Commercial): TrustStoreInput {
+  return {
+    name: awsSignerTrustStoreName(partition),
+    certificates: Object.entries(buildTrustStoreFiles(partition)).map(([path, pem]) => ({
+      fileName: path.slice(path.lastIndexOf('/') + 1),
+      pem,
+    })),
+  };
+}
+
+/** Is `value` one of the environments Signet renders? */
+export function isEnvironment(value: string): value is Environment {
+  return (Object.values(Environment) as string[]).includes(value);
+}
+
+/**
+ * Generator inputs for an app in an environment: the app's declaration, its folder, and the
+ * environment's defaults with optional overrides.
+ */
+export function inputsFor(
+  app: { readonly directory: string; readonly declaration: AppDeclaration },
+  environment: Environment,
+  overrides: Partial<EnvironmentPolicy> = {},
+): BuildspecInputs {
+  const policy = { ...ENVIRONMENT_DEFAULTS[environment], ...overrides };
+  return {
+    app: {
+      name: app.declaration.name,
+      namespace: app.declaration.namespace,
+      manifestsPath: `${app.directory}/${app.declaration.manifests}`,
+      dockerfile: `${app.directory}/Dockerfile`,
+      buildContext: '.',
+    },
+    tools: policy.tools,
+    toolsDirectory: policy.toolsDirectory,
+    vulnerabilityThreshold: policy.vulnerabilityThreshold,
+    rolloutTimeoutSeconds: policy.rolloutTimeoutSeconds,
+    admissionPolicy: policy.admissionPolicy,
+    trustStore: awsSignerTrustStore(),
+  };
+}

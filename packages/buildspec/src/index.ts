@@ -1,0 +1,56 @@
+export { BuildspecInputError } from './errors.js';
+export {
+  BuildspecShell,
+  OnFailure,
+  PHASE_ORDER,
+  PhaseName,
+  renderBuildspec,
+  validateBuildspec,
+  type Buildspec,
+  type BuildspecArtifacts,
+  type BuildspecEnv,
+  type BuildspecReportGroup,
+  type Phase,
+  type RenderOptions,
+} from './model.js';
+export {
+  Severity,
+  TOOL_NAMES,
+  validateInputs,
+  type AdmissionPolicyInput,
+  type AppInput,
+  type BuildspecInputs,
+  type PinnedTool,
+  type ToolPins,
+  type TrustStoreCertificate,
+  type TrustStoreInput,
+} from './inputs.js';
+export {
+  CodeBuildVariable,
+  DeployVariable,
+  ExportedVariable,
+  STAGE_ENVIRONMENT,
+  STAGE_FILE,
+  STAGE_ORDER,
+  Stage,
+  buildspecPath,
+  type StageEnvironment,
+} from './contract.js';
+export { shellQuote } from './shell.js';
+export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
+export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
+export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';
+export { verifyStage } from './stages/verify.js';
+export { STAGE_GENERATORS } from './stages/index.js';
+export { parseAppDeclaration, type AppDeclaration, type WorkspaceApp } from './app.js';
+export {
+  DEFAULT_ADMISSION_POLICY_NAME,
+  DEFAULT_TOOLS,
+  ENVIRONMENT_DEFAULTS,
+  Environment,
+  awsSignerTrustStore,
+  inputsFor,
+  isEnvironment,
+  type EnvironmentPolicy,
+} from './defaults.js';
+export { RENDER_COMMAND, buildspecHeader, renderStage, renderWorkspaceBuildspecs } from './render.js';

@@ -1,0 +1,143 @@
+import { CodeBuildVariable, DeployVariable, ExportedVariable } from '../contract.js';
+import type { PinnedTool } from '../inputs.js';
+import { shellQuote as q } from '../shell.js';
+
+/**
+ * How every command is written. CodeBuild runs the commands of a build in one shell session and
+ * judges each by its exit status; shell options do not make a command fail. So each command is
+ * one step whose exit status is its verdict: a check prints why it failed and ends with `false`,
+ * multi-step commands chain with `&&`, and nothing relies on `set -e`. Every expansion is quoted
+ * and every command also behaves under `set -euo pipefail`.
+ */
+
+/** Scratch directory, relative to the source root, never part of an artifact. */
+export const WORK_DIR = '.signet';
+/**
+ * Where downloads land before their checksum is checked: under $HOME, outside the source root,
+ * so the tool archives never end up in the Docker build context.
+ */
+const DOWNLOAD_DIR = '.signet/downloads';
+
+/** A path under the download directory, as a shell word ($HOME expanded, the rest quoted). */
+function downloadPath(file: string): string {
+  return `"$HOME"/${q(`${DOWNLOAD_DIR}/${file}`)}`;
+}
+
+/** The extended regular expression a variable must match, and what it means in words. */
+interface VariableRule {
+  readonly pattern: string;
+  readonly expected: string;
+}
+
+const DIGEST: VariableRule = {
+  pattern: '^sha256:[0-9a-f]{64}$',
+  expected: 'a digest sha256:<64 lowercase hex digits>',
+};
+
+/** Shape checks of every variable of the contract. */
+export const VARIABLE_RULES: Readonly<Record<string, VariableRule>> = {
+  [CodeBuildVariable.Region]: {
+    pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
+    expected: 'an AWS Region such as eu-west-1',
+  },
+  [CodeBuildVariable.ResolvedSourceVersion]: {
+    pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
+    expected: 'the full commit id the source resolved to (40 or 64 lowercase hex digits)',
+  },
+  [DeployVariable.RepositoryUri]: {
+    pattern: '^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$',
+    expected:
+      'an ECR repository URI such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello-server, without tag or digest',
+  },
+  [DeployVariable.SigningProfileArn]: {
+    pattern: '^arn:aws(-cn|-us-gov)?:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]{2,64}$',
+    expected:
+      'a signing profile ARN such as arn:aws:signer:eu-west-1:123456789012:/signing-profiles/signet_dev',
+  },
+  [DeployVariable.ClusterName]: {
+    pattern: '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$',
+    expected: 'an EKS cluster name (letters, digits, - and _, at most 100)',
+  },
+  [ExportedVariable.ImageDigest]: DIGEST,
+  [ExportedVariable.SbomDigest]: DIGEST,
+  [ExportedVariable.ImageTag]: {
+    pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
+    expected: 'the commit id the image was built from',
+  },
+};
+
+/** A command that fails, naming the variable and its value, unless the variable matches its rule. */
+export function requireVariable(name: string): string {
+  const rule = VARIABLE_RULES[name];
+  if (rule === undefined) throw new Error(`no rule for ${name}`);
+  return [
+    `signet_pattern=${q(rule.pattern)}`,
+    `if [[ ! "\${${name}:-}" =~ $signet_pattern ]]; then`,
+    `  printf '%s\\n' "${name} must be ${rule.expected}; got: '\${${name}:-}'" >&2`,
+    '  false',
+    'fi',
+  ].join('\n');
+}
+
+/** A command that fails unless IMAGE_URI is exactly the app's repository at IMAGE_DIGEST. */
+export function requireImageUriConsistent(): string {
+  return [
+    `if [[ "\${${ExportedVariable.ImageUri}:-}" != "\${${DeployVariable.RepositoryUri}:-}@\${${ExportedVariable.ImageDigest}:-}" ]]; then`,
+    `  printf '%s\\n' "${ExportedVariable.ImageUri} must be \${${DeployVariable.RepositoryUri}:-}@\${${ExportedVariable.ImageDigest}:-} (this app's repository, by digest); got: '\${${ExportedVariable.ImageUri}:-}'" >&2`,
+    '  false',
+    'fi',
+  ].join('\n');
+}
+
+/** The archive kinds a pinned tool comes in. */
+export type ToolKind = 'tar.gz' | 'binary';
+
+/**
+ * Commands that download a pinned tool, refuse it unless its SHA-256 matches, and install it.
+ * The checksum is checked before anything from the download is unpacked or run.
+ */
+export function installTool(
+  tool: PinnedTool,
+  binary: string,
+  kind: ToolKind,
+  toolsDirectory: string,
+): string[] {
+  const file = downloadPath(`${binary}-${tool.version}${kind === 'tar.gz' ? '.tar.gz' : ''}`);
+  return [
+    `curl --fail --silent --show-error --location --proto '=https' --proto-redir '=https' --output ${file} ${q(tool.url)}`,
+    `printf '%s  %s\\n' ${q(tool.sha256)} ${file} | sha256sum --check --strict`,
+    kind === 'tar.gz'
+      ? `tar --extract --gzip --no-same-owner --file ${file} --directory ${q(toolsDirectory)} ${q(binary)}`
+      : `install -m 0755 ${file} ${q(`${toolsDirectory}/${binary}`)}`,
+  ];
+}
+
+/** Commands that download the AWS Signer plugin, check its SHA-256 and install it into Notation. */
+export function installNotationPlugin(tool: PinnedTool): string[] {
+  const file = downloadPath(`notation-aws-signer-plugin-${tool.version}.zip`);
+  return [
+    `curl --fail --silent --show-error --location --proto '=https' --proto-redir '=https' --output ${file} ${q(tool.url)}`,
+    `printf '%s  %s\\n' ${q(tool.sha256)} ${file} | sha256sum --check --strict`,
+    `notation plugin install --file ${file}`,
+  ];
+}
+
+/** Creates the scratch, download and tools directories. */
+export function prepareDirectories(toolsDirectory: string): string {
+  return `mkdir -p ${q(WORK_DIR)} ${downloadPath('')} ${q(toolsDirectory)}`;
+}
+
+/** Logs in a registry client to the app's ECR registry with a short-lived token. */
+export function ecrLogin(client: 'docker' | 'notation'): string {
+  return `aws ecr get-login-password --region "$AWS_REGION" | ${client} login --username AWS --password-stdin "\${${DeployVariable.RepositoryUri}%%/*}"`;
+}
+
+/** Points kubectl at the app's cluster. */
+export function updateKubeconfig(): string {
+  return `aws eks update-kubeconfig --region "$AWS_REGION" --name "$${DeployVariable.ClusterName}"`;
+}
+
+/** Writes the blog's `imagedefinitions.json` for the app's container. */
+export function imageDefinitions(appName: string): string {
+  return `jq -n --arg name ${q(appName)} --arg uri "$${ExportedVariable.ImageUri}" '[{name: $name, imageUri: $uri}]' > imagedefinitions.json`;
+}
