@@ -1,0 +1,143 @@
+// Throughput benchmark: GET / of the built hello-server (logging on, info level, one JSON line per request
+// written to a real file as production writes stdout) against a bare node:http server returning the same
+// bytes. Same machine, same client (autocannon in this process), each server in its own child process,
+// both warmed up, then measured in alternating rounds so drift in machine load hits both alike.
+//
+//   pnpm nx run hello-server:bench          # prints the table and the ratio
+//   BENCH_ENFORCE=1 pnpm nx run hello-server:bench   # also exits 1 when the ratio misses the goal
+//
+// Tunables: BENCH_ROUNDS (3), BENCH_SECONDS per round and server (3), BENCH_CONNECTIONS (50).
+import { fork, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const GOAL = 0.9;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+const workDir = mkdtempSync(join(tmpdir(), 'hello-server-bench-'));
+const logFile = join(workDir, 'hello-server.log');
+const children = [];
+
+async function startHelloServer() {
+  const out = openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: APP_DIR,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DRAIN_DELAY_MS: '0' },
+    stdio: ['ignore', out, 'inherit'],
+  });
+  closeSync(out);
+  children.push(child);
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    const first = readFileSync(logFile, 'utf8').split('\n', 1)[0];
+    if (first) return { port: JSON.parse(first).port, pid: child.pid };
+    if (child.exitCode !== null) break;
+    await sleep(20);
+  }
+  throw new Error(`hello-server did not start (is dist/ built?); log: ${readFileSync(logFile, 'utf8')}`);
+}
+
+async function startBareServer(body) {
+  const child = fork(join(APP_DIR, 'bench/bare-server.mjs'), [], { env: { BODY: body }, stdio: 'inherit' });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ port: message.port, pid: child.pid }));
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+}
+
+/**
+ * CPU time (user + system, ms) a server process has used so far, from /proc on Linux, else undefined. Unlike
+ * req/s it barely moves when other work shares the machine, so it backs the ratio on a busy host.
+ */
+function cpuMs(pid) {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function run(server, seconds) {
+  const { port, pid } = server;
+  const before = cpuMs(pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  const after = cpuMs(pid);
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(
+      `port ${port}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+    );
+  }
+  const cpuUs = before === undefined ? NaN : ((after - before) * 1000) / result.requests.total;
+  return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total, cpuUs };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+try {
+  const hello = await startHelloServer();
+  const body = await (await fetch(`http://127.0.0.1:${hello.port}/`)).text();
+  const bare = await startBareServer(body);
+  const servers = [
+    { name: 'bare node:http', ...bare, rounds: [] },
+    { name: 'hello-server (logging on)', ...hello, rounds: [] },
+  ];
+
+  console.log(
+    `warm-up: 1 s per server; then ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections`,
+  );
+  for (const server of servers) await run(server, 1);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    // Alternate which server goes first so neither always runs on a warmer or cooler machine.
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const server of order) server.rounds.push(await run(server, SECONDS));
+  }
+
+  const rows = servers.map((server) => ({
+    server: server.name,
+    'req/s (median)': Math.round(median(server.rounds.map((r) => r.rps))),
+    'p99 ms (median)': median(server.rounds.map((r) => r.p99)),
+    'req/s per round': server.rounds.map((r) => Math.round(r.rps)).join(' / '),
+    'CPU µs/req (median)': Number(median(server.rounds.map((r) => r.cpuUs)).toFixed(1)),
+    requests: server.rounds.reduce((sum, r) => sum + r.total, 0),
+  }));
+  console.table(rows);
+
+  const [bareRow, helloRow] = rows;
+  const ratio = helloRow['req/s (median)'] / bareRow['req/s (median)'];
+  const cpuRatio = bareRow['CPU µs/req (median)'] / helloRow['CPU µs/req (median)'];
+  const logged = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"request completed"')).length;
+  console.log(`hello-server logged ${logged} requests (one JSON line each) to a file during the run`);
+  console.log(`ratio hello-server / bare = ${ratio.toFixed(3)} (goal >= ${GOAL})`);
+  console.log(
+    `CPU-cost ratio bare / hello-server = ${cpuRatio.toFixed(3)} (throughput a CPU-bound server can reach)`,
+  );
+  if (ratio < GOAL) {
+    console.log(
+      `goal missed${process.env.BENCH_ENFORCE === '1' ? '' : ' (not enforced; set BENCH_ENFORCE=1)'}`,
+    );
+    if (process.env.BENCH_ENFORCE === '1') process.exitCode = 1;
+  } else {
+    console.log('goal met');
+  }
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await sleep(100);
+  rmSync(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,48 @@
+// Test helper: one HTTP/1.1 request over node:http, so tests see exactly what went over the wire.
+import { request as httpRequest } from 'node:http';
+import type { Agent, IncomingHttpHeaders } from 'node:http';
+
+export interface Response {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+  /** True when the request went out on a keep-alive socket that had already carried a response. */
+  readonly reusedSocket: boolean;
+}
+
+export interface RequestOptions {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly agent?: Agent | false;
+}
+
+export function request(port: number, path: string, options: RequestOptions = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: options.agent ?? false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+            reusedSocket: req.reusedSocket,
+          }),
+        );
+      },
+    );
+    // Which socket a failed request used decides whether the failure is a cut keep-alive request.
+    req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
+    req.end();
+  });
+}
