@@ -1,0 +1,87 @@
+import {
+  accountRootArn,
+  assertAccountScope,
+  assertScopedPrincipals,
+  type AccountScope,
+  type PolicyCondition,
+  type PolicyDocument,
+  type ResourcePolicyStatement,
+} from '../iam.js';
+
+/** A service allowed to use a key for its own encryption, scoped by a condition. */
+export interface KmsServiceGrant {
+  readonly sid: string;
+  /** Service principal, e.g. `logs.eu-west-1.amazonaws.com`. */
+  readonly service: string;
+  readonly actions: readonly string[];
+  /** Required: a service grant without a condition would let the service use the key for any caller. */
+  readonly condition: PolicyCondition;
+}
+
+/** Inputs of {@link buildKmsKeyPolicy}. */
+export interface KmsKeyPolicyInput extends AccountScope {
+  readonly serviceGrants?: readonly KmsServiceGrant[];
+}
+
+/**
+ * A key policy: the account's IAM policies govern use of the key (the AWS default key policy
+ * statement; the principal is the account, never `*`), plus condition-scoped service grants.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ */
+export function buildKmsKeyPolicy(input: KmsKeyPolicyInput): PolicyDocument<ResourcePolicyStatement> {
+  assertAccountScope(input);
+  const grants = input.serviceGrants ?? [];
+  for (const grant of grants) {
+    if (Object.keys(grant.condition).length === 0) {
+      throw new Error(
+        `KMS service grant "${grant.sid}" for ${grant.service} has no condition; allowed: a condition scoping the grant`,
+      );
+    }
+  }
+  const document: PolicyDocument<ResourcePolicyStatement> = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AccountIamPoliciesGovernKeyUse',
+        Effect: 'Allow',
+        Principal: { AWS: accountRootArn(input) },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      ...grants.map((grant): ResourcePolicyStatement => ({
+        Sid: grant.sid,
+        Effect: 'Allow',
+        Principal: { Service: grant.service },
+        Action: [...grant.actions],
+        Resource: '*',
+        Condition: grant.condition,
+      })),
+    ],
+  };
+  assertScopedPrincipals(document, 'KMS key policy');
+  return document;
+}
+
+/** Inputs of {@link cloudWatchLogsKeyGrant}. */
+export interface LogsKeyGrantInput extends AccountScope {
+  readonly region: string;
+  readonly logGroupName: string;
+}
+
+/**
+ * Lets CloudWatch Logs encrypt one log group with the key, and nothing else.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function cloudWatchLogsKeyGrant(input: LogsKeyGrantInput): KmsServiceGrant {
+  assertAccountScope(input);
+  return {
+    sid: 'CloudWatchLogsEncryptsOneLogGroup',
+    service: `logs.${input.region}.amazonaws.com`,
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    condition: {
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': `arn:${input.partition}:logs:${input.region}:${input.accountId}:log-group:${input.logGroupName}`,
+      },
+    },
+  };
+}

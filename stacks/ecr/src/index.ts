@@ -1,0 +1,54 @@
+import {
+  AppRepository,
+  appsForEnvironment,
+  createAwsProvider,
+  discoverApps,
+  KmsKey,
+  kmsAliasName,
+  loadStackConfig,
+  repositoryName,
+  type EcrOutputs,
+  type StackExports,
+} from '@signet/platform';
+import { ecrConfig } from './config.js';
+
+const config = loadStackConfig(ecrConfig);
+const provider = createAwsProvider(config);
+const apps = appsForEnvironment(discoverApps(), config.environment);
+
+// One customer-managed key for the environment's images, so access to them is governed by KMS too.
+const imagesKey = new KmsKey(
+  'images',
+  {
+    description: `Signet ${config.environment}: encrypts the app images in ECR`,
+    aliasName: kmsAliasName(config.environment, 'ecr'),
+  },
+  { provider },
+);
+
+// Per app a repository: immutable tags, scan on push, and signatures kept as long as their images.
+const appRepositories = apps.map((app) => ({
+  app: app.name,
+  repository: new AppRepository(
+    app.name,
+    {
+      repositoryName: repositoryName(config.environment, app.name),
+      kmsKeyArn: imagesKey.keyArn,
+      keepTaggedImages: config.values.keepTaggedImages,
+      extraPullPrincipalArns: config.values.extraPullPrincipalArns,
+    },
+    { provider },
+  ),
+}));
+
+const outputs: StackExports<EcrOutputs> = {
+  repositories: Object.fromEntries(
+    appRepositories.map(({ app, repository }) => [
+      app,
+      { name: repository.repositoryName, arn: repository.repositoryArn, url: repository.repositoryUrl },
+    ]),
+  ),
+  kmsKeyArn: imagesKey.keyArn,
+};
+
+export const { repositories, kmsKeyArn } = outputs;

@@ -1,0 +1,50 @@
+import * as pulumi from '@pulumi/pulumi';
+import {
+  AppSigningProfile,
+  appsForEnvironment,
+  createAwsProvider,
+  discoverApps,
+  loadStackConfig,
+  planSigningIdentities,
+  type SignerOutputs,
+  type SigningProfileOutput,
+  type StackExports,
+  type DeepInput,
+} from '@signet/platform';
+import { signerConfig } from './config.js';
+
+const config = loadStackConfig(signerConfig);
+const provider = createAwsProvider(config);
+const apps = appsForEnvironment(discoverApps(), config.environment);
+const identities = planSigningIdentities(
+  config.environment,
+  apps.map((app) => app.name),
+  config.values.extraIdentities,
+);
+
+// Per app and identity a Signer profile: the identities the cluster's trust policy will trust.
+const signingProfiles = identities.map((planned) => ({
+  ...planned,
+  profile: new AppSigningProfile(
+    `${planned.app}-${planned.identity}`,
+    { profileName: planned.profileName, signatureValidityMonths: config.values.signatureValidityMonths },
+    { provider },
+  ),
+}));
+
+const byApp: Record<string, Record<string, DeepInput<SigningProfileOutput>>> = {};
+for (const { app, identity, profile } of signingProfiles) {
+  byApp[app] = {
+    ...byApp[app],
+    [identity]: { name: profile.profileName, arn: profile.profileArn, versionArn: profile.profileVersionArn },
+  };
+}
+
+const outputs: StackExports<SignerOutputs> = {
+  profiles: byApp,
+  trustedIdentities: pulumi
+    .all(signingProfiles.map(({ profile }) => profile.profileArn))
+    .apply((arns) => [...arns].sort()),
+};
+
+export const { profiles, trustedIdentities } = outputs;
