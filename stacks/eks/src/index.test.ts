@@ -1,0 +1,497 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  describeStackConfig,
+  EKS_OUTPUT_KEYS,
+  KUBERNETES_API_AUDIENCE,
+  KYVERNO_API_CALL_AUDIENCE,
+} from '@signet/platform';
+import {
+  isSecretValue,
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  type RecordedResource,
+  type StackProgramResult,
+} from '@signet/platform/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eksConfig } from './config.js';
+
+const stackDir = join(import.meta.dirname, '..');
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+function upstream(env: string) {
+  const repo = (app: string) => ({
+    name: `signet-${env}/${app}`,
+    arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
+    url: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`,
+  });
+  const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
+  return {
+    [`organization/signet-networking/${env}`]: {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidr: '10.30.0.0/16',
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
+      publicSubnetIds: ['subnet-0dddddddddddddddd'],
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      endpointSecurityGroupId: 'sg-0123456789abcdef0',
+    },
+    [`organization/signet-ecr/${env}`]: {
+      repositories: { 'hello-server': repo('hello-server') },
+      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+    },
+    [`organization/signet-signer/${env}`]: {
+      profiles: {},
+      trustedIdentities: [
+        profile(`signet_${env}_hello_server`),
+        profile(`signet_${env}_hello_server_release`),
+      ],
+    },
+  };
+}
+
+async function run(env: string, configOverrides?: Record<string, unknown>): Promise<StackProgramResult> {
+  vi.resetModules();
+  return runStackProgram({
+    stackDir,
+    env,
+    stackReferences: upstream(env),
+    ...(configOverrides && { configOverrides }),
+  });
+}
+
+function ofType(result: StackProgramResult, type: string): RecordedResource[] {
+  return result.recorded.filter((r) => r.type === type);
+}
+
+function one(result: StackProgramResult, type: string, name: string): RecordedResource {
+  const found = result.recorded.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+}
+
+function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- Helm values are untyped YAML
+
+const releaseValues = (result: StackProgramResult, name: string): Values =>
+  json<Values>(one(result, 'kubernetes:helm.sh/v3:Release', name).inputs['values']);
+
+let dev: StackProgramResult;
+let prod: StackProgramResult;
+let workspace: AppWorkspace;
+
+beforeAll(async () => {
+  // The program discovers its apps from the workspace it runs in: one app, whatever the real workspace holds.
+  workspace = useAppWorkspace([
+    {
+      name: 'hello-server',
+      namespace: 'hello-server',
+      port: 8080,
+      environments: ['dev', 'staging', 'prod'],
+      manifests: 'deploy',
+    },
+  ]);
+  dev = await run('dev');
+  prod = await run('prod');
+});
+
+afterAll(() => {
+  workspace.restore();
+});
+
+beforeEach(() => {
+  vi.resetModules();
+});
+
+describe('signet-eks cluster', () => {
+  it('keeps the API endpoint private, pins the version, sends all five log types and uses access entries', () => {
+    const cluster = one(prod, 'eks:index:Cluster', 'cluster-eks').inputs;
+    expect(cluster).toMatchObject({
+      name: 'signet-prod-cluster',
+      version: '1.33',
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+      authenticationMode: 'API',
+      createOidcProvider: true,
+      skipDefaultNodeGroup: true,
+      nodeAssociatePublicIpAddress: false,
+      deletionProtection: true,
+      enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
+      vpcId: 'vpc-0123456789abcdef0',
+      privateSubnetIds: upstream('prod')['organization/signet-networking/prod']?.['privateSubnetIds'],
+    });
+    expect(cluster['publicAccessCidrs']).toBeUndefined();
+    expect(cluster['publicSubnetIds']).toBeUndefined();
+  });
+
+  it('opens the public endpoint only to configured CIDRs', async () => {
+    const result = await run('dev', { 'signet-eks:publicAccessCidrs': ['198.51.100.0/24'] });
+    expect(one(result, 'eks:index:Cluster', 'cluster-eks').inputs).toMatchObject({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ['198.51.100.0/24'],
+    });
+  });
+
+  it('encrypts secrets and control-plane logs with a rotating key the cluster role may use', () => {
+    const [key] = ofType(prod, 'aws:kms/key:Key');
+    expect(key?.inputs).toMatchObject({ enableKeyRotation: true });
+    const keyArn = key?.state['arn'];
+    expect(one(prod, 'eks:index:Cluster', 'cluster-eks').inputs['encryptionConfigKeyArn']).toBe(keyArn);
+    expect(one(prod, 'aws:cloudwatch/logGroup:LogGroup', 'cluster-control-plane-logs').inputs).toMatchObject({
+      name: '/aws/eks/signet-prod-cluster/cluster',
+      retentionInDays: 365,
+      kmsKeyId: keyArn,
+    });
+    const policy = json<{ Statement: { Action: string[]; Resource: string[] }[] }>(
+      one(prod, 'aws:iam/rolePolicy:RolePolicy', 'cluster-cluster-role-secrets-key').inputs['policy'],
+    );
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ListGrants'],
+        Resource: [keyArn],
+      }),
+    ]);
+  });
+
+  it('runs nodes in the private subnets only, sized per environment, with IMDSv2', () => {
+    const nodes = (r: StackProgramResult) => one(r, 'eks:index:ManagedNodeGroup', 'cluster-nodes').inputs;
+    expect(nodes(prod)).toMatchObject({
+      subnetIds: upstream('prod')['organization/signet-networking/prod']?.['privateSubnetIds'],
+      capacityType: 'ON_DEMAND',
+      scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 9 },
+      enableIMDSv2: true,
+    });
+    expect(nodes(dev)).toMatchObject({
+      capacityType: 'SPOT',
+      scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 },
+    });
+  });
+});
+
+describe('signet-eks Kyverno', () => {
+  it('runs 3 admission replicas with a PodDisruptionBudget spread over zones outside dev, 1 in dev', () => {
+    const prodValues = releaseValues(prod, 'kyverno-release');
+    expect(prodValues['admissionController']['replicas']).toBe(3);
+    expect(prodValues['admissionController']['podDisruptionBudget']).toEqual({
+      enabled: true,
+      minAvailable: 2,
+    });
+    expect(prodValues['admissionController']['topologySpreadConstraints'][0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+    });
+    const devValues = releaseValues(dev, 'kyverno-release');
+    expect(devValues['admissionController']['replicas']).toBe(1);
+    expect(devValues['admissionController']['podDisruptionBudget']).toEqual({ enabled: false });
+  });
+
+  it('pins the chart, never forces failures to be ignored and excludes system namespaces by name', () => {
+    const release = one(prod, 'kubernetes:helm.sh/v3:Release', 'kyverno-release').inputs;
+    expect(release).toMatchObject({
+      name: 'kyverno',
+      chart: 'kyverno',
+      version: '3.9.0',
+      namespace: 'kyverno',
+      repositoryOpts: { repo: 'https://kyverno.github.io/kyverno/' },
+    });
+    const values = releaseValues(prod, 'kyverno-release');
+    expect(values['features']['forceFailurePolicyIgnore']).toEqual({ enabled: false });
+    expect(values['webhooksCleanup']).toEqual({ enabled: true });
+    expect(values['config']['webhooks']['namespaceSelector']['matchExpressions']).toEqual([
+      {
+        key: 'kubernetes.io/metadata.name',
+        operator: 'NotIn',
+        values: ['kube-system', 'kube-public', 'kube-node-lease', 'kyverno', 'kyverno-notation-aws'],
+      },
+    ]);
+    expect(values['config']['resourceFiltersIncludeNamespaces']).toEqual(['kyverno-notation-aws']);
+  });
+
+  it('sends the API server audience to the upstream verifier, whose token review has no audience', () => {
+    expect(releaseValues(prod, 'kyverno-release')['apiCallToken']).toEqual({
+      audience: KUBERNETES_API_AUDIENCE,
+    });
+  });
+});
+
+describe('signet-eks verifier', () => {
+  it('installs the pinned upstream chart in the stack region with its IRSA role', () => {
+    const release = one(prod, 'kubernetes:helm.sh/v3:Release', 'verifier-release');
+    expect(release.inputs).toMatchObject({
+      name: 'kyverno-notation-aws',
+      chart: 'kyverno-notation-aws',
+      version: 'v1.1',
+      namespace: 'kyverno-notation-aws',
+      repositoryOpts: { repo: 'https://nirmata.github.io/kyverno-notation-aws' },
+    });
+    const role = one(prod, 'aws:iam/role:Role', 'verifier-role');
+    const values = releaseValues(prod, 'verifier-release');
+    expect(values['region']).toBe(REGION);
+    expect(values['serviceAccount']).toEqual({
+      enabled: true,
+      name: 'kyverno-notation-aws',
+      annotations: { 'eks.amazonaws.com/role-arn': role.state['arn'] },
+    });
+  });
+
+  it('lets only its service account assume the role, through the cluster OIDC provider with the STS audience', () => {
+    const cluster = one(prod, 'eks:index:Cluster', 'cluster-eks');
+    const oidcArn = cluster.state['oidcProviderArn'] as string;
+    const issuer = cluster.state['oidcProviderUrl'] as string;
+    const trust = json<{ Statement: Record<string, unknown>[] }>(
+      one(prod, 'aws:iam/role:Role', 'verifier-role').inputs['assumeRolePolicy'],
+    );
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Federated: oidcArn },
+        Action: ['sts:AssumeRoleWithWebIdentity'],
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: 'system:serviceaccount:kyverno-notation-aws:kyverno-notation-aws',
+            [`${issuer}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      }),
+    ]);
+  });
+
+  it('grants ECR read of the app repositories and revocation checks of the trusted profiles only', () => {
+    const policy = json<{ Statement: { Sid: string; Action: string[]; Resource: string[] }[] }>(
+      one(prod, 'aws:iam/rolePolicy:RolePolicy', 'verifier-role-policy').inputs['policy'],
+    );
+    const refs = upstream('prod');
+    const repoArn = (
+      refs['organization/signet-ecr/prod']?.['repositories'] as Record<string, { arn: string }>
+    )['hello-server']?.arn;
+    const actions = policy.Statement.flatMap((s) => s.Action);
+    expect(actions.every((a) => a.startsWith('ecr:') || a === 'signer:GetRevocationStatus')).toBe(true);
+    expect(actions).not.toContain('ecr:PutImage');
+    expect(policy.Statement.find((s) => s.Sid === 'ReadApplicationRepositories')?.Resource).toEqual([
+      repoArn,
+    ]);
+    const revocation = policy.Statement.find((s) => s.Action.includes('signer:GetRevocationStatus'));
+    expect(revocation?.Resource).toEqual(
+      expect.arrayContaining(refs['organization/signet-signer/prod']?.['trustedIdentities'] as string[]),
+    );
+  });
+
+  it("switches to a fork chart with several replicas, its cache TTL and Kyverno's scoped token audience", async () => {
+    const fork = {
+      implementation: 'fork',
+      repository: 'oci://ghcr.io/example/charts',
+      chart: 'notation-aws-verifier',
+      version: '1.0.0',
+      cacheTtlSeconds: 300,
+      replicas: 3,
+    };
+    const result = await run('prod', { 'signet-eks:verifier': fork });
+    const release = one(result, 'kubernetes:helm.sh/v3:Release', 'verifier-release').inputs;
+    expect(release).toMatchObject({
+      name: 'notation-aws-verifier',
+      chart: 'oci://ghcr.io/example/charts/notation-aws-verifier',
+      version: '1.0.0',
+    });
+    expect(release['repositoryOpts']).toBeUndefined();
+    const values = releaseValues(result, 'verifier-release');
+    expect(values['replicaCount']).toBe(3);
+    expect(values['podDisruptionBudget']).toEqual({ enabled: true, maxUnavailable: 1 });
+    expect(values['cache']).toEqual({ enabled: true, ttlSeconds: 300 });
+    expect(values['tokenReview']).toEqual({
+      enabled: true,
+      allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller'],
+      audiences: [KYVERNO_API_CALL_AUDIENCE],
+    });
+    expect(releaseValues(result, 'kyverno-release')['apiCallToken']).toEqual({
+      audience: KYVERNO_API_CALL_AUDIENCE,
+    });
+    const policy = json<Values>(
+      one(result, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs,
+    );
+    expect(JSON.stringify(policy)).toContain(
+      'https://notation-aws-verifier-svc.kyverno-notation-aws.svc:443/checkimages',
+    );
+  });
+});
+
+describe('signet-eks trust and admission', () => {
+  it('trusts exactly the signer stack identities for exactly the ecr stack repositories, level strict', () => {
+    const trustPolicy = one(
+      prod,
+      'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy',
+      'admission-trust-policy',
+    );
+    const spec = json<Values>(trustPolicy.inputs['spec']);
+    const refs = upstream('prod');
+    expect(spec['trustPolicies']).toHaveLength(1);
+    expect(spec['trustPolicies'][0]).toMatchObject({
+      registryScopes: [`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-prod/hello-server`],
+      trustedIdentities: [
+        ...(refs['organization/signet-signer/prod']?.['trustedIdentities'] as string[]),
+      ].sort(),
+      signatureVerification: { level: 'strict' },
+      trustStores: ['signingAuthority:aws-signer-ts'],
+    });
+    const store = one(prod, 'kubernetes:notation.nirmata.io/v1alpha1:TrustStore', 'admission-trust-store');
+    expect(json<Values>(store.inputs['spec'])).toMatchObject({
+      trustStoreName: 'aws-signer-ts',
+      type: 'signingAuthority',
+    });
+    expect(json<Values>(store.inputs['spec'])['caBundle']).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('enforces fail-closed in prod for Pods in the app namespaces, calling the verifier with the trust policy', () => {
+    const policy = one(prod, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs;
+    const spec = json<Values>(policy['spec']);
+    expect(spec['webhookConfiguration']['failurePolicy']).toBe('Fail');
+    for (const rule of spec['rules']) {
+      expect(rule['validate']['failureAction']).toBe('Enforce');
+      expect(rule['match']['any'][0]['resources']['namespaces']).toEqual(['hello-server']);
+    }
+    const call = JSON.stringify(spec['rules'][1]['context']);
+    expect(call).toContain('https://kyverno-notation-aws-svc.kyverno-notation-aws.svc:443/checkimages');
+    expect(call).toContain('"signet-apps"');
+    expect(call).not.toContain('"default"');
+  });
+
+  it('allows Audit in dev only, and marks the namespace accordingly', async () => {
+    const result = await run('dev', { 'signet-eks:admissionFailureAction': 'Audit' });
+    const spec = json<Values>(
+      one(result, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs['spec'],
+    );
+    expect(spec['rules'].map((r: Values) => r['validate']['failureAction'])).toEqual(['Audit', 'Audit']);
+    expect(spec['webhookConfiguration']['failurePolicy']).toBe('Fail');
+    const ns = one(result, 'kubernetes:core/v1:Namespace', 'admission-ns-hello-server').inputs;
+    expect(json<Values>(ns['metadata'])['labels']['signet.dev/image-verification']).toBe('audit');
+  });
+
+  it('lets Kyverno read only the verifier TLS secret', () => {
+    const role = one(
+      prod,
+      'kubernetes:rbac.authorization.k8s.io/v1:Role',
+      'admission-read-verifier-tls',
+    ).inputs;
+    expect(role['rules']).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['kyverno-notation-aws-svc.kyverno-notation-aws.svc.tls-pair'],
+        verbs: ['get'],
+      },
+    ]);
+    const binding = one(
+      prod,
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
+      'admission-read-verifier-tls',
+    );
+    expect(binding.inputs['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: 'kyverno-admission-controller', namespace: 'kyverno' },
+    ]);
+  });
+
+  it('creates one namespace per app, Pod Security restricted, labelled for the policy', () => {
+    const namespaces = ofType(prod, 'kubernetes:core/v1:Namespace').filter((n) =>
+      n.name.startsWith('admission-ns-'),
+    );
+    expect(namespaces.map((n) => json<Values>(n.inputs['metadata'])['name'])).toEqual(['hello-server']);
+    expect(json<Values>(namespaces[0]?.inputs['metadata'])['labels']).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'v1.33',
+      'signet.dev/app': 'hello-server',
+      'signet.dev/image-verification': 'enforce',
+    });
+  });
+
+  it('talks to the new cluster through a secret kubeconfig, never an ambient one', () => {
+    const providers = ofType(prod, 'pulumi:providers:kubernetes');
+    expect(providers).toHaveLength(1);
+    const kubeconfig = providers[0]?.inputs['kubeconfig'];
+    expect(isSecretValue(kubeconfig)).toBe(true);
+    const cluster = one(prod, 'eks:index:Cluster', 'cluster-eks');
+    const endpoint = (cluster.state['eksCluster'] as { endpoint: string }).endpoint;
+    expect(
+      JSON.parse(String((kubeconfig as { value: unknown }).value))['clusters'][0]['cluster']['server'],
+    ).toBe(endpoint);
+  });
+});
+
+describe('signet-eks outputs and config', () => {
+  it('exports exactly the eks contract, the kubeconfig as a secret', () => {
+    expect(Object.keys(prod.outputs).sort()).toEqual([...EKS_OUTPUT_KEYS].sort());
+    expect(prod.outputs['kubeconfig']).toBe('[secret]');
+    expect(prod.outputs['clusterName']).toBe('signet-prod-cluster');
+    expect(prod.outputs['appNamespaces']).toEqual({ 'hello-server': 'hello-server' });
+    expect(prod.outputs['admissionPolicyName']).toBe('signet-verify-images');
+    expect(String(prod.outputs['oidcProviderArn'])).toMatch(/^arn:aws:iam::\d{12}:oidc-provider\//);
+  });
+
+  it('refuses a public endpoint open to the internet', async () => {
+    await expect(run('dev', { 'signet-eks:publicAccessCidrs': ['0.0.0.0/0'] })).rejects.toThrow(
+      'signet-eks (Pulumi.dev.yaml): key "signet-eks:publicAccessCidrs" has value ["0.0.0.0/0"]; allowed: a list of IPv4 CIDR blocks with a prefix from /16 to /32 (never 0.0.0.0/0)',
+    );
+  });
+
+  it('refuses Audit outside dev', async () => {
+    await expect(run('prod', { 'signet-eks:admissionFailureAction': 'Audit' })).rejects.toThrow(
+      'signet-eks (Pulumi.prod.yaml): key "signet-eks:admissionFailureAction" has value "Audit"; allowed: "Enforce" in prod (Audit is for dev only)',
+    );
+  });
+
+  it('refuses fewer than 3 Kyverno admission replicas outside dev', async () => {
+    await expect(run('staging', { 'signet-eks:kyvernoAdmissionReplicas': 1 })).rejects.toThrow(
+      'signet-eks (Pulumi.staging.yaml): key "signet-eks:kyvernoAdmissionReplicas" has value 1; allowed: at least 3 in staging',
+    );
+  });
+
+  it('refuses a cache TTL the upstream chart cannot apply', async () => {
+    await expect(
+      run('dev', {
+        'signet-eks:verifier': { implementation: 'upstream', cacheTtlSeconds: 300, replicas: 1 },
+      }),
+    ).rejects.toThrow(
+      'key "signet-eks:verifier" has value {"implementation":"upstream","cacheTtlSeconds":300,"replicas":1}; allowed: { implementation: "upstream", cacheTtlSeconds: 7200',
+    );
+  });
+
+  it('refuses a single forked verifier replica outside dev', async () => {
+    const fork = {
+      implementation: 'fork',
+      repository: 'https://charts.example.org/verifier',
+      chart: 'notation-aws-verifier',
+      version: '1.0.0',
+      cacheTtlSeconds: 300,
+      replicas: 1,
+    };
+    await expect(run('prod', { 'signet-eks:verifier': fork })).rejects.toThrow(
+      'signet-eks (Pulumi.prod.yaml): key "signet-eks:verifier" has replicas 1; allowed: at least 2 in prod when the chart allows it (fork)',
+    );
+  });
+
+  it('refuses node group sizes out of order', async () => {
+    const nodeGroup = {
+      instanceTypes: ['m6i.large'],
+      capacityType: 'ON_DEMAND',
+      minSize: 4,
+      desiredSize: 3,
+      maxSize: 6,
+      diskSizeGiB: 50,
+    };
+    await expect(run('prod', { 'signet-eks:nodeGroup': nodeGroup })).rejects.toThrow(
+      'key "signet-eks:nodeGroup" has value {"instanceTypes":["m6i.large"],"capacityType":"ON_DEMAND","minSize":4,"desiredSize":3,"maxSize":6,"diskSizeGiB":50}; allowed: an object with instanceTypes',
+    );
+  });
+
+  it('refuses unknown keys', async () => {
+    await expect(run('dev', { 'signet-eks:publicEndpoint': true })).rejects.toThrow(
+      'signet-eks (Pulumi.dev.yaml): key "signet-eks:publicEndpoint" is not a known key',
+    );
+  });
+
+  it('documents every config key in docs/eks.md', () => {
+    const docs = readFileSync(join(stackDir, '..', '..', 'docs', 'eks.md'), 'utf8');
+    for (const row of describeStackConfig(eksConfig)) expect(docs).toContain(`\`${row.key}\``);
+  });
+});
