@@ -1,4 +1,9 @@
-import { AwsPartition, awsSignerTrustStoreName, buildTrustStoreFiles } from '@signet/policies';
+import {
+  AwsPartition,
+  awsSignerTrustStoreName,
+  buildTrustStoreFiles,
+  DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+} from '@signet/policies';
 import type { AppDeclaration } from './app.js';
 import type { AdmissionPolicyInput, BuildspecInputs, Severity, ToolPins, TrustStoreInput } from './inputs.js';
 
@@ -22,7 +27,9 @@ export type Environment = (typeof Environment)[keyof typeof Environment];
  *   the key fingerprint in AWS Signer's documentation. When AWS publishes a new build, the
  *   download is refused until then: that is the intended behaviour.
  * - syft 1.51.1, grype 0.118.0, oras 1.3.0: the `*_checksums.txt` of each GitHub release.
- * - kubectl 1.30.6: dl.k8s.io's kubectl.sha256. Keep within one minor version of the cluster.
+ * - kubectl 1.33.0: dl.k8s.io's kubectl.sha256. kubectl supports one minor version of skew with the API
+ *   server (https://kubernetes.io/releases/version-skew-policy/#kubectl): keep it at the eks stack's
+ *   `signet-eks:kubernetesVersion` minor (1.33), and move both together.
  */
 export const DEFAULT_TOOLS: ToolPins = {
   notation: {
@@ -52,14 +59,14 @@ export const DEFAULT_TOOLS: ToolPins = {
     sha256: '6cdc692f929100feb08aa8de584d02f7bcc30ec7d88bc2adc2054d782db57c64',
   },
   kubectl: {
-    version: '1.30.6',
-    url: 'https://dl.k8s.io/release/v1.30.6/bin/linux/amd64/kubectl',
-    sha256: '7a3adf80ca74b1b2afdfc7f4570f0005ca03c2812367ffb6ee2f731d66e45e61',
+    version: '1.33.0',
+    url: 'https://dl.k8s.io/release/v1.33.0/bin/linux/amd64/kubectl',
+    sha256: '9efe8d3facb23e1618cba36fb1c4e15ac9dc3ed5a2c2e18109e4a66b2bac12dc',
   },
 };
 
-/** Name of the ClusterPolicy the eks stack installs (the policies package's default). */
-export const DEFAULT_ADMISSION_POLICY_NAME = 'signet-verify-images';
+/** Name of the ClusterPolicy the eks stack installs: the policies package's default, so they cannot differ. */
+export const DEFAULT_ADMISSION_POLICY_NAME = DEFAULT_IMAGE_VERIFICATION_POLICY_NAME;
 
 /** What differs between environments; everything a later config may override. */
 export interface EnvironmentPolicy {

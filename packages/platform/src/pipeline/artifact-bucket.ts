@@ -1,0 +1,105 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { buildArtifactBucketPolicy } from './documents.js';
+
+/** Arguments of {@link ArtifactBucket}. */
+export interface ArtifactBucketArgs {
+  /** Bucket name prefix (S3 adds a unique suffix; names are global). */
+  readonly bucketPrefix: string;
+  /** Customer-managed key that encrypts every object by default. */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Days after which artifacts (current versions) expire, and noncurrent versions are removed. */
+  readonly retentionDays: number;
+}
+
+/**
+ * A pipeline's artifact store: KMS-encrypted by default with the pipeline's key (S3 Bucket Keys
+ * on), versioned, every form of public access blocked, ACLs disabled, TLS-only, and a lifecycle
+ * that expires old artifacts and their noncurrent versions.
+ */
+export class ArtifactBucket extends pulumi.ComponentResource {
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly bucketArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ArtifactBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('signet:pipeline:ArtifactBucket', name, {}, opts);
+    if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > 3650) {
+      throw new Error(
+        `ArtifactBucket ${name}: retentionDays has value ${args.retentionDays}; allowed: an integer from 1 to 3650`,
+      );
+    }
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucketPrefix: args.bucketPrefix }, { parent: this });
+    const child = { parent: this };
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      child,
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
+      child,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },
+      child,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: args.kmsKeyArn },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      child,
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      {
+        bucket: bucket.id,
+        policy: bucket.arn.apply((bucketArn) => JSON.stringify(buildArtifactBucketPolicy({ bucketArn }))),
+      },
+      // A policy put while the public access block is being set can race with it.
+      { parent: this, dependsOn: [publicAccess] },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: 'expire-old-artifacts',
+            status: 'Enabled',
+            filter: {},
+            expiration: { days: args.retentionDays },
+            noncurrentVersionExpiration: { noncurrentDays: args.retentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+          {
+            id: 'remove-expired-delete-markers',
+            status: 'Enabled',
+            filter: {},
+            expiration: { expiredObjectDeleteMarker: true },
+          },
+        ],
+      },
+      // Lifecycle rules on noncurrent versions need versioning in place.
+      { parent: this, dependsOn: [versioning] },
+    );
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+  }
+}

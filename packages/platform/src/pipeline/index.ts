@@ -1,0 +1,49 @@
+export {
+  buildArtifactBucketPolicy,
+  buildCodeBuildVpcPolicy,
+  buildNotificationTopicPolicy,
+  buildPipelineRolePolicy,
+  buildServiceRoleTrustPolicy,
+  buildStartPipelinePolicy,
+  connectionService,
+  notificationsKeyGrant,
+  pipelineLogsKeyGrant,
+  pipelineTrustPolicyJson,
+  requireAppEntry,
+  TRUST_POLICY_STATEMENT,
+  SourceKind,
+  type PipelineRolePolicyInput,
+  type PipelineSource,
+  type SourceAccess,
+} from './documents.js';
+export {
+  APPROVAL_STAGE,
+  BUILD_VARIABLES_NAMESPACE,
+  buildPipelineStages,
+  buildSourceTrigger,
+  SOURCE_STAGE,
+  STAGE_SLUG,
+  stageActionVariables,
+  stageProjectVariables,
+  type PipelineActionLayout,
+  type PipelineLayoutInput,
+  type PipelineStageLayout,
+  type PlainVariable,
+  type SourceTriggerLayout,
+} from './stages.js';
+export { CODEBUILD_IMAGE, isPrivilegedStage, StageProject, type StageProjectArgs } from './stage-project.js';
+export { ArtifactBucket, type ArtifactBucketArgs } from './artifact-bucket.js';
+export {
+  AppPipeline,
+  EKS_ACCESS_POLICY,
+  PIPELINE_NOTIFICATION_EVENTS,
+  renderAppBuildspecs,
+  stageLogGroupName,
+  type AppPipelineArgs,
+} from './app-pipeline.js';
+export {
+  ADMISSION_POLICY_READERS_GROUP,
+  buildAdmissionPolicyReaderRbac,
+  PipelineEnvironment,
+  type PipelineEnvironmentArgs,
+} from './pipeline-environment.js';

@@ -1,0 +1,190 @@
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { Environment } from '../environment.js';
+import { KmsKey } from '../kms/kms-key.js';
+import { kmsAliasName, physicalName } from '../naming.js';
+import { buildNotificationTopicPolicy, notificationsKeyGrant } from './documents.js';
+
+/** Kubernetes group of the verification stages: may read the admission ClusterPolicy, nothing else. */
+export const ADMISSION_POLICY_READERS_GROUP = 'signet:admission-policy-readers';
+
+/**
+ * RBAC of {@link ADMISSION_POLICY_READERS_GROUP}: `get` on the one ClusterPolicy, by name. The
+ * ClusterPolicy is cluster-scoped, so no namespace-scoped EKS access policy can grant it, and the
+ * cluster-wide managed policies (AmazonEKSViewPolicy and up) grant far more than this check needs.
+ */
+export function buildAdmissionPolicyReaderRbac(policyName: string): {
+  clusterRole: Record<string, unknown>;
+  clusterRoleBinding: Record<string, unknown>;
+} {
+  const name = 'signet-admission-policy-reader';
+  return {
+    clusterRole: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+      rules: [
+        {
+          apiGroups: ['kyverno.io'],
+          resources: ['clusterpolicies'],
+          resourceNames: [policyName],
+          verbs: ['get'],
+        },
+      ],
+    },
+    clusterRoleBinding: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMISSION_POLICY_READERS_GROUP },
+      ],
+    },
+  };
+}
+
+/** Arguments of {@link PipelineEnvironment}. */
+export interface PipelineEnvironmentArgs {
+  readonly environment: Environment;
+  readonly region: string;
+  /** Email addresses subscribed to the notification topic (each confirms by mail). Default none. */
+  readonly notificationEmails?: readonly string[];
+  readonly vpcId: pulumi.Input<string>;
+  /** Security group of the EKS control plane: the cluster-facing stages get 443 to it. */
+  readonly clusterSecurityGroupId: pulumi.Input<string>;
+  /** Kubeconfig of the cluster (from the eks stack), for the ClusterPolicy reader RBAC. */
+  readonly kubeconfig: pulumi.Input<string>;
+  /** Name of the admission ClusterPolicy the verification stages read. */
+  readonly admissionPolicyName: pulumi.Input<string>;
+}
+
+/**
+ * What every app pipeline of an environment shares: the KMS-encrypted notification topic, the
+ * security group of the cluster-facing stages (and its one way into the API server) and the RBAC
+ * that lets the verification stages read the admission policy.
+ */
+export class PipelineEnvironment extends pulumi.ComponentResource {
+  public readonly topicArn: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+  /** Kubernetes groups to give the verification stages' access entries. */
+  public readonly verifierKubernetesGroups: readonly string[] = [ADMISSION_POLICY_READERS_GROUP];
+
+  constructor(name: string, args: PipelineEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('signet:pipeline:PipelineEnvironment', name, {}, opts);
+    const child = { parent: this };
+    const emails = args.notificationEmails ?? [];
+    for (const email of emails) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new Error(`PipelineEnvironment ${name}: notification email "${email}" is not an email address`);
+      }
+    }
+    const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+
+    // The topic's own key: CodeStar Notifications may use it, through SNS only.
+    const key = new KmsKey(
+      `${name}-notifications-key`,
+      {
+        description: `Signet ${args.environment}: pipeline notifications`,
+        aliasName: kmsAliasName(args.environment, 'pipeline-notifications'),
+        serviceGrants: [notificationsKeyGrant({ region: args.region })],
+      },
+      child,
+    );
+    const topic = new aws.sns.Topic(
+      `${name}-notifications`,
+      { name: physicalName(args.environment, 'pipeline-notifications'), kmsMasterKeyId: key.keyArn },
+      child,
+    );
+    const topicPolicy = new aws.sns.TopicPolicy(
+      `${name}-notifications-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi
+          .all([topic.arn, accountId])
+          .apply(([topicArn, id]) =>
+            JSON.stringify(buildNotificationTopicPolicy({ topicArn, accountId: id })),
+          ),
+      },
+      child,
+    );
+    emails.forEach((email, i) => {
+      new aws.sns.TopicSubscription(
+        `${name}-notifications-email-${i}`,
+        { topic: topic.arn, protocol: 'email', endpoint: email },
+        child,
+      );
+    });
+
+    // The cluster-facing stages: HTTPS out only (API server, AWS endpoints, pinned tool downloads).
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-stages`,
+      {
+        name: physicalName(args.environment, 'pipeline-stages'),
+        description: 'Signet pipeline stages that reach the EKS API',
+        vpcId: args.vpcId,
+      },
+      child,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-stages-https-out`,
+      {
+        securityGroupId: securityGroup.id,
+        description: 'HTTPS to the EKS API, AWS endpoints and tool downloads',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: '0.0.0.0/0',
+      },
+      child,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-cluster-api-from-stages`,
+      {
+        securityGroupId: args.clusterSecurityGroupId,
+        description: 'Signet pipeline stages to the EKS API server',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        referencedSecurityGroupId: securityGroup.id,
+      },
+      child,
+    );
+
+    const cluster = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: args.kubeconfig, enableServerSideApply: true },
+      child,
+    );
+    const rbac = pulumi.output(args.admissionPolicyName).apply(buildAdmissionPolicyReaderRbac);
+    const clusterRole = new k8s.rbac.v1.ClusterRole(
+      `${name}-admission-policy-reader`,
+      {
+        metadata: { name: 'signet-admission-policy-reader' },
+        rules: rbac.apply((r) => r.clusterRole['rules'] as k8s.types.input.rbac.v1.PolicyRule[]),
+      },
+      { parent: this, provider: cluster },
+    );
+    new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-admission-policy-readers`,
+      {
+        metadata: { name: 'signet-admission-policy-reader' },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: clusterRole.metadata.name,
+        },
+        subjects: [
+          { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMISSION_POLICY_READERS_GROUP },
+        ],
+      },
+      { parent: this, provider: cluster },
+    );
+
+    // Consumers (notification rules) wait for the policy: CodeStar Notifications checks it on creation.
+    this.topicArn = pulumi.all([topic.arn, topicPolicy.id]).apply(([arn]) => arn);
+    this.securityGroupId = securityGroup.id;
+    this.registerOutputs({ topicArn: this.topicArn, securityGroupId: this.securityGroupId });
+  }
+}

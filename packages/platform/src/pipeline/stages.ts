@@ -1,0 +1,214 @@
+import { STAGE_ENVIRONMENT, STAGE_ORDER, Stage, type DeployVariable } from '@signet/buildspec';
+import { connectionService, SourceKind, type PipelineSource } from './documents.js';
+
+/** Namespace of the Build action: later actions read `#{BuildVariables.IMAGE_DIGEST}` etc. */
+export const BUILD_VARIABLES_NAMESPACE = 'BuildVariables';
+
+/** Name of the manual approval stage, between signing and deployment. */
+export const APPROVAL_STAGE = 'Approval';
+
+/** Name of the source stage and of its action's output artifact. */
+export const SOURCE_STAGE = 'Source';
+const SOURCE_ARTIFACT = 'SourceArtifact';
+
+/** The folder part of a stage's project name: `build`, `application-signing`, … */
+export const STAGE_SLUG: Readonly<Record<Stage, string>> = {
+  [Stage.Build]: 'build',
+  [Stage.ApplicationSigning]: 'application-signing',
+  [Stage.ApplicationDeployment]: 'application-deployment',
+  [Stage.VerifyContainerSign]: 'verify-container-sign',
+};
+
+/** A CodeBuild environment variable as the project and the pipeline action take it. */
+export interface PlainVariable {
+  readonly name: string;
+  readonly value: string;
+  readonly type: 'PLAINTEXT';
+}
+
+/**
+ * The deploy-time variables of a stage's CodeBuild project: exactly those the buildspec contract
+ * lists for the stage, in contract order. A value missing from `values` is an error, so the stack
+ * can never start a stage that its buildspec would refuse.
+ */
+export function stageProjectVariables(
+  stage: Stage,
+  values: Readonly<Partial<Record<DeployVariable, string>>>,
+): PlainVariable[] {
+  return STAGE_ENVIRONMENT[stage].deployTime.map((name) => {
+    const value = values[name];
+    if (value === undefined || value === '') {
+      throw new Error(`stage ${stage}: deploy-time variable ${name} has no value`);
+    }
+    return { name, value, type: 'PLAINTEXT' };
+  });
+}
+
+/**
+ * The variables a later stage receives from the Build action, as pipeline variable references
+ * (`#{BuildVariables.IMAGE_DIGEST}`), resolved by CodePipeline per execution.
+ * https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html
+ */
+export function stageActionVariables(stage: Stage): PlainVariable[] {
+  return STAGE_ENVIRONMENT[stage].fromBuild.map((name) => ({
+    name,
+    value: `#{${BUILD_VARIABLES_NAMESPACE}.${name}}`,
+    type: 'PLAINTEXT',
+  }));
+}
+
+/** One action of the pipeline, in the shape of `aws.codepipeline.Pipeline`'s `stages[].actions[]`. */
+export interface PipelineActionLayout {
+  readonly name: string;
+  readonly category: 'Source' | 'Build' | 'Approval';
+  readonly owner: 'AWS';
+  readonly provider: string;
+  readonly version: '1';
+  readonly configuration: Readonly<Record<string, string>>;
+  readonly inputArtifacts?: readonly string[];
+  readonly outputArtifacts?: readonly string[];
+  readonly namespace?: string;
+}
+
+/** One stage of the pipeline. */
+export interface PipelineStageLayout {
+  readonly name: string;
+  readonly actions: readonly PipelineActionLayout[];
+}
+
+/** Input of {@link buildPipelineStages}. */
+export interface PipelineLayoutInput {
+  readonly source: PipelineSource;
+  /** The CodeCommit repository name, for the CodeCommit source. */
+  readonly codeCommitRepositoryName?: string;
+  /** CodeBuild project name per stage. */
+  readonly projectNames: Readonly<Record<Stage, string>>;
+  /** Add a manual approval before ApplicationDeployment. */
+  readonly manualApproval: boolean;
+  /** Shown to the approver. */
+  readonly approvalSummary?: string;
+}
+
+function sourceAction(input: PipelineLayoutInput): PipelineActionLayout {
+  const { source } = input;
+  if (source.kind === SourceKind.CodeCommit) {
+    if (input.codeCommitRepositoryName === undefined) {
+      throw new Error('the CodeCommit source needs codeCommitRepositoryName');
+    }
+    return {
+      name: SOURCE_STAGE,
+      category: 'Source',
+      owner: 'AWS',
+      provider: 'CodeCommit',
+      version: '1',
+      configuration: {
+        RepositoryName: input.codeCommitRepositoryName,
+        BranchName: source.branch,
+        // Started by an EventBridge rule on the branch, not by polling.
+        PollForSourceChanges: 'false',
+        OutputArtifactFormat: 'CODE_ZIP',
+      },
+      outputArtifacts: [SOURCE_ARTIFACT],
+    };
+  }
+  connectionService(source.connectionArn);
+  return {
+    name: SOURCE_STAGE,
+    category: 'Source',
+    owner: 'AWS',
+    provider: 'CodeStarSourceConnection',
+    version: '1',
+    configuration: {
+      ConnectionArn: source.connectionArn,
+      FullRepositoryId: source.repository,
+      BranchName: source.branch,
+      // Change detection stays on: with a V2 trigger declared, only the trigger's filter (the
+      // app's folder) starts the pipeline, not every push to the branch.
+      OutputArtifactFormat: 'CODE_ZIP',
+    },
+    outputArtifacts: [SOURCE_ARTIFACT],
+  };
+}
+
+function codeBuildAction(stage: Stage, projectName: string): PipelineActionLayout {
+  const variables = stageActionVariables(stage);
+  return {
+    name: stage,
+    category: 'Build',
+    owner: 'AWS',
+    provider: 'CodeBuild',
+    version: '1',
+    configuration: {
+      ProjectName: projectName,
+      ...(variables.length > 0 ? { EnvironmentVariables: JSON.stringify(variables) } : {}),
+    },
+    inputArtifacts: [SOURCE_ARTIFACT],
+    ...(stage === Stage.Build ? { namespace: BUILD_VARIABLES_NAMESPACE } : {}),
+  };
+}
+
+/**
+ * The pipeline's stages: Source, Build, ApplicationSigning, the optional manual approval,
+ * ApplicationDeployment, VerifyContainerSign. Every CodeBuild stage reads the source artifact
+ * (the buildspecs need the app's folder); the image itself travels by digest through the Build
+ * action's variables, never as an artifact another stage could swap.
+ */
+export function buildPipelineStages(input: PipelineLayoutInput): PipelineStageLayout[] {
+  const stages: PipelineStageLayout[] = [{ name: SOURCE_STAGE, actions: [sourceAction(input)] }];
+  for (const stage of STAGE_ORDER) {
+    if (stage === Stage.ApplicationDeployment && input.manualApproval) {
+      stages.push({
+        name: APPROVAL_STAGE,
+        actions: [
+          {
+            name: 'ApproveDeployment',
+            category: 'Approval',
+            owner: 'AWS',
+            provider: 'Manual',
+            version: '1',
+            configuration: {
+              CustomData:
+                input.approvalSummary ?? `Deploy the signed image #{${BUILD_VARIABLES_NAMESPACE}.IMAGE_URI}`,
+            },
+          },
+        ],
+      });
+    }
+    stages.push({ name: stage, actions: [codeBuildAction(stage, input.projectNames[stage])] });
+  }
+  return stages;
+}
+
+/** A V2 pipeline trigger, in the shape of `aws.codepipeline.Pipeline`'s `triggers[]`. */
+export interface SourceTriggerLayout {
+  providerType: 'CodeStarSourceConnection';
+  gitConfiguration: {
+    sourceActionName: string;
+    pushes: { branches: { includes: string[] }; filePaths: { includes: string[] } }[];
+  };
+}
+
+/**
+ * The V2 trigger of a CodeConnections source: pushes to the branch that change the app's folder
+ * (or its committed buildspecs). Other apps' changes do not start this pipeline.
+ * https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
+ */
+export function buildSourceTrigger(
+  source: PipelineSource,
+  appDirectory: string,
+  app: string,
+): SourceTriggerLayout | undefined {
+  if (source.kind !== SourceKind.CodeConnections) return undefined;
+  return {
+    providerType: 'CodeStarSourceConnection',
+    gitConfiguration: {
+      sourceActionName: SOURCE_STAGE,
+      pushes: [
+        {
+          branches: { includes: [source.branch] },
+          filePaths: { includes: [`${appDirectory}/**`, `buildspecs/${app}/**`] },
+        },
+      ],
+    },
+  };
+}

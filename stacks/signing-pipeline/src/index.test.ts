@@ -1,0 +1,597 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildspecPath, STAGE_ENVIRONMENT, STAGE_ORDER, Stage } from '@signet/buildspec';
+import { describeStackConfig, findWorkspaceRoot } from '@signet/platform';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  type FixtureAppDeclaration,
+  type RecordedResource,
+  type StackProgramResult,
+} from '@signet/platform/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signingPipelineConfig } from './config.js';
+
+const stackDir = join(import.meta.dirname, '..');
+const root = findWorkspaceRoot(stackDir);
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const APP = 'hello-server';
+const CONNECTION = `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/0b7c2f7e-1a2b-4c3d-8e9f-0123456789ab`;
+
+const profileArn = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
+const clusterArn = (env: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/signet-${env}-cluster`;
+const repoArn = (env: string, app: string) =>
+  `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`;
+const repoUrl = (env: string, app: string) =>
+  `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`;
+
+function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
+  const profile = (app: string, identity?: string) => {
+    const name = ['signet', env, app.replaceAll('-', '_'), identity].filter(Boolean).join('_');
+    return { name, arn: profileArn(name), versionArn: `${profileArn(name)}/abcdef1234` };
+  };
+  return {
+    [`organization/signet-networking/${env}`]: {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidr: '10.30.0.0/16',
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+      publicSubnetIds: ['subnet-0dddddddddddddddd'],
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      endpointSecurityGroupId: 'sg-0123456789abcdef0',
+    },
+    [`organization/signet-ecr/${env}`]: {
+      repositories: Object.fromEntries(
+        apps.map((app) => [
+          app,
+          { name: `signet-${env}/${app}`, arn: repoArn(env, app), url: repoUrl(env, app) },
+        ]),
+      ),
+      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+    },
+    [`organization/signet-signer/${env}`]: {
+      profiles: Object.fromEntries(
+        apps.map((app) => [app, { pipeline: profile(app), release: profile(app, 'release') }]),
+      ),
+      trustedIdentities: apps.flatMap((app) => [profile(app).arn, profile(app, 'release').arn]).sort(),
+    },
+    [`organization/signet-eks/${env}`]: {
+      clusterName: `signet-${env}-cluster`,
+      clusterArn: clusterArn(env),
+      clusterEndpoint: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
+      clusterSecurityGroupId: 'sg-0cccccccccccccccc',
+      oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
+      oidcProviderUrl: `oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
+      kubeconfig: '{"apiVersion":"v1","kind":"Config"}',
+      appNamespaces: Object.fromEntries(apps.map((app) => [app, app])),
+      admissionPolicyName: 'signet-verify-images',
+    },
+  };
+}
+
+async function run(
+  env: string,
+  configOverrides?: Record<string, unknown>,
+  apps?: readonly string[],
+): Promise<StackProgramResult> {
+  vi.resetModules();
+  return runStackProgram({
+    stackDir,
+    env,
+    stackReferences: upstream(env, apps),
+    ...(configOverrides && { configOverrides }),
+  });
+}
+
+const ofType = (result: StackProgramResult, type: string): RecordedResource[] =>
+  result.recorded.filter((r) => r.type === type);
+
+function one(result: StackProgramResult, type: string, name: string): RecordedResource {
+  const found = result.recorded.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+}
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+const statements = (value: unknown): Statement[] =>
+  (JSON.parse(value as string) as { Statement: Statement[] }).Statement;
+const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+const PROJECT = 'aws:codebuild/project:Project';
+const PIPELINE = 'aws:codepipeline/pipeline:Pipeline';
+const ROLE_POLICY = 'aws:iam/rolePolicy:RolePolicy';
+const SLUG: Record<Stage, string> = {
+  [Stage.Build]: 'build',
+  [Stage.ApplicationSigning]: 'application-signing',
+  [Stage.ApplicationDeployment]: 'application-deployment',
+  [Stage.VerifyContainerSign]: 'verify-container-sign',
+};
+const project = (result: StackProgramResult, stage: Stage) =>
+  one(result, PROJECT, `${APP}-${SLUG[stage]}-project`);
+const stagePolicy = (result: StackProgramResult, stage: Stage) =>
+  statements(one(result, ROLE_POLICY, `${APP}-${SLUG[stage]}-policy`).inputs['policy']);
+const pipelineOf = (result: StackProgramResult) => one(result, PIPELINE, `${APP}-pipeline`).inputs;
+type StageInput = {
+  name: string;
+  actions: { name: string; provider: string; namespace?: string; configuration: Record<string, string> }[];
+};
+
+let dev: StackProgramResult;
+let prod: StackProgramResult;
+let workspace: AppWorkspace;
+
+beforeAll(async () => {
+  // The program discovers its apps from the workspace it runs in: hello-server alone, declared exactly as
+  // in the real workspace (so its buildspecs are the committed ones), whatever other apps exist.
+  const helloServer = JSON.parse(readFileSync(join(root, 'apps', APP, 'package.json'), 'utf8')) as {
+    signet: FixtureAppDeclaration;
+  };
+  workspace = useAppWorkspace([helloServer.signet]);
+  dev = await run('dev');
+  prod = await run('prod');
+});
+
+afterAll(() => {
+  workspace.restore();
+});
+
+describe('signet-signing-pipeline: pipeline', () => {
+  it('runs Source, Build, ApplicationSigning, ApplicationDeployment, VerifyContainerSign in dev (no approval)', () => {
+    const stages = pipelineOf(dev)['stages'] as StageInput[];
+    expect(stages.map((s) => s.name)).toEqual(['Source', ...STAGE_ORDER]);
+    expect(pipelineOf(dev)).toMatchObject({ pipelineType: 'V2', name: `signet-dev-${APP}` });
+  });
+
+  it('asks for a manual approval after signing and before deployment in prod', () => {
+    const stages = pipelineOf(prod)['stages'] as StageInput[];
+    expect(stages.map((s) => s.name)).toEqual([
+      'Source',
+      'Build',
+      'ApplicationSigning',
+      'Approval',
+      'ApplicationDeployment',
+      'VerifyContainerSign',
+    ]);
+    expect(stages[3]?.actions[0]).toMatchObject({ category: 'Approval', provider: 'Manual' });
+  });
+
+  it('follows the config: approval on in dev when asked, off in prod when disabled', async () => {
+    const withApproval = await run('dev', { 'signet-signing-pipeline:manualApproval': true });
+    expect((pipelineOf(withApproval)['stages'] as StageInput[]).map((s) => s.name)).toContain('Approval');
+    const without = await run('prod', { 'signet-signing-pipeline:manualApproval': false });
+    expect((pipelineOf(without)['stages'] as StageInput[]).map((s) => s.name)).not.toContain('Approval');
+  });
+
+  it('hands the Build action variables to later stages by reference, never as artifacts', () => {
+    const stages = pipelineOf(prod)['stages'] as StageInput[];
+    const action = (name: string) => stages.find((s) => s.name === name)?.actions[0];
+    expect(action('Build')?.namespace).toBe('BuildVariables');
+    for (const stage of [Stage.ApplicationSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
+      const variables = JSON.parse(action(stage)?.configuration['EnvironmentVariables'] ?? '[]') as {
+        name: string;
+        value: string;
+      }[];
+      expect(variables).toEqual(
+        STAGE_ENVIRONMENT[stage].fromBuild.map((name) => ({
+          name,
+          value: `#{BuildVariables.${name}}`,
+          type: 'PLAINTEXT',
+        })),
+      );
+      expect(action(stage)?.configuration['ProjectName']).toBe(`signet-prod-${APP}-${SLUG[stage]}`);
+    }
+  });
+
+  it('encrypts the artifact store with the pipeline key', () => {
+    const [store] = pipelineOf(prod)['artifactStores'] as { encryptionKey: { type: string; id: string } }[];
+    const key = one(prod, 'aws:kms/key:Key', `${APP}-key-key`);
+    expect(store?.encryptionKey).toEqual({ type: 'KMS', id: key.state['arn'] });
+  });
+
+  it('lets each role be assumed by one service for one resource of this account only', () => {
+    const roles = ofType(prod, 'aws:iam/role:Role').filter((r) =>
+      String(r.inputs['name']).startsWith(`signet-prod-${APP}-`),
+    );
+    const sourceArns = Object.fromEntries(
+      roles.map((role) => {
+        const [trust, ...rest] = statements(role.inputs['assumeRolePolicy']);
+        expect(rest).toEqual([]);
+        expect(trust?.Condition?.['StringEquals']).toEqual({ 'aws:SourceAccount': ACCOUNT });
+        return [role.inputs['name'], trust?.Condition?.['ArnLike']?.['aws:SourceArn']];
+      }),
+    );
+    const codebuild = (stage: Stage) =>
+      `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-prod-${APP}-${SLUG[stage]}`;
+    expect(sourceArns).toEqual({
+      [`signet-prod-${APP}-build`]: codebuild(Stage.Build),
+      [`signet-prod-${APP}-sign`]: codebuild(Stage.ApplicationSigning),
+      [`signet-prod-${APP}-deploy`]: codebuild(Stage.ApplicationDeployment),
+      [`signet-prod-${APP}-verify`]: codebuild(Stage.VerifyContainerSign),
+      [`signet-prod-${APP}-pipeline`]: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:signet-prod-${APP}`,
+      [`signet-prod-${APP}-start`]: `arn:aws:events:${REGION}:${ACCOUNT}:rule/signet-prod-${APP}-source`,
+    });
+  });
+
+  it('lets the pipeline role start only its own projects and read only its own source', () => {
+    const policy = statements(one(prod, ROLE_POLICY, `${APP}-pipeline-policy`).inputs['policy']);
+    const run = policy.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
+    expect(run?.Resource).toEqual(
+      STAGE_ORDER.map(
+        (stage) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-prod-${APP}-${SLUG[stage]}`,
+      ),
+    );
+    const source = policy.find((s) => s.Sid === 'ReadOwnSource');
+    expect(source?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:signet-prod-${APP}`]);
+    for (const s of policy) expect(s.Resource).not.toContain('*');
+  });
+});
+
+describe('signet-signing-pipeline: stages', () => {
+  it.each(['dev', 'staging', 'prod'])('runs the committed buildspecs inline (%s)', async (env) => {
+    const result = env === 'dev' ? dev : env === 'prod' ? prod : await run(env);
+    for (const stage of STAGE_ORDER) {
+      const committed = readFileSync(join(root, buildspecPath(APP, env, stage)), 'utf8');
+      expect((project(result, stage).inputs['source'] as { buildspec: string }).buildspec).toBe(committed);
+    }
+  });
+
+  it('runs only the Build stage privileged', () => {
+    const privileged = ofType(prod, PROJECT)
+      .filter((p) => (p.inputs['environment'] as { privilegedMode: boolean }).privilegedMode)
+      .map((p) => p.inputs['name']);
+    expect(privileged).toEqual([`signet-prod-${APP}-build`]);
+  });
+
+  it('sets exactly the contract variables of each stage, from the upstream stacks', () => {
+    const expected: Record<string, string> = {
+      SIGNET_REPOSITORY_URI: repoUrl('prod', APP),
+      SIGNET_SIGNING_PROFILE_ARN: profileArn('signet_prod_hello_server'),
+      SIGNET_CLUSTER_NAME: 'signet-prod-cluster',
+    };
+    for (const stage of STAGE_ORDER) {
+      const variables = (
+        project(prod, stage).inputs['environment'] as {
+          environmentVariables: { name: string; value: string; type: string }[];
+        }
+      ).environmentVariables;
+      expect(variables.map((v) => v.name)).toEqual(STAGE_ENVIRONMENT[stage].deployTime);
+      for (const v of variables) {
+        expect(v.type).toBe('PLAINTEXT');
+        if (v.name !== 'SIGNET_TRUST_POLICY') expect(v.value).toBe(expected[v.name]);
+      }
+    }
+  });
+
+  it('verifies with the trust policy the cluster uses: every repository, every trusted profile, strict', () => {
+    const variables = (
+      project(prod, Stage.ApplicationSigning).inputs['environment'] as {
+        environmentVariables: { name: string; value: string }[];
+      }
+    ).environmentVariables;
+    const trust = JSON.parse(variables.find((v) => v.name === 'SIGNET_TRUST_POLICY')?.value ?? '{}') as {
+      trustPolicies: {
+        registryScopes: string[];
+        trustedIdentities: string[];
+        signatureVerification: { level: string };
+      }[];
+    };
+    const signer = upstream('prod')['organization/signet-signer/prod'];
+    expect(trust.trustPolicies).toHaveLength(1);
+    expect(trust.trustPolicies[0]).toMatchObject({
+      registryScopes: [repoUrl('prod', APP), repoUrl('prod', 'other-app')],
+      trustedIdentities: signer?.trustedIdentities,
+      signatureVerification: { level: 'strict' },
+    });
+  });
+
+  it("signs only with the app's own pipeline profile; no other stage may sign", () => {
+    const sign = stagePolicy(prod, Stage.ApplicationSigning).filter((s) =>
+      actionsOf(s).includes('signer:SignPayload'),
+    );
+    expect(sign).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Resource: [profileArn('signet_prod_hello_server')] }),
+    ]);
+    for (const stage of [Stage.Build, Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
+      expect(stagePolicy(prod, stage).flatMap(actionsOf)).not.toContain('signer:SignPayload');
+    }
+  });
+
+  it('pushes only to the app repository', () => {
+    const push = stagePolicy(prod, Stage.Build).find((s) => actionsOf(s).includes('ecr:PutImage'));
+    expect(push?.Resource).toEqual([repoArn('prod', APP)]);
+    expect(stagePolicy(prod, Stage.ApplicationDeployment).flatMap(actionsOf)).not.toContain('ecr:PutImage');
+  });
+
+  it('gives the deploy and verify roles their cluster only, and Kubernetes rights in the app namespace only', () => {
+    for (const stage of [Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
+      const describe = stagePolicy(prod, stage).find((s) => actionsOf(s).includes('eks:DescribeCluster'));
+      expect(describe?.Resource).toEqual([clusterArn('prod')]);
+    }
+    const associations = ofType(prod, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation').filter((a) =>
+      a.name.startsWith(`${APP}-`),
+    );
+    expect(associations).toHaveLength(2);
+    for (const association of associations) {
+      expect(association.inputs).toMatchObject({
+        clusterName: 'signet-prod-cluster',
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+        accessScope: { type: 'namespace', namespaces: [APP] },
+      });
+    }
+    const roleArns = ofType(prod, 'aws:iam/role:Role')
+      .filter(
+        (r) =>
+          r.inputs['name'] === `signet-prod-${APP}-deploy` ||
+          r.inputs['name'] === `signet-prod-${APP}-verify`,
+      )
+      .map((r) => r.state['arn']);
+    expect(associations.map((a) => a.inputs['principalArn']).sort()).toEqual(roleArns.sort());
+    const verifyEntry = one(prod, 'aws:eks/accessEntry:AccessEntry', `${APP}-verify-container-sign-access`);
+    expect(verifyEntry.inputs['kubernetesGroups']).toEqual(['signet:admission-policy-readers']);
+    const deployEntry = one(prod, 'aws:eks/accessEntry:AccessEntry', `${APP}-application-deployment-access`);
+    expect(deployEntry.inputs['kubernetesGroups']).toBeUndefined();
+  });
+
+  it('lets the policy readers get the one admission ClusterPolicy and nothing else', () => {
+    const role = one(
+      prod,
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole',
+      'pipelines-admission-policy-reader',
+    );
+    expect(role.inputs['rules']).toEqual([
+      {
+        apiGroups: ['kyverno.io'],
+        resources: ['clusterpolicies'],
+        resourceNames: ['signet-verify-images'],
+        verbs: ['get'],
+      },
+    ]);
+  });
+
+  it('runs the cluster-facing stages in the private subnets, the others outside the VPC', () => {
+    for (const stage of STAGE_ORDER) {
+      const vpc = project(prod, stage).inputs['vpcConfig'] as { subnets: string[] } | undefined;
+      if (stage === Stage.ApplicationDeployment || stage === Stage.VerifyContainerSign) {
+        expect(vpc?.subnets).toEqual(['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb']);
+      } else {
+        expect(vpc).toBeUndefined();
+      }
+    }
+    const ingress = ofType(prod, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
+    expect(ingress.map((r) => r.inputs)).toEqual([
+      expect.objectContaining({ securityGroupId: 'sg-0cccccccccccccccc', fromPort: 443, toPort: 443 }),
+    ]);
+  });
+});
+
+describe('signet-signing-pipeline: encryption and storage', () => {
+  it('encrypts every project and log group with the pipeline key, and keeps logs for the configured days', () => {
+    const key = one(prod, 'aws:kms/key:Key', `${APP}-key-key`).state['arn'];
+    for (const stage of STAGE_ORDER) {
+      expect(project(prod, stage).inputs['encryptionKey']).toBe(key);
+      const logs = one(prod, 'aws:cloudwatch/logGroup:LogGroup', `${APP}-${SLUG[stage]}-logs`).inputs;
+      expect(logs).toMatchObject({
+        kmsKeyId: key,
+        retentionInDays: 365,
+        name: `/signet/prod/pipeline/${APP}/${SLUG[stage]}`,
+      });
+      expect(project(prod, stage).inputs['logsConfig']).toMatchObject({
+        cloudwatchLogs: { status: 'ENABLED', groupName: `/signet/prod/pipeline/${APP}/${SLUG[stage]}` },
+      });
+    }
+    expect(one(dev, 'aws:cloudwatch/logGroup:LogGroup', `${APP}-build-logs`).inputs['retentionInDays']).toBe(
+      30,
+    );
+  });
+
+  it('keeps artifacts KMS-encrypted, versioned, private, TLS-only and expiring', () => {
+    const key = one(prod, 'aws:kms/key:Key', `${APP}-key-key`).state['arn'];
+    const sse = one(
+      prod,
+      'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+      `${APP}-artifacts-encryption`,
+    );
+    expect(sse.inputs['rules']).toEqual([
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key },
+        bucketKeyEnabled: true,
+      },
+    ]);
+    expect(
+      one(prod, 'aws:s3/bucketVersioning:BucketVersioning', `${APP}-artifacts-versioning`).inputs,
+    ).toMatchObject({
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    expect(
+      one(prod, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', `${APP}-artifacts-public-access`)
+        .inputs,
+    ).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const policy = statements(
+      one(prod, 'aws:s3/bucketPolicy:BucketPolicy', `${APP}-artifacts-policy`).inputs['policy'],
+    );
+    expect(policy).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ]);
+    const lifecycle = one(
+      prod,
+      'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+      `${APP}-artifacts-lifecycle`,
+    );
+    expect(lifecycle.inputs['rules']).toContainEqual(
+      expect.objectContaining({
+        expiration: { days: 90 },
+        noncurrentVersionExpiration: { noncurrentDays: 90 },
+      }),
+    );
+  });
+
+  it('lets CloudWatch Logs use the pipeline key only for the app stage log groups', () => {
+    const key = one(prod, 'aws:kms/key:Key', `${APP}-key-key`);
+    const logs = statements(key.inputs['policy']).find(
+      (s) => s.Sid === 'CloudWatchLogsEncryptsStageLogGroups',
+    );
+    expect(logs?.Condition).toEqual({
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/signet/prod/pipeline/${APP}/*`,
+      },
+    });
+  });
+});
+
+describe('signet-signing-pipeline: notifications', () => {
+  it('publishes failures and pending approvals to a KMS-encrypted topic only CodeStar Notifications may publish to', () => {
+    const topic = one(prod, 'aws:sns/topic:Topic', 'pipelines-notifications');
+    const key = one(prod, 'aws:kms/key:Key', 'pipelines-notifications-key-key');
+    expect(topic.inputs['kmsMasterKeyId']).toBe(key.state['arn']);
+    const grant = statements(key.inputs['policy']).find(
+      (s) => s.Sid === 'CodeStarNotificationsPublishesThroughSns',
+    );
+    expect(grant?.Condition).toEqual({ StringEquals: { 'kms:ViaService': `sns.${REGION}.amazonaws.com` } });
+    const topicPolicy = statements(
+      one(prod, 'aws:sns/topicPolicy:TopicPolicy', 'pipelines-notifications-policy').inputs['policy'],
+    );
+    expect(topicPolicy).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'codestar-notifications.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topic.state['arn'],
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      }),
+    ]);
+    const rule = one(
+      prod,
+      'aws:codestarnotifications/notificationRule:NotificationRule',
+      `${APP}-notifications`,
+    );
+    expect(rule.inputs).toMatchObject({
+      resource: one(prod, PIPELINE, `${APP}-pipeline`).state['arn'],
+      eventTypeIds: [
+        'codepipeline-pipeline-pipeline-execution-failed',
+        'codepipeline-pipeline-manual-approval-needed',
+      ],
+      targets: [{ type: 'SNS', address: topic.state['arn'] }],
+    });
+    const devRule = one(
+      dev,
+      'aws:codestarnotifications/notificationRule:NotificationRule',
+      `${APP}-notifications`,
+    );
+    expect(devRule.inputs['eventTypeIds']).toEqual(['codepipeline-pipeline-pipeline-execution-failed']);
+  });
+});
+
+describe('signet-signing-pipeline: source', () => {
+  it('creates a KMS-encrypted CodeCommit repository and starts the pipeline on pushes to its branch', () => {
+    const repo = one(prod, 'aws:codecommit/repository:Repository', `${APP}-source`);
+    expect(repo.inputs).toMatchObject({ repositoryName: `signet-prod-${APP}`, defaultBranch: 'main' });
+    expect(repo.inputs['kmsKeyId']).toBe(one(prod, 'aws:kms/key:Key', `${APP}-key-key`).state['arn']);
+    const pattern = JSON.parse(
+      one(prod, 'aws:cloudwatch/eventRule:EventRule', `${APP}-source-changed`).inputs[
+        'eventPattern'
+      ] as string,
+    ) as {
+      resources: string[];
+      detail: { referenceName: string[] };
+    };
+    expect(pattern.resources).toEqual([repo.state['arn']]);
+    expect(pattern.detail.referenceName).toEqual(['main']);
+    const start = statements(one(prod, ROLE_POLICY, `${APP}-source-events-policy`).inputs['policy']);
+    expect(start).toEqual([
+      expect.objectContaining({
+        Action: ['codepipeline:StartPipelineExecution'],
+        Resource: [one(prod, PIPELINE, `${APP}-pipeline`).state['arn']],
+      }),
+    ]);
+  });
+
+  it('uses a CodeConnections repository, triggered only by changes to the app folder', async () => {
+    const result = await run('staging', {
+      'signet-signing-pipeline:source': {
+        kind: 'codeconnections',
+        connectionArn: CONNECTION,
+        repository: 'acme/signet',
+        branch: 'release',
+      },
+    });
+    expect(ofType(result, 'aws:codecommit/repository:Repository')).toEqual([]);
+    const pipeline = pipelineOf(result);
+    const source = (pipeline['stages'] as StageInput[])[0]?.actions[0];
+    expect(source).toMatchObject({
+      provider: 'CodeStarSourceConnection',
+      configuration: { ConnectionArn: CONNECTION, FullRepositoryId: 'acme/signet', BranchName: 'release' },
+    });
+    expect(pipeline['triggers']).toEqual([
+      {
+        providerType: 'CodeStarSourceConnection',
+        gitConfiguration: {
+          sourceActionName: 'Source',
+          pushes: [
+            {
+              branches: { includes: ['release'] },
+              filePaths: { includes: [`apps/${APP}/**`, `buildspecs/${APP}/**`] },
+            },
+          ],
+        },
+      },
+    ]);
+    const policy = statements(one(result, ROLE_POLICY, `${APP}-pipeline-policy`).inputs['policy']);
+    expect(policy.find((s) => s.Sid === 'ReadOwnSource')).toMatchObject({
+      Action: ['codeconnections:UseConnection'],
+      Resource: [CONNECTION],
+    });
+  });
+});
+
+describe('signet-signing-pipeline: configuration', () => {
+  it('documents every key', () => {
+    expect(describeStackConfig(signingPipelineConfig).map((row) => row.key)).toEqual([
+      'aws:region',
+      'signet:org',
+      'signet-signing-pipeline:source',
+      'signet-signing-pipeline:manualApproval',
+      'signet-signing-pipeline:logRetentionDays',
+      'signet-signing-pipeline:artifactRetentionDays',
+      'signet-signing-pipeline:notificationEmails',
+    ]);
+  });
+
+  it('refuses a source without a valid connection, a log retention CloudWatch does not offer, an unknown key', async () => {
+    await expect(
+      run('dev', {
+        'signet-signing-pipeline:source': {
+          kind: 'codeconnections',
+          connectionArn: 'arn:aws:iam::123456789012:role/x',
+          repository: 'acme/signet',
+        },
+      }),
+    ).rejects.toThrow(
+      'signet-signing-pipeline (Pulumi.dev.yaml): key "signet-signing-pipeline:source" has value {"kind":"codeconnections","connectionArn":"arn:aws:iam::123456789012:role/x","repository":"acme/signet"}; allowed: { kind: codecommit, branch } or { kind: codeconnections',
+    );
+    await expect(run('dev', { 'signet-signing-pipeline:source': { kind: 'github' } })).rejects.toThrow(
+      'key "signet-signing-pipeline:source" has value {"kind":"github"}',
+    );
+    await expect(run('prod', { 'signet-signing-pipeline:logRetentionDays': 42 })).rejects.toThrow(
+      'signet-signing-pipeline (Pulumi.prod.yaml): key "signet-signing-pipeline:logRetentionDays" has value 42; allowed: one of 1, 3, 5',
+    );
+    await expect(run('dev', { 'signet-signing-pipeline:approval': true })).rejects.toThrow(
+      'key "signet-signing-pipeline:approval" is not a known key',
+    );
+  });
+});
