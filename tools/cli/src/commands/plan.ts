@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CommandIo } from '../io.js';
+import { toPlanDocument, writePlanDocument } from '../plan/document.js';
+import type { PlanProgress } from '../plan/planner.js';
+import { defaultConcurrency, planEnvironment } from '../plan/planner.js';
+import { renderSummary } from '../plan/summary.js';
+import { PlanError } from '../plan/workspace.js';
+import { findWorkspaceRoot } from '../workspace-root.js';
+
+/** Options of `signet plan`. */
+export interface PlanCommandOptions {
+  readonly env: string;
+  readonly stack?: string;
+  /** File to write the JSON plan to, relative to `cwd`. */
+  readonly json?: string;
+  /** Workspace root; default: the workspace containing `cwd`. */
+  readonly root?: string;
+  /** Stack processes at once, as typed on the command line. */
+  readonly concurrency?: string | number;
+  /** Directory relative paths are resolved against. Default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+function progressTo(io: CommandIo): PlanProgress {
+  return {
+    start(order, reported) {
+      const upstreamOnly = order.filter((n) => !reported.has(n));
+      if (upstreamOnly.length > 0) {
+        io.stderr(`planning upstream stack(s) ${upstreamOnly.join(', ')} first, for their outputs only\n`);
+      }
+    },
+    stackStarted(name, index, total) {
+      io.stderr(`[${index + 1}/${total}] ${name} …\n`);
+    },
+    stackOutput(name, text) {
+      for (const line of text.trimEnd().split('\n')) io.stderr(`  ${name}| ${line}\n`);
+    },
+    stackDone(plan, index, total) {
+      const seconds = (plan.durationMs / 1000).toFixed(1);
+      io.stderr(`[${index + 1}/${total}] ${plan.name}: ${plan.resources.length} resources (${seconds}s)\n`);
+    },
+  };
+}
+
+/**
+ * `signet plan`: plans the environment, prints the summary, and writes the JSON plan only when
+ * every stack planned. Returns the exit code: 0 planned, 1 plan failed, 2 usage error.
+ */
+export async function runPlanCommand(options: PlanCommandOptions, io: CommandIo): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
+  try {
+    const root = options.root !== undefined ? resolve(cwd, options.root) : findWorkspaceRoot(cwd);
+    if (root === undefined) throw new PlanError(`no pnpm-workspace.yaml at or above ${cwd}; pass --root`, 2);
+    const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new PlanError(
+        `--concurrency must be a positive integer, got "${String(options.concurrency)}"`,
+        2,
+      );
+    }
+    const plan = await planEnvironment(
+      {
+        root,
+        env: options.env,
+        ...(options.stack !== undefined && { stack: options.stack }),
+        ...(concurrency !== undefined && { concurrency }),
+      },
+      progressTo(io),
+    );
+    io.stdout(renderSummary(plan));
+    if (options.json !== undefined) {
+      const file = resolve(cwd, options.json);
+      writePlanDocument(file, toPlanDocument(plan));
+      io.stderr(`wrote ${file}\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof PlanError) {
+      io.stderr(`signet plan: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+/** Adds `plan` to the program; the exit code goes to `setExitCode`. */
+export function registerPlanCommand(
+  program: Command,
+  io: CommandIo,
+  setExitCode: (code: number) => void,
+): void {
+  program
+    .command('plan')
+    .description(
+      "evaluate an environment's stacks under Pulumi's mock runtime, in dependency order, and print what they would create",
+    )
+    .requiredOption('--env <env>', "environment: selects each stack's Pulumi.<env>.yaml")
+    .option(
+      '--stack <name>',
+      'plan only this stack (its upstream stacks are planned first for their outputs)',
+    )
+    .option('--json <file>', 'also write the plan as JSON (see docs/plan.md) when the whole plan succeeds')
+    .option(
+      '--concurrency <n>',
+      `stack processes at once; only stacks independent of each other overlap (default: ${defaultConcurrency()} here)`,
+    )
+    .option('--root <dir>', 'workspace root (default: the workspace containing the current directory)')
+    .action(async (options: PlanCommandOptions) => {
+      setExitCode(await runPlanCommand(options, io));
+    });
+}

@@ -1,0 +1,190 @@
+import { availableParallelism } from 'node:os';
+import type { PlannedResource } from '@signet/platform/testing';
+import { runChild } from './run-child.js';
+import type { UpstreamOutputs } from './protocol.js';
+import type { WorkspaceStack } from './workspace.js';
+import { PlanError, discoverStacks, orderStacks, withUpstreams } from './workspace.js';
+
+/** Options of {@link planEnvironment}. */
+export interface PlanOptions {
+  /** Workspace root (holding `stacks/`). */
+  readonly root: string;
+  /** Environment to plan: selects each stack's `Pulumi.<env>.yaml`. */
+  readonly env: string;
+  /** Plan only this stack (its upstreams are planned for their outputs but not reported). */
+  readonly stack?: string;
+  /** Stack processes run at once (independent stacks only). Default {@link defaultConcurrency}. */
+  readonly concurrency?: number;
+}
+
+/**
+ * One core less than the machine has, 1 to 3: each stack process keeps a core busy and holds about
+ * 300 MiB, and at most three stacks are ever independent of each other (networking, ecr, signer).
+ */
+export function defaultConcurrency(): number {
+  return Math.min(3, Math.max(1, availableParallelism() - 1));
+}
+
+/** One planned stack. */
+export interface StackPlan {
+  /** Folder under `stacks/`. */
+  readonly name: string;
+  /** Pulumi project. */
+  readonly project: string;
+  /** Resources in creation order; inputs with secrets as `"[secret]"`. */
+  readonly resources: PlannedResource[];
+  /** Outputs with secrets as `"[secret]"`. */
+  readonly outputs: Record<string, unknown>;
+  /** Peak RSS of the stack's child process, in KiB. */
+  readonly maxRssKb: number;
+  /** CPU time (user + system) of the stack's child process, in milliseconds. */
+  readonly cpuMs: number;
+  /** Wall time of the stack's child process, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** The plan of an environment. */
+export interface EnvironmentPlan {
+  readonly environment: string;
+  /** Every planned stack in dependency order (upstreams of `--stack` included). */
+  readonly planned: StackPlan[];
+  /** The stacks to report: all, or only the one asked for. */
+  readonly stacks: StackPlan[];
+}
+
+/** Progress events, for a live display. */
+export interface PlanProgress {
+  /** Before any child starts: the stacks in order, and which are reported. */
+  start?(order: readonly string[], reported: ReadonlySet<string>): void;
+  stackStarted?(name: string, index: number, total: number): void;
+  stackDone?(plan: StackPlan, index: number, total: number): void;
+  /** What a stack's program printed (warnings, console output) when it planned successfully. */
+  stackOutput?(name: string, text: string): void;
+}
+
+/** The environments the stacks have config for: the union of their `Pulumi.<env>.yaml` files. */
+export function knownEnvironments(stacks: readonly WorkspaceStack[]): string[] {
+  return [...new Set(stacks.flatMap((s) => s.environments))].sort();
+}
+
+/**
+ * Plans an environment: every existing stack in dependency order, each in its own process under
+ * the mock runtime, each StackReference answered with the outputs its upstream produced here.
+ */
+export async function planEnvironment(
+  options: PlanOptions,
+  progress: PlanProgress = {},
+): Promise<EnvironmentPlan> {
+  const stacks = discoverStacks(options.root);
+  if (stacks.length === 0) throw new PlanError(`no stacks found: no ${options.root}/stacks/*/Pulumi.yaml`, 2);
+  const environments = knownEnvironments(stacks);
+  if (!environments.includes(options.env)) {
+    throw new PlanError(`unknown environment "${options.env}"; allowed: ${environments.join(', ')}`, 2);
+  }
+  if (options.stack !== undefined && !stacks.some((s) => s.name === options.stack)) {
+    throw new PlanError(
+      `unknown stack "${options.stack}"; stacks: ${stacks.map((s) => s.name).join(', ')}`,
+      2,
+    );
+  }
+  const selected = options.stack !== undefined ? withUpstreams(stacks, options.stack) : undefined;
+  const order = orderStacks(stacks).filter((s) => !selected || selected.has(s.name));
+  const reported = new Set(options.stack !== undefined ? [options.stack] : order.map((s) => s.name));
+  const workspaceProjects = Object.fromEntries(stacks.map((s) => [s.project, s.name]));
+  progress.start?.(
+    order.map((s) => s.name),
+    reported,
+  );
+
+  const produced = new Map<string, UpstreamOutputs>();
+  const plans = new Map<string, StackPlan>();
+
+  /** Plans one stack whose upstreams are all planned. */
+  const planStack = async (stack: WorkspaceStack, index: number): Promise<void> => {
+    progress.stackStarted?.(stack.name, index, order.length);
+    const upstreams = [...withUpstreams(stacks, stack.name)]
+      .filter((n) => n !== stack.name)
+      .map((n) => produced.get(n))
+      .filter((u): u is UpstreamOutputs => u !== undefined);
+    const started = performance.now();
+    const outcome = await runChild(
+      { stack: stack.name, stackDir: stack.dir, env: options.env, upstreams, workspaceProjects },
+      options.root,
+    );
+    const durationMs = performance.now() - started;
+    const { response } = outcome;
+    if (response === undefined) {
+      const how =
+        outcome.signal !== null ? `signal ${outcome.signal}` : `exit code ${String(outcome.exitCode)}`;
+      const output = outcome.stderr.trim();
+      throw new PlanError(
+        `stack ${stack.name}: the plan process crashed (${how})${output ? `:\n${output}` : ''}`,
+      );
+    }
+    if (!response.ok) {
+      if (response.missingOutput) {
+        const upstream = stacks.find((s) => s.project === response.missingOutput?.stack.split('/')[1]);
+        throw new PlanError(
+          `stack ${stack.name} requires output "${response.missingOutput.key}" from stack ` +
+            `${upstream?.name ?? response.missingOutput.stack} (${response.missingOutput.stack}), which does not export it`,
+        );
+      }
+      // Config validation lists one problem per line; keep them readable under the stack's name.
+      const message = response.message.split('\n').join('\n  ');
+      throw new PlanError(`stack ${stack.name} (${stack.project}, ${options.env}): ${message}`);
+    }
+    produced.set(stack.name, {
+      name: stack.name,
+      project: response.project,
+      org: response.org,
+      outputs: response.rawOutputs,
+      // Masking changed the rendering exactly where a value (or part of it) is a secret.
+      secretOutputNames: Object.keys(response.rawOutputs).filter(
+        (k) => JSON.stringify(response.outputs[k]) !== JSON.stringify(response.rawOutputs[k]),
+      ),
+    });
+    const plan: StackPlan = {
+      name: stack.name,
+      project: response.project,
+      resources: response.resources,
+      outputs: response.outputs,
+      maxRssKb: response.maxRssKb,
+      cpuMs: response.cpuMs,
+      durationMs,
+    };
+    if (outcome.stderr.trim() !== '') progress.stackOutput?.(stack.name, outcome.stderr);
+    plans.set(stack.name, plan);
+    progress.stackDone?.(plan, index, order.length);
+  };
+
+  // Stacks whose upstreams are all planned run side by side, up to `concurrency` processes.
+  const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
+  const waiting = [...order];
+  const running = new Map<string, Promise<void>>();
+  const failures: { index: number; error: unknown }[] = [];
+  let started = 0;
+  while (waiting.length > 0 || running.size > 0) {
+    while (failures.length === 0 && running.size < concurrency) {
+      const next = waiting.find((s) =>
+        s.dependsOn.every((d) => plans.has(d) || !order.some((o) => o.name === d)),
+      );
+      if (next === undefined) break;
+      waiting.splice(waiting.indexOf(next), 1);
+      const index = started++;
+      const run = planStack(next, index)
+        .catch((error: unknown) => {
+          failures.push({ index, error });
+        })
+        .finally(() => running.delete(next.name));
+      running.set(next.name, run);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  // With several stacks in flight, report the failure of the one that started first.
+  const [first] = failures.sort((a, b) => a.index - b.index);
+  if (first !== undefined) throw first.error;
+
+  const planned = order.map((s) => plans.get(s.name)).filter((p): p is StackPlan => p !== undefined);
+  return { environment: options.env, planned, stacks: planned.filter((p) => reported.has(p.name)) };
+}

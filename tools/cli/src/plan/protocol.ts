@@ -1,0 +1,46 @@
+import type { MissingStackOutput, PlannedResource } from '@signet/platform/testing';
+
+/** An upstream stack's outputs as a consumer's StackReference receives them. */
+export interface UpstreamOutputs {
+  /** Folder name of the upstream stack. */
+  readonly name: string;
+  /** Its Pulumi project, e.g. `signet-networking`. */
+  readonly project: string;
+  /** Its `signet:org` when the environment sets one; references must then use that org. */
+  readonly org: string | undefined;
+  /** Raw outputs (secrets revealed), what `requireOutput` resolves to. */
+  readonly outputs: Record<string, unknown>;
+  /** Outputs that are secrets (wholly or in part): they reach the consumer as secrets. */
+  readonly secretOutputNames: readonly string[];
+}
+
+/** What the parent asks a child to plan. */
+export interface PlanRequest {
+  readonly stack: string;
+  readonly stackDir: string;
+  readonly env: string;
+  /** Outputs of the stacks it declares as upstreams. */
+  readonly upstreams: readonly UpstreamOutputs[];
+  /** Projects of every stack in the workspace, to tell "not planned yet" from "not declared". */
+  readonly workspaceProjects: Readonly<Record<string, string>>;
+}
+
+/** A child's answer. `maxRssKb` is the child's peak resident set size, `cpuMs` its CPU time (user + system). */
+export type PlanResponse =
+  | {
+      readonly ok: true;
+      readonly project: string;
+      readonly org: string | undefined;
+      readonly resources: PlannedResource[];
+      readonly outputs: Record<string, unknown>;
+      readonly rawOutputs: Record<string, unknown>;
+      readonly maxRssKb: number;
+      readonly cpuMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly missingOutput: MissingStackOutput | undefined;
+      readonly maxRssKb: number;
+      readonly cpuMs: number;
+    };

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** A stack of the workspace: a folder of `stacks/` holding a `Pulumi.yaml`. */
+export interface WorkspaceStack {
+  /** Folder name under `stacks/`, e.g. `networking`. */
+  readonly name: string;
+  /** Pulumi project name from `Pulumi.yaml`, e.g. `signet-networking`. */
+  readonly project: string;
+  /** Absolute path of the stack folder. */
+  readonly dir: string;
+  /** Folder names of the stacks it reads outputs from (its `nx.implicitDependencies` on `stack-*`). */
+  readonly dependsOn: readonly string[];
+  /** Environments it has a `Pulumi.<env>.yaml` for. */
+  readonly environments: readonly string[];
+}
+
+/** A failure the user can fix; `exitCode` 2 for usage errors, 1 for a failed plan. */
+export class PlanError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+const STACK_PROJECT_PREFIX = 'stack-';
+
+function readProject(dir: string): string {
+  const file = join(dir, 'Pulumi.yaml');
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new PlanError(`${file}: not valid YAML: ${(error as Error).message}`);
+  }
+  const name = (doc as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string' || name === '')
+    throw new PlanError(`${file}: "name" must be the project name`);
+  return name;
+}
+
+function readDependencies(dir: string): string[] {
+  const file = join(dir, 'package.json');
+  if (!existsSync(file)) return [];
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new PlanError(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+  const deps = (pkg as { nx?: { implicitDependencies?: unknown } }).nx?.implicitDependencies ?? [];
+  if (!Array.isArray(deps)) throw new PlanError(`${file}: nx.implicitDependencies must be an array`);
+  // Only `stack-<name>` entries order stacks; tags (`tag:type:app`) and negations do not.
+  return deps
+    .filter((d): d is string => typeof d === 'string' && d.startsWith(STACK_PROJECT_PREFIX))
+    .map((d) => d.slice(STACK_PROJECT_PREFIX.length));
+}
+
+/** The stacks under `<root>/stacks` that exist (have a `Pulumi.yaml`), sorted by name. */
+export function discoverStacks(root: string): WorkspaceStack[] {
+  const stacksDir = join(root, 'stacks');
+  if (!existsSync(stacksDir)) return [];
+  return readdirSync(stacksDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(stacksDir, e.name, 'Pulumi.yaml')))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => {
+      const dir = join(stacksDir, name);
+      const environments = readdirSync(dir)
+        .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+        .filter((env): env is string => env !== undefined)
+        .sort();
+      return { name, project: readProject(dir), dir, dependsOn: readDependencies(dir), environments };
+    });
+}
+
+/**
+ * Orders stacks so every stack comes after the stacks it depends on (ties by name, so the order is
+ * stable). A dependency on a stack that does not exist yet is ignored: it is simply not planned.
+ */
+export function orderStacks(stacks: readonly WorkspaceStack[]): WorkspaceStack[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const ordered: WorkspaceStack[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (stack: WorkspaceStack, path: string[]): void => {
+    const seen = state.get(stack.name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      throw new PlanError(`stack dependency cycle: ${[...path, stack.name].join(' -> ')}`);
+    }
+    state.set(stack.name, 'visiting');
+    for (const dep of [...stack.dependsOn].sort()) {
+      const upstream = byName.get(dep);
+      if (upstream) visit(upstream, [...path, stack.name]);
+    }
+    state.set(stack.name, 'done');
+    ordered.push(stack);
+  };
+  for (const stack of stacks) visit(stack, []);
+  return ordered;
+}
+
+/** The stack and, transitively, every existing stack it depends on. */
+export function withUpstreams(stacks: readonly WorkspaceStack[], name: string): Set<string> {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const selected = new Set<string>();
+  const add = (n: string): void => {
+    const stack = byName.get(n);
+    if (!stack || selected.has(n)) return;
+    selected.add(n);
+    stack.dependsOn.forEach(add);
+  };
+  add(name);
+  return selected;
+}
