@@ -1,0 +1,211 @@
+import {
+  BatchDeleteImageCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  type ImageDetail,
+} from '@aws-sdk/client-ecr';
+import {
+  CancelSigningProfileCommand,
+  GetSigningProfileCommand,
+  RevokeSigningProfileCommand,
+  SignerClient,
+  type GetSigningProfileResponse,
+} from '@aws-sdk/client-signer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockedClients } from '../ops/test/clients.js';
+import { captureIo } from '../test/harness.js';
+import { runDecommissionCommand, type DecommissionCommandOptions } from './decommission.js';
+
+const ROOT = new URL('../ops/test/fixtures/workspace', import.meta.url).pathname;
+const SIG = 'application/vnd.cncf.notary.signature';
+const SBOM = 'application/spdx+json';
+const NOW = new Date('2026-11-24T12:00:00Z');
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const IMAGE = digest(1);
+
+const signer = mockClient(SignerClient);
+const ecr = mockClient(ECRClient);
+
+function serveProfiles(profiles: Record<string, GetSigningProfileResponse>): void {
+  signer.on(GetSigningProfileCommand).callsFake((input: { profileName: string }) => {
+    const profile = profiles[input.profileName];
+    if (profile === undefined)
+      throw Object.assign(new Error('missing'), { name: 'ResourceNotFoundException' });
+    return { profileName: input.profileName, ...profile };
+  });
+}
+
+function serveImages(pages: Record<string, ImageDetail[][]>): void {
+  ecr.on(DescribeImagesCommand).callsFake((input: { repositoryName: string; nextToken?: string }) => {
+    const repoPages = pages[input.repositoryName];
+    if (repoPages === undefined)
+      throw Object.assign(new Error('gone'), { name: 'RepositoryNotFoundException' });
+    const index = input.nextToken === undefined ? 0 : Number(input.nextToken);
+    return {
+      imageDetails: repoPages[index],
+      ...(index + 1 < repoPages.length ? { nextToken: String(index + 1) } : {}),
+    };
+  });
+}
+
+async function decommission(options: Partial<DecommissionCommandOptions>) {
+  const io = captureIo();
+  const code = await runDecommissionCommand({ env: 'prod', ...options }, io, {
+    clients: mockedClients,
+    now: () => NOW,
+    root: ROOT,
+  });
+  return { code, out: io.out, err: io.err };
+}
+
+// alpha: 150 signatures over three pages plus one SBOM; beta's repository is already gone.
+const referrers: ImageDetail[] = Array.from({ length: 150 }, (_, i) => ({
+  imageDigest: digest(100 + i),
+  subjectManifestDigest: IMAGE,
+  artifactMediaType: SIG,
+}));
+
+beforeEach(() => {
+  serveProfiles({
+    signet_prod_alpha: { status: 'Active', profileVersion: 'aaaaaaaaaa' },
+    signet_prod_alpha_release: { status: 'Active', profileVersion: 'bbbbbbbbbb' },
+    signet_prod_beta: { status: 'Canceled', profileVersion: 'cccccccccc' },
+  });
+  serveImages({
+    'signet-prod/alpha': [
+      [{ imageDigest: IMAGE, imageTags: ['abc123'] }, ...referrers.slice(0, 50)],
+      referrers.slice(50, 100),
+      [
+        ...referrers.slice(100),
+        { imageDigest: digest(2), subjectManifestDigest: IMAGE, artifactMediaType: SBOM },
+      ],
+    ],
+  });
+  ecr.on(BatchDeleteImageCommand).resolves({ failures: [] });
+});
+
+afterEach(() => {
+  signer.reset();
+  ecr.reset();
+});
+
+describe('signet decommission', () => {
+  it('dry run lists every step in order and sends no mutating call', async () => {
+    const { code, out } = await decommission({});
+    expect(code).toBe(0);
+    expect(out).toContain('signet_prod_alpha: would cancel (signer:CancelSigningProfile)');
+    expect(out).toContain('signet_prod_beta: already canceled, skipped');
+    expect(out).toContain('signet_prod_beta_release: does not exist, skipped');
+    expect(out).toContain(`signet-prod/alpha: would delete 151 referrer(s) (150 ${SIG}, 1 ${SBOM})`);
+    expect(out).toContain('signet-prod/beta: repository does not exist, skipped');
+    const order = ['signing-pipeline', 'eks', 'signer', 'ecr', 'networking'].map((s) =>
+      out.indexOf(`pnpm nx run stack-${s}:destroy --configuration=prod`),
+    );
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(out.indexOf('1. Signing profiles')).toBeLessThan(out.indexOf('2. Signature and SBOM'));
+    expect(out).toContain('Re-run with --yes');
+    expect(signer.commandCalls(CancelSigningProfileCommand)).toHaveLength(0);
+    expect(signer.commandCalls(RevokeSigningProfileCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('--yes cancels the active profiles and deletes every referrer in batches of 100, never the image', async () => {
+    const { code } = await decommission({ yes: true });
+    expect(code).toBe(0);
+    expect(
+      signer
+        .commandCalls(CancelSigningProfileCommand)
+        .map((c) => c.args[0].input.profileName)
+        .sort(),
+    ).toEqual(['signet_prod_alpha', 'signet_prod_alpha_release']);
+    const deletes = ecr.commandCalls(BatchDeleteImageCommand).map((c) => c.args[0].input);
+    expect(deletes.map((d) => [d.repositoryName, d.imageIds?.length])).toEqual([
+      ['signet-prod/alpha', 100],
+      ['signet-prod/alpha', 51],
+    ]);
+    const deleted = deletes.flatMap((d) => d.imageIds?.map((id) => id.imageDigest) ?? []);
+    expect(new Set(deleted)).toEqual(new Set([...referrers.map((r) => r.imageDigest), digest(2)]));
+    expect(deleted).not.toContain(IMAGE);
+  });
+
+  it('--revoke --yes revokes every profile not yet revoked, with the current version, reason and time', async () => {
+    const { code, out } = await decommission({
+      yes: true,
+      revoke: true,
+      reason: 'environment retired',
+      effective: '2026-01-01T00:00:00Z',
+    });
+    expect(code).toBe(0);
+    expect(signer.commandCalls(RevokeSigningProfileCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        profileName: 'signet_prod_alpha',
+        profileVersion: 'aaaaaaaaaa',
+        reason: 'environment retired',
+        effectiveTime: new Date('2026-01-01T00:00:00Z'),
+      },
+      {
+        profileName: 'signet_prod_alpha_release',
+        profileVersion: 'bbbbbbbbbb',
+        reason: 'environment retired',
+        effectiveTime: new Date('2026-01-01T00:00:00Z'),
+      },
+      {
+        profileName: 'signet_prod_beta',
+        profileVersion: 'cccccccccc',
+        reason: 'environment retired',
+        effectiveTime: new Date('2026-01-01T00:00:00Z'),
+      },
+    ]);
+    expect(signer.commandCalls(CancelSigningProfileCommand)).toHaveLength(0);
+    expect(out).toContain('signet_prod_alpha: revoked version aaaaaaaaaa effective 2026-01-01T00:00:00.000Z');
+  });
+
+  it('refuses --revoke without a reason, and --reason without --revoke', async () => {
+    expect(await decommission({ revoke: true })).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--revoke needs --reason <text>'),
+    });
+    expect(await decommission({ reason: 'x' })).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--reason applies to --revoke only'),
+    });
+    expect(
+      await decommission({ revoke: true, reason: 'x', effective: '2027-01-01T00:00:00Z' }),
+    ).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--effective 2027-01-01T00:00:00Z is in the future'),
+    });
+    expect(signer.calls()).toHaveLength(0);
+  });
+
+  it('stops with the action and profile named when canceling is denied, before deleting anything', async () => {
+    signer
+      .on(CancelSigningProfileCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const { code, err } = await decommission({ yes: true });
+    expect(code).toBe(1);
+    expect(err).toContain(
+      'signet decommission: signer:CancelSigningProfile on profile signet_prod_alpha: access denied (AccessDeniedException)',
+    );
+    expect(ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+  });
+
+  it('reports artifacts ECR refused to delete', async () => {
+    ecr.on(BatchDeleteImageCommand).resolves({
+      failures: [
+        {
+          imageId: { imageDigest: digest(100) },
+          failureCode: 'ImageReferencedByManifestList',
+          failureReason: 'in use',
+        },
+      ],
+    });
+    const { code, err } = await decommission({ yes: true });
+    expect(code).toBe(1);
+    expect(err).toContain(
+      `ecr:BatchDeleteImage on repository signet-prod/alpha: 1 artifact(s) not deleted, e.g. ${digest(100)}: ImageReferencedByManifestList in use`,
+    );
+  });
+});
