@@ -1,0 +1,206 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Tree } from '@nx/devkit';
+import { readJson } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { appGenerator, generateApp, TEMPLATE_DIR, writeApp } from './generator.js';
+import { AppGeneratorError, validateAppOptions } from './validate.js';
+
+function templateFiles(dir = TEMPLATE_DIR): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? templateFiles(join(dir, entry.name))
+      : [relative(TEMPLATE_DIR, join(dir, entry.name)).replace(/\.template$/, '')],
+  );
+}
+
+function addPackage(tree: Tree, directory: string, pkg: Record<string, unknown>): void {
+  tree.write(`${directory}/package.json`, JSON.stringify(pkg));
+}
+
+describe('app generator', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    // Signet formats with prettier; the empty workspace comes configured for oxfmt.
+    tree.delete('.oxfmtrc.json');
+    tree.write('.prettierrc', JSON.stringify({ printWidth: 110, singleQuote: true }));
+    addPackage(tree, 'apps/hello-server', {
+      name: '@signet/hello-server',
+      nx: { name: 'hello-server' },
+      signet: { name: 'hello-server', namespace: 'hello-server' },
+    });
+    addPackage(tree, 'packages/platform', { name: '@signet/platform', nx: { name: 'platform' } });
+    addPackage(tree, 'apps/orders', {
+      name: '@signet/orders',
+      signet: { name: 'orders-app', namespace: 'shop' },
+    });
+  });
+
+  it('creates every template file under apps/<name>, with the name and default port', async () => {
+    await appGenerator(tree, { name: 'demo-api' });
+    for (const file of templateFiles()) expect(tree.exists(`apps/demo-api/${file}`), file).toBe(true);
+    expect(tree.read('apps/demo-api/src/config.ts', 'utf8')).toContain("export const APP_NAME = 'demo-api';");
+    expect(tree.read('apps/demo-api/src/config.ts', 'utf8')).toContain("integer('PORT', 8080, 0, 65_535)");
+    const deployment = tree.read('apps/demo-api/deploy/deployment.yaml', 'utf8') ?? '';
+    expect(deployment).toContain('name: demo-api\n');
+    expect(deployment).toContain('containerPort: 8080');
+    expect(deployment).toContain('__SIGNET_IMAGE__');
+    expect(deployment).not.toContain('hello-server');
+    expect(tree.read('apps/demo-api/Dockerfile', 'utf8')).toContain('--filter "@signet/demo-api..."');
+    expect(tree.read('apps/demo-api/Dockerfile', 'utf8')).toContain('EXPOSE 8080');
+  });
+
+  it('writes the package.json with the Signet declaration, project name and tags', async () => {
+    await appGenerator(tree, { name: 'demo-api' });
+    const pkg = readJson(tree, 'apps/demo-api/package.json');
+    expect(pkg.name).toBe('@signet/demo-api');
+    expect(pkg.nx).toEqual({ name: 'demo-api', tags: ['type:app'] });
+    expect(pkg.signet).toEqual({
+      name: 'demo-api',
+      namespace: 'demo-api',
+      port: 8080,
+      environments: ['dev', 'staging', 'prod'],
+      manifests: 'deploy',
+    });
+    expect(pkg.scripts).toMatchObject({ test: 'vitest run', build: 'tsc -p tsconfig.build.json' });
+  });
+
+  it('renders the buildspecs of every environment the app is deployed to', async () => {
+    await appGenerator(tree, { name: 'demo-api', environments: 'dev,staging' });
+    for (const env of ['dev', 'staging']) {
+      for (const stage of [
+        'build',
+        'application-signing',
+        'application-deployment',
+        'verify-container-sign',
+      ]) {
+        expect(tree.read(`buildspecs/demo-api/${env}/${stage}.yml`, 'utf8')).toContain('demo-api');
+      }
+    }
+    expect(tree.exists('buildspecs/demo-api/prod')).toBe(false);
+  });
+
+  it('applies --port, --namespace and --environments', async () => {
+    const options = await generateApp(tree, {
+      name: 'billing',
+      port: '9090',
+      namespace: 'payments',
+      environments: ['dev', 'prod'],
+    });
+    expect(options).toEqual({
+      name: 'billing',
+      port: 9090,
+      namespace: 'payments',
+      environments: ['dev', 'prod'],
+      directory: 'apps/billing',
+    });
+    expect(readJson(tree, 'apps/billing/package.json').signet).toEqual({
+      name: 'billing',
+      namespace: 'payments',
+      port: 9090,
+      environments: ['dev', 'prod'],
+      manifests: 'deploy',
+    });
+    expect(tree.read('apps/billing/deploy/deployment.yaml', 'utf8')).toContain('containerPort: 9090');
+    expect(tree.read('apps/billing/Dockerfile', 'utf8')).toContain('EXPOSE 9090');
+  });
+
+  const refusals: [string, Parameters<typeof appGenerator>[1], string][] = [
+    [
+      'an upper-case name',
+      { name: 'Demo' },
+      'name "Demo" is not allowed: use a DNS label of 1 to 40 characters',
+    ],
+    ['a name starting with a digit', { name: '1api' }, 'name "1api" is not allowed'],
+    ['a name ending with a hyphen', { name: 'api-' }, 'name "api-" is not allowed'],
+    ['an underscore', { name: 'demo_api' }, 'name "demo_api" is not allowed'],
+    ['an empty name', { name: '' }, 'name "" is not allowed'],
+    ['a 41-character name', { name: 'a'.repeat(41) }, `name "${'a'.repeat(41)}" is not allowed`],
+    [
+      'a privileged port',
+      { name: 'demo-api', port: 80 },
+      'port 80 is not allowed: use an integer from 1024 to 65535',
+    ],
+    ['a port above 65535', { name: 'demo-api', port: 70000 }, 'port 70000 is not allowed'],
+    ['a port that is not a number', { name: 'demo-api', port: '80a' }, 'port "80a" is not allowed'],
+    [
+      'a bad namespace',
+      { name: 'demo-api', namespace: 'Ns' },
+      'namespace "Ns" is not allowed: use a DNS label of 1 to 63',
+    ],
+    [
+      'an unknown environment',
+      { name: 'demo-api', environments: 'dev,qa' },
+      'environments "dev,qa" is not allowed: use a non-empty list without duplicates of dev, staging, prod',
+    ],
+    [
+      'a duplicate environment',
+      { name: 'demo-api', environments: ['dev', 'dev'] },
+      'environments ["dev","dev"] is not allowed',
+    ],
+    [
+      'kube-system',
+      { name: 'kube-system' },
+      'name "kube-system" is reserved: choose a value other than kube-system, kube-public, kube-node-lease, default, kyverno, kyverno-notation-aws, signet, apps',
+    ],
+    ['kube-public', { name: 'kube-public' }, 'name "kube-public" is reserved'],
+    ['kube-node-lease', { name: 'kube-node-lease' }, 'name "kube-node-lease" is reserved'],
+    ['default', { name: 'default' }, 'name "default" is reserved'],
+    ['kyverno', { name: 'kyverno' }, 'name "kyverno" is reserved'],
+    ['the verifier namespace', { name: 'kyverno-notation-aws' }, 'name "kyverno-notation-aws" is reserved'],
+    ['signet', { name: 'signet' }, 'name "signet" is reserved'],
+    ['apps', { name: 'apps' }, 'name "apps" is reserved'],
+    [
+      'a reserved namespace',
+      { name: 'demo-api', namespace: 'kube-system' },
+      'namespace "kube-system" is reserved',
+    ],
+    [
+      'an existing app folder',
+      { name: 'hello-server' },
+      'name "hello-server" is taken: apps/hello-server already exists',
+    ],
+    [
+      'a name another app declares',
+      { name: 'orders-app' },
+      'name "orders-app" is taken: apps/orders/package.json declares signet.name "orders-app"',
+    ],
+    [
+      'a namespace another app declares',
+      { name: 'demo-api', namespace: 'shop' },
+      'namespace "shop" is taken: apps/orders/package.json declares signet.namespace "shop"',
+    ],
+    [
+      'an existing project name',
+      { name: 'platform' },
+      'name "platform" is taken: project packages/platform is already named "platform"',
+    ],
+  ];
+
+  it.each(refusals)('refuses %s, naming the value, and writes nothing', async (_, options, message) => {
+    const before = tree.listChanges().length;
+    const error = await appGenerator(tree, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppGeneratorError);
+    expect((error as Error).message).toContain(message);
+    expect(tree.listChanges()).toHaveLength(before);
+    expect(tree.exists(`apps/${options.name}/src`)).toBe(false);
+  });
+
+  it('refuses a name whose buildspecs folder exists', async () => {
+    tree.write('buildspecs/old-app/dev/build.yml', 'version: 0.2\n');
+    await expect(appGenerator(tree, { name: 'old-app' })).rejects.toThrow(
+      'name "old-app" is taken: buildspecs/old-app already exists; choose another name',
+    );
+    expect(tree.exists('apps/old-app')).toBe(false);
+  });
+
+  it('never overwrites, even when called past validation', () => {
+    const options = validateAppOptions(tree, { name: 'demo-api' });
+    tree.write('apps/demo-api/README.md', 'mine\n');
+    expect(() => writeApp(tree, options)).toThrow('apps/demo-api already exists; refusing to overwrite it');
+    expect(tree.read('apps/demo-api/README.md', 'utf8')).toBe('mine\n');
+    expect(tree.exists('apps/demo-api/src/app.ts')).toBe(false);
+  });
+});
