@@ -1,6 +1,6 @@
 import type { Tree } from '@nx/devkit';
 import { readJson } from '@nx/devkit';
-import { ENVIRONMENTS, SHARED_NAMESPACE } from '@signet/platform';
+import { ENVIRONMENTS, KYVERNO_NAMESPACE, SHARED_NAMESPACE, VERIFIER_NAMESPACE } from '@signet/platform';
 import { CLUSTER_SYSTEM_NAMESPACES } from '@signet/policies';
 import type { AppGeneratorSchema, NormalizedAppOptions } from './schema.js';
 
@@ -22,14 +22,14 @@ const PROJECT_FOLDERS = ['apps', 'packages', 'stacks', 'tools'] as const;
 
 /**
  * Names an app may not take, as a name or a namespace: the cluster's own namespaces, `default`,
- * Kyverno's and its Notation verifier's namespaces (KYVERNO_NAMESPACE and VERIFIER_NAMESPACE in
- * packages/platform/src/eks/charts.ts), the platform's shared namespace, and the apps folder.
+ * Kyverno's and its Notation verifier's namespaces (excluded from admission, so an app there would
+ * run unverified), the platform's shared namespace, and the apps folder.
  */
 export const RESERVED_NAMES: readonly string[] = [
   ...CLUSTER_SYSTEM_NAMESPACES,
   'default',
-  'kyverno',
-  'kyverno-notation-aws',
+  KYVERNO_NAMESPACE,
+  VERIFIER_NAMESPACE,
   SHARED_NAMESPACE,
   'apps',
 ];
