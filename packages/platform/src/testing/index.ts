@@ -24,7 +24,7 @@ export { arn, partitionOf, stableHex, stableUuid } from './placeholders.js';
 export type { ResolvedValue, SecretMode } from './render.js';
 export { SECRET_PLACEHOLDER, isSecretValue, renderInputs, resolveValue } from './render.js';
 export type { StackConfig } from './stack-config.js';
-export { StackConfigError, accountIdFromConfig, readStackConfig } from './stack-config.js';
+export { StackFileError, accountIdFromConfig, readStackConfig } from './stack-config.js';
 export type {
   MissingStackOutput,
   PlannedResource,

@@ -9,7 +9,7 @@ import type { PlaceholderContext } from './placeholders.js';
 import { renderInputs, resolveValue } from './render.js';
 import type { ResourceStateBuilder } from './resource-state.js';
 import type { StackConfig } from './stack-config.js';
-import { StackConfigError, accountIdFromConfig, readStackConfig } from './stack-config.js';
+import { StackFileError, accountIdFromConfig, readStackConfig } from './stack-config.js';
 
 /** Options of {@link runStackProgram}. */
 export interface RunStackProgramOptions {
@@ -105,7 +105,7 @@ export async function runStackProgram(options: RunStackProgramOptions): Promise<
     values[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   const region = values['aws:region'];
-  if (region === undefined) throw new StackConfigError(`${config.file}: config key "aws:region" is required`);
+  if (region === undefined) throw new StackFileError(`${config.file}: config key "aws:region" is required`);
   const accountId = accountIdFromConfig({ ...config, values });
 
   const runtime = createMockRuntime({
@@ -119,7 +119,7 @@ export async function runStackProgram(options: RunStackProgramOptions): Promise<
   pulumi.runtime.setAllConfig(values, config.secretKeys);
 
   const programFile = join(stackDir, options.program ?? 'src/index.ts');
-  if (!existsSync(programFile)) throw new StackConfigError(`${programFile} does not exist`);
+  if (!existsSync(programFile)) throw new StackFileError(`${programFile} does not exist`);
 
   // Registration failures surface as rejections nobody awaits; catch them so the first one
   // fails the run with the program's own message instead of being lost.

@@ -16,10 +16,10 @@ export interface StackConfig {
 }
 
 /** Thrown when a stack's Pulumi files are missing or malformed. */
-export class StackConfigError extends Error {
+export class StackFileError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'StackConfigError';
+    this.name = 'StackFileError';
   }
 }
 
@@ -27,7 +27,7 @@ function readYaml(file: string): unknown {
   try {
     return parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new StackConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
+    throw new StackFileError(`${file}: not valid YAML: ${(error as Error).message}`);
   }
 }
 
@@ -50,10 +50,12 @@ function qualify(project: string, key: string): string {
  */
 export function readStackConfig(stackDir: string, env: string): StackConfig {
   const projectFile = join(stackDir, 'Pulumi.yaml');
-  if (!existsSync(projectFile)) throw new StackConfigError(`${projectFile} does not exist`);
+  if (!existsSync(projectFile)) throw new StackFileError(`${projectFile} does not exist`);
   const projectDoc = readYaml(projectFile);
   if (!isRecord(projectDoc) || typeof projectDoc['name'] !== 'string') {
-    throw new StackConfigError(`${projectFile}: "name" must be the project name`);
+    throw new StackFileError(
+      `${projectFile}: key "name" is ${JSON.stringify(isRecord(projectDoc) ? (projectDoc['name'] ?? null) : null)}; allowed: the project name as a string, e.g. signet-<stack>`,
+    );
   }
   const project = projectDoc['name'];
 
@@ -68,11 +70,11 @@ export function readStackConfig(stackDir: string, env: string): StackConfig {
   }
 
   const file = join(stackDir, `Pulumi.${env}.yaml`);
-  if (!existsSync(file)) throw new StackConfigError(`${file} does not exist`);
+  if (!existsSync(file)) throw new StackFileError(`${file} does not exist`);
   const doc = readYaml(file) ?? {};
-  if (!isRecord(doc)) throw new StackConfigError(`${file}: expected a mapping with a "config" key`);
+  if (!isRecord(doc)) throw new StackFileError(`${file}: expected a mapping with a "config" key`);
   const config = doc['config'] ?? {};
-  if (!isRecord(config)) throw new StackConfigError(`${file}: "config" must be a mapping`);
+  if (!isRecord(config)) throw new StackFileError(`${file}: "config" must be a mapping`);
   for (const [key, value] of Object.entries(config)) {
     const qualified = qualify(project, key);
     if (isRecord(value) && Object.keys(value).length === 1 && typeof value['secure'] === 'string') {
