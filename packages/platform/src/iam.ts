@@ -1,8 +1,10 @@
+import type { IamCondition, IamPrincipal, IamStatement } from '@signet/policies';
+
 /** Condition block of a policy statement: operator → key → value(s). */
-export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+export type PolicyCondition = IamCondition;
 
 /** A principal of a resource-based or trust policy. `*` is never accepted (see {@link assertScopedPrincipals}). */
-export type PolicyPrincipal = Readonly<Partial<Record<'AWS' | 'Service', string | readonly string[]>>>;
+export type PolicyPrincipal = IamPrincipal;
 
 /** A statement of a resource-based policy (key policy, repository policy, trust policy). */
 export interface ResourcePolicyStatement {
@@ -14,14 +16,8 @@ export interface ResourcePolicyStatement {
   readonly Condition?: PolicyCondition;
 }
 
-/** A statement of an identity-based policy. */
-export interface IdentityPolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: readonly string[];
-  readonly Resource: readonly string[];
-  readonly Condition?: PolicyCondition;
-}
+/** A statement of an identity-based policy: the `@signet/policies` statement. */
+export type IdentityPolicyStatement = IamStatement;
 
 /** A policy document. */
 export interface PolicyDocument<S> {

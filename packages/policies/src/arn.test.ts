@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertArn, parseSigningProfileArn } from './arn.js';
+import {
+  assertAccountId,
+  assertArn,
+  assertRegion,
+  assertResourceArn,
+  parseSigningProfileArn,
+} from './arn.js';
 import { PolicyInputError } from './errors.js';
 import { PROFILE_ARN, PROFILE_VERSION_ARN } from './test/fixtures.js';
 
@@ -91,5 +97,56 @@ describe('assertArn', () => {
     expect(() =>
       assertArn('arn:aws:iam::abc:oidc-provider/x.example.com', 'oidcProvider', 'oidcProviderArn'),
     ).toThrow('oidcProviderArn: "arn:aws:iam::abc:oidc-provider/x.example.com" has account "abc"');
+  });
+});
+
+describe('pipeline ARN kinds', () => {
+  it.each([
+    ['arn:aws:codebuild:eu-west-1:111122223333:project/signet-dev-app-build', 'codebuildProject'],
+    ['arn:aws:codepipeline:eu-west-1:111122223333:signet-dev-app', 'codepipeline'],
+    ['arn:aws:codecommit:eu-west-1:111122223333:signet-dev-app', 'codecommitRepository'],
+    ['arn:aws-us-gov:sns:us-gov-west-1:111122223333:signet-prod-pipeline-notifications', 'snsTopic'],
+  ] as const)('accepts %s as %s', (value, kind) => {
+    expect(assertArn(value, kind, 'f').account).toBe('111122223333');
+  });
+
+  it.each([
+    [
+      'arn:aws:codebuild:eu-west-1:111122223333:project/x',
+      'codebuildProject',
+      'f: "arn:aws:codebuild:eu-west-1:111122223333:project/x" has resource "project/x"; expected arn:<partition>:codebuild:<region>:<account>:project/<name>',
+    ],
+    [
+      'arn:aws:codecommit:eu-west-1:111122223333:repo/x',
+      'codecommitRepository',
+      'f: "arn:aws:codecommit:eu-west-1:111122223333:repo/x" has resource "repo/x"; expected arn:<partition>:codecommit:<region>:<account>:<repository name>',
+    ],
+    [
+      'arn:aws:sns:eu-west-1::topic',
+      'snsTopic',
+      'f: "arn:aws:sns:eu-west-1::topic" has account ""; expected a 12-digit account id in arn:<partition>:sns:<region>:<account>:<topic name>',
+    ],
+  ] as const)('rejects %s as %s', (value, kind, message) => {
+    expect(() => assertArn(value, kind, 'f')).toThrow(message);
+  });
+
+  it('checks account ids, regions and single-resource ARNs, naming the field', () => {
+    expect(assertAccountId('111122223333', 'accountId')).toBe('111122223333');
+    expect(() => assertAccountId('1111-2222-3333', 'accountId')).toThrow(
+      'accountId: "1111-2222-3333" is not an account id; expected 12 digits',
+    );
+    expect(assertRegion('us-gov-west-1', 'region')).toBe('us-gov-west-1');
+    expect(() => assertRegion('global', 'region')).toThrow(
+      'region: "global" is not a region; expected a region code such as "eu-west-1" or "us-gov-west-1"',
+    );
+    expect(assertResourceArn('arn:aws:events:eu-west-1:111122223333:rule/r', 'sourceArn').service).toBe(
+      'events',
+    );
+    expect(() => assertResourceArn('arn:aws:s3:::bucket', 'sourceArn')).toThrow(
+      'sourceArn: "arn:aws:s3:::bucket" has region ""; expected arn:<partition>:<service>:<region>:<account>:<resource>',
+    );
+    expect(() => assertResourceArn('arn:aws:events:eu-west-1:111122223333:rule/r?', 'sourceArn')).toThrow(
+      'does not name one resource',
+    );
   });
 });

@@ -47,7 +47,27 @@ export function assertAwsPartition(value: string, field: string): AwsPartition {
   return value;
 }
 
-interface ArnParts {
+/** Throws unless `value` is a 12-digit AWS account id. */
+export function assertAccountId(value: string, field: string): string {
+  if (!ACCOUNT_PATTERN.test(value)) {
+    throw new PolicyInputError(field, `${quote(value)} is not an account id; expected 12 digits`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is an AWS region code. */
+export function assertRegion(value: string, field: string): string {
+  if (!REGION_PATTERN.test(value)) {
+    throw new PolicyInputError(
+      field,
+      `${quote(value)} is not a region; expected a region code such as "eu-west-1" or "us-gov-west-1"`,
+    );
+  }
+  return value;
+}
+
+/** The parts of an ARN. */
+export interface ArnParts {
   readonly partition: AwsPartition;
   readonly service: string;
   readonly region: string;
@@ -178,6 +198,30 @@ const ARN_KINDS = {
     resource: /^oidc-provider\/[a-z0-9.-]+(?:\/[\w.-]+)*$/,
     shape: 'arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>',
   },
+  codebuildProject: {
+    service: 'codebuild',
+    regional: true,
+    resource: /^project\/[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/,
+    shape: 'arn:<partition>:codebuild:<region>:<account>:project/<name>',
+  },
+  codepipeline: {
+    service: 'codepipeline',
+    regional: true,
+    resource: /^[A-Za-z0-9.@_-]{1,100}$/,
+    shape: 'arn:<partition>:codepipeline:<region>:<account>:<pipeline name>',
+  },
+  codecommitRepository: {
+    service: 'codecommit',
+    regional: true,
+    resource: /^[\w.-]{1,100}$/,
+    shape: 'arn:<partition>:codecommit:<region>:<account>:<repository name>',
+  },
+  snsTopic: {
+    service: 'sns',
+    regional: true,
+    resource: /^[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/,
+    shape: 'arn:<partition>:sns:<region>:<account>:<topic name>',
+  },
 } as const satisfies Record<string, ArnKind>;
 
 /** The kinds of ARN the IAM builders scope to. */
@@ -207,6 +251,30 @@ export function assertArn(value: string, kind: ArnKindName, field: string): ArnP
     throw new PolicyInputError(
       field,
       `${quote(value)} has resource ${quote(parts.resource)}; expected ${spec.shape}`,
+    );
+  }
+  return parts;
+}
+
+const RESOURCE_ARN_SHAPE = 'arn:<partition>:<service>:<region>:<account>:<resource>';
+
+/**
+ * Throws unless `value` is the ARN of one regional resource of one account, without wildcards:
+ * what an `aws:SourceArn` condition names. Returns its parts.
+ */
+export function assertResourceArn(value: string, field: string): ArnParts {
+  const parts = splitArn(value, field, RESOURCE_ARN_SHAPE);
+  if (!/^[a-z0-9-]+$/.test(parts.service)) {
+    throw new PolicyInputError(
+      field,
+      `${quote(value)} has service ${quote(parts.service)}; expected ${RESOURCE_ARN_SHAPE}`,
+    );
+  }
+  checkRegionAndAccount(parts, value, field, RESOURCE_ARN_SHAPE);
+  if (parts.resource === '' || /[*?]/.test(value)) {
+    throw new PolicyInputError(
+      field,
+      `${quote(value)} does not name one resource; expected ${RESOURCE_ARN_SHAPE} without wildcards`,
     );
   }
   return parts;

@@ -74,10 +74,15 @@ export {
   RESOURCE_WILDCARD_ACTIONS,
   type IamCondition,
   type IamPolicyDocument,
+  type IamPrincipal,
+  type IamResourcePolicyDocument,
+  type IamResourcePolicyStatement,
   type IamStatement,
   type IamTrustPolicyDocument,
   type IamTrustStatement,
+  type KmsKeyServiceGrant,
 } from './iam/document.js';
+export type { ArtifactStoreInput } from './iam/artifacts.js';
 export {
   buildBuildRolePolicy,
   buildDeployRolePolicy,
@@ -93,3 +98,22 @@ export {
   type VerificationRolePolicyInput,
   type VerifierRolePolicyInput,
 } from './iam/roles.js';
+export {
+  buildArtifactBucketPolicy,
+  buildCodeBuildVpcPolicy,
+  buildNotificationTopicPolicy,
+  buildPipelineRolePolicy,
+  buildServiceRoleTrustPolicy,
+  buildStartPipelinePolicy,
+  connectionService,
+  notificationsKeyGrant,
+  pipelineLogsKeyGrant,
+  SourceKind,
+  type CodeBuildVpcPolicyInput,
+  type ConnectionService,
+  type NotificationTopicPolicyInput,
+  type PipelineLogsKeyGrantInput,
+  type PipelineRolePolicyInput,
+  type ServiceRoleTrustPolicyInput,
+  type SourceAccess,
+} from './iam/pipeline.js';

@@ -1,22 +1,18 @@
+import type { KmsKeyServiceGrant } from '@signet/policies';
 import {
   accountRootArn,
   assertAccountScope,
   assertScopedPrincipals,
   type AccountScope,
-  type PolicyCondition,
   type PolicyDocument,
   type ResourcePolicyStatement,
 } from '../iam.js';
 
-/** A service allowed to use a key for its own encryption, scoped by a condition. */
-export interface KmsServiceGrant {
-  readonly sid: string;
-  /** Service principal, e.g. `logs.eu-west-1.amazonaws.com`. */
-  readonly service: string;
-  readonly actions: readonly string[];
-  /** Required: a service grant without a condition would let the service use the key for any caller. */
-  readonly condition: PolicyCondition;
-}
+/**
+ * A service allowed to use a key for its own encryption, scoped by a condition: the
+ * `@signet/policies` grant, so the pipeline's grants built there go straight into a key policy.
+ */
+export type KmsServiceGrant = KmsKeyServiceGrant;
 
 /** Inputs of {@link buildKmsKeyPolicy}. */
 export interface KmsKeyPolicyInput extends AccountScope {

@@ -11,10 +11,17 @@ import {
 } from '@signet/buildspec';
 import {
   buildBuildRolePolicy,
+  buildCodeBuildVpcPolicy,
   buildDeployRolePolicy,
+  buildPipelineRolePolicy,
+  buildServiceRoleTrustPolicy,
   buildSigningRolePolicy,
+  buildStartPipelinePolicy,
   buildVerificationRolePolicy,
+  pipelineLogsKeyGrant,
+  SourceKind,
   type IamPolicyDocument,
+  type SourceAccess,
   type StageResourcesInput,
 } from '@signet/policies';
 import type { DiscoveredApp } from '../apps.js';
@@ -22,16 +29,7 @@ import type { Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, logGroupName, physicalName } from '../naming.js';
 import { ArtifactBucket } from './artifact-bucket.js';
-import {
-  buildCodeBuildVpcPolicy,
-  buildPipelineRolePolicy,
-  buildServiceRoleTrustPolicy,
-  buildStartPipelinePolicy,
-  pipelineLogsKeyGrant,
-  SourceKind,
-  type PipelineSource,
-  type SourceAccess,
-} from './documents.js';
+import type { PipelineSource } from './source.js';
 import { buildPipelineStages, buildSourceTrigger, STAGE_SLUG, stageProjectVariables } from './stages.js';
 import { StageProject } from './stage-project.js';
 

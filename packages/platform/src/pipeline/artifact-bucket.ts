@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildArtifactBucketPolicy } from './documents.js';
+import { buildArtifactBucketPolicy } from '@signet/policies';
 
 /** Arguments of {@link ArtifactBucket}. */
 export interface ArtifactBucketArgs {

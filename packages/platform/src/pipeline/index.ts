@@ -1,21 +1,6 @@
-export {
-  buildArtifactBucketPolicy,
-  buildCodeBuildVpcPolicy,
-  buildNotificationTopicPolicy,
-  buildPipelineRolePolicy,
-  buildServiceRoleTrustPolicy,
-  buildStartPipelinePolicy,
-  connectionService,
-  notificationsKeyGrant,
-  pipelineLogsKeyGrant,
-  pipelineTrustPolicyJson,
-  requireAppEntry,
-  TRUST_POLICY_STATEMENT,
-  SourceKind,
-  type PipelineRolePolicyInput,
-  type PipelineSource,
-  type SourceAccess,
-} from './documents.js';
+export { SourceKind } from '@signet/policies';
+export type { PipelineSource } from './source.js';
+export { pipelineTrustPolicyJson, requireAppEntry, TRUST_POLICY_STATEMENT } from './upstream.js';
 export {
   APPROVAL_STAGE,
   BUILD_VARIABLES_NAMESPACE,

@@ -1,10 +1,10 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { buildNotificationTopicPolicy, notificationsKeyGrant } from '@signet/policies';
 import type { Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, physicalName } from '../naming.js';
-import { buildNotificationTopicPolicy, notificationsKeyGrant } from './documents.js';
 
 /** Kubernetes group of the verification stages: may read the admission ClusterPolicy, nothing else. */
 export const ADMISSION_POLICY_READERS_GROUP = 'signet:admission-policy-readers';

@@ -1,15 +1,22 @@
 import { DeployVariable, Stage, STAGE_ORDER } from '@signet/buildspec';
-import { describe, expect, it } from 'vitest';
 import {
-  buildCodeBuildVpcPolicy,
-  buildPipelineRolePolicy,
+  buildArtifactBucketPolicy,
+  buildNotificationTopicPolicy,
+  notificationsKeyGrant,
+  pipelineLogsKeyGrant,
+} from '@signet/policies';
+import { describe, expect, it } from 'vitest';
+import { assertScopedPrincipals, type PolicyDocument, type ResourcePolicyStatement } from '../iam.js';
+import {
+  buildKmsKeyPolicy,
   buildPipelineStages,
   buildSourceTrigger,
-  connectionService,
   isPrivilegedStage,
+  pipelineTrustPolicyJson,
   requireAppEntry,
   SourceKind,
   stageProjectVariables,
+  TRUST_POLICY_STATEMENT,
   type PipelineLayoutInput,
 } from '../index.js';
 
@@ -73,37 +80,97 @@ describe('stage variables', () => {
   });
 });
 
-describe('pipeline documents', () => {
-  it('uses the IAM prefix of the connection ARN and refuses what is not a connection', () => {
-    expect(connectionService(CONNECTION)).toBe('codestar-connections');
-    const policy = buildPipelineRolePolicy({
-      artifactBucketArn: 'arn:aws:s3:::b',
-      kmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`,
-      projectArns: ['arn:aws:codebuild:eu-west-1:123456789012:project/p'],
-      source: { kind: SourceKind.CodeConnections, connectionArn: CONNECTION },
-    });
-    expect(policy.Statement.find((s) => s.Sid === 'ReadOwnSource')?.Action).toEqual([
-      'codestar-connections:UseConnection',
-    ]);
-    expect(() => connectionService('arn:aws:iam::123456789012:role/x')).toThrow(
-      'connectionArn has value "arn:aws:iam::123456789012:role/x"; allowed: a CodeConnections connection ARN',
+describe('pipeline layout and @signet/policies', () => {
+  it('refuses a CodeConnections source whose ARN is not a connection, naming the key', () => {
+    expect(() =>
+      buildPipelineStages({
+        source: {
+          kind: SourceKind.CodeConnections,
+          connectionArn: 'arn:aws:iam::123456789012:role/x',
+          repository: 'a/b',
+          branch: 'main',
+        },
+        projectNames,
+        manualApproval: false,
+      }),
+    ).toThrow(
+      'connectionArn: "arn:aws:iam::123456789012:role/x" is not a CodeConnections connection ARN; expected arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>',
     );
   });
 
-  it('limits VPC network interfaces to CodeBuild in the given subnets', () => {
-    const policy = buildCodeBuildVpcPolicy({
+  it('puts the pipeline key grants of @signet/policies into a key policy unchanged', () => {
+    const policy = buildKmsKeyPolicy({
       accountId: ACCOUNT,
       partition: 'aws',
-      region: 'eu-west-1',
-      subnetIds: ['subnet-1'],
+      serviceGrants: [
+        pipelineLogsKeyGrant({
+          accountId: ACCOUNT,
+          partition: 'aws',
+          region: 'eu-west-1',
+          logGroupPrefix: '/signet/dev/pipeline/x/',
+        }),
+        notificationsKeyGrant({ region: 'eu-west-1' }),
+      ],
     });
-    expect(policy.Statement[1]?.Condition).toEqual({
-      StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
-      ArnEquals: { 'ec2:Subnet': [`arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-1`] },
+    expect(policy.Statement.slice(1)).toEqual([
+      {
+        Sid: 'CloudWatchLogsEncryptsStageLogGroups',
+        Effect: 'Allow',
+        Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/signet/dev/pipeline/x/*`,
+          },
+        },
+      },
+      {
+        Sid: 'CodeStarNotificationsPublishesThroughSns',
+        Effect: 'Allow',
+        Principal: { Service: 'codestar-notifications.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it("reads the resource policies of @signet/policies as platform's documents", () => {
+    const topic: PolicyDocument<ResourcePolicyStatement> = buildNotificationTopicPolicy({
+      topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:signet-dev-pipeline-notifications`,
+      accountId: ACCOUNT,
     });
-    expect(() =>
-      buildCodeBuildVpcPolicy({ accountId: ACCOUNT, partition: 'aws', region: 'eu-west-1', subnetIds: [] }),
-    ).toThrow('CodeBuild VPC policy: subnetIds is empty');
+    expect(() => assertScopedPrincipals(topic, 'topic policy')).not.toThrow();
+    const bucket: PolicyDocument<ResourcePolicyStatement> = buildArtifactBucketPolicy({
+      bucketArn: 'arn:aws:s3:::signet-dev-x-artifacts',
+    });
+    // The one wildcard principal is the TLS-only Deny, which platform's Allow-oriented check refuses.
+    expect(() => assertScopedPrincipals(bucket, 'bucket policy')).toThrow(
+      'bucket policy: statement "DenyInsecureTransport" has principal AWS "*"; allowed: no wildcard principals',
+    );
+  });
+});
+
+describe('upstream outputs', () => {
+  it('verifies with the cluster trust policy: sorted scopes and identities, level strict', () => {
+    const repo = (name: string) => `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${name}`;
+    const profile = (name: string) => `arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-profiles/${name}`;
+    const policy = JSON.parse(
+      pipelineTrustPolicyJson([repo('b'), repo('a')], [profile('p_2'), profile('p_1')]),
+    ) as unknown;
+    expect(policy).toEqual({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: TRUST_POLICY_STATEMENT,
+          registryScopes: [repo('a'), repo('b')],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['signingAuthority:aws-signer-ts'],
+          trustedIdentities: [profile('p_1'), profile('p_2')],
+        },
+      ],
+    });
   });
 
   it('names the upstream stack to update when an app is missing from its outputs', () => {

@@ -1,8 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { Stage } from '@signet/buildspec';
-import type { IamPolicyDocument } from '@signet/policies';
-import { buildServiceRoleTrustPolicy } from './documents.js';
+import { buildServiceRoleTrustPolicy, type IamPolicyDocument } from '@signet/policies';
 import type { PlainVariable } from './stages.js';
 
 /** The CodeBuild image every stage runs on (Amazon Linux standard image, x86_64). */

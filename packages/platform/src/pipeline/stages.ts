@@ -1,5 +1,6 @@
 import { STAGE_ENVIRONMENT, STAGE_ORDER, Stage, type DeployVariable } from '@signet/buildspec';
-import { connectionService, SourceKind, type PipelineSource } from './documents.js';
+import { connectionService, SourceKind } from '@signet/policies';
+import type { PipelineSource } from './source.js';
 
 /** Namespace of the Build action: later actions read `#{BuildVariables.IMAGE_DIGEST}` etc. */
 export const BUILD_VARIABLES_NAMESPACE = 'BuildVariables';

@@ -34,8 +34,49 @@ export interface IamTrustPolicyDocument {
   readonly Statement: readonly IamTrustStatement[];
 }
 
+/** A principal of a resource-based policy. */
+export type IamPrincipal = Readonly<Partial<Record<'AWS' | 'Service', string | readonly string[]>>>;
+
 /**
- * Actions that AWS does not let a policy scope to a resource: they take `Resource: "*"`.
+ * A statement of a resource-based policy (bucket policy, topic policy, key policy): the resource
+ * is the one the policy is attached to, and `Principal` says who the statement is about.
+ */
+export interface IamResourcePolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal: IamPrincipal;
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: IamCondition;
+}
+
+/** A resource-based policy document. */
+export interface IamResourcePolicyDocument {
+  readonly Version: typeof IAM_POLICY_VERSION;
+  readonly Statement: readonly IamResourcePolicyStatement[];
+}
+
+/**
+ * One service's use of a KMS key, for a key policy: a statement with the service as principal,
+ * `Resource: "*"` (in a key policy, the key itself) and the condition that scopes the use.
+ */
+export interface KmsKeyServiceGrant {
+  readonly sid: string;
+  /** Service principal, e.g. `logs.eu-west-1.amazonaws.com`. */
+  readonly service: string;
+  readonly actions: readonly string[];
+  /** Required: a service grant without a condition would let the service use the key for any caller. */
+  readonly condition: IamCondition;
+}
+
+const CODEBUILD_VPC_POLICY_DOC =
+  'https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface';
+const EC2_ACTIONS_DOC =
+  'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html';
+
+/**
+ * Actions granted on `Resource: "*"`: those AWS does not let a policy scope to a resource, and
+ * those an AWS service's documented policy grants on `*` (CodeBuild's VPC network interfaces).
  * This is the only place a `*` resource is allowed; each entry links the AWS page that says so.
  */
 export const RESOURCE_WILDCARD_ACTIONS: Readonly<
@@ -45,9 +86,46 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<
     reason: 'The registry login token is account-wide; the action has no resource type.',
     doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html',
   },
+  'ec2:CreateNetworkInterface': {
+    reason:
+      'CodeBuild creates the network interface of a VPC build with the build role; its documented VPC policy grants this on "*". Where the interface may be attached is limited by ec2:CreateNetworkInterfacePermission (CodeBuild, own subnets).',
+    doc: CODEBUILD_VPC_POLICY_DOC,
+  },
+  'ec2:DeleteNetworkInterface': {
+    reason:
+      'CodeBuild deletes the network interface of a finished VPC build, whose id is only known at build time; its documented VPC policy grants this on "*".',
+    doc: CODEBUILD_VPC_POLICY_DOC,
+  },
+  'ec2:DescribeDhcpOptions': {
+    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+    doc: EC2_ACTIONS_DOC,
+  },
+  'ec2:DescribeNetworkInterfaces': {
+    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+    doc: EC2_ACTIONS_DOC,
+  },
+  'ec2:DescribeSecurityGroups': {
+    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+    doc: EC2_ACTIONS_DOC,
+  },
+  'ec2:DescribeSubnets': {
+    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+    doc: EC2_ACTIONS_DOC,
+  },
+  'ec2:DescribeVpcs': {
+    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+    doc: EC2_ACTIONS_DOC,
+  },
 };
 
 /** Builds a policy document from statements. */
 export function policyDocument(statements: readonly IamStatement[]): IamPolicyDocument {
+  return { Version: IAM_POLICY_VERSION, Statement: statements };
+}
+
+/** Builds a resource-based policy document from statements. */
+export function resourcePolicyDocument(
+  statements: readonly IamResourcePolicyStatement[],
+): IamResourcePolicyDocument {
   return { Version: IAM_POLICY_VERSION, Statement: statements };
 }

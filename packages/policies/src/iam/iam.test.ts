@@ -1,24 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../index.js';
 import {
+  ACCOUNT,
   BILLING_REPO_ARN,
   BUCKET_ARN,
   CLUSTER_ARN,
+  CODECOMMIT_REPO_ARN,
+  CODESTAR_CONNECTION_ARN,
+  CONNECTION_ARN,
   GOV_PROFILE_ARN,
   HELLO_REPO_ARN,
   KMS_KEY_ARN,
   LOG_GROUP_ARN,
   OIDC_PROVIDER_ARN,
+  PIPELINE_ARN,
   PROFILE_ARN,
   PROFILE_VERSION_ARN,
+  PROJECT_ARNS,
+  REGION,
   SECURITY_PROFILE_ARN,
+  SUBNET_IDS,
+  TOPIC_ARN,
 } from '../test/fixtures.js';
 import {
   IAM_POLICY_VERSION,
   RESOURCE_WILDCARD_ACTIONS,
   type IamPolicyDocument,
+  type IamResourcePolicyDocument,
   type IamStatement,
+  type IamTrustPolicyDocument,
 } from './document.js';
+import {
+  buildArtifactBucketPolicy,
+  buildCodeBuildVpcPolicy,
+  buildNotificationTopicPolicy,
+  buildPipelineRolePolicy,
+  buildServiceRoleTrustPolicy,
+  buildStartPipelinePolicy,
+  SourceKind,
+} from './pipeline.js';
 import {
   buildBuildRolePolicy,
   buildDeployRolePolicy,
@@ -58,6 +78,22 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
       trustedSigningProfileArns: [PROFILE_ARN, SECURITY_PROFILE_ARN],
     }),
   ],
+  buildPipelineRolePolicy: [
+    { kind: SourceKind.CodeCommit, repositoryArn: CODECOMMIT_REPO_ARN } as const,
+    { kind: SourceKind.CodeConnections, connectionArn: CONNECTION_ARN } as const,
+    { kind: SourceKind.CodeConnections, connectionArn: CODESTAR_CONNECTION_ARN } as const,
+  ].map((source) =>
+    buildPipelineRolePolicy({
+      artifactBucketArn: BUCKET_ARN,
+      kmsKeyArn: KMS_KEY_ARN,
+      projectArns: PROJECT_ARNS,
+      source,
+    }),
+  ),
+  buildCodeBuildVpcPolicy: [
+    buildCodeBuildVpcPolicy({ accountId: ACCOUNT, partition: 'aws', region: REGION, subnetIds: SUBNET_IDS }),
+  ],
+  buildStartPipelinePolicy: [buildStartPipelinePolicy(PIPELINE_ARN)],
 };
 
 const trustPolicy = buildIrsaTrustPolicy({
@@ -65,6 +101,40 @@ const trustPolicy = buildIrsaTrustPolicy({
   namespace: 'kyverno-notation-aws',
   serviceAccount: 'kyverno-notation-aws',
 });
+
+/** Every role trust policy the package can produce. */
+const trustDocuments: Record<string, readonly IamTrustPolicyDocument[]> = {
+  buildIrsaTrustPolicy: [trustPolicy],
+  buildServiceRoleTrustPolicy: [
+    buildServiceRoleTrustPolicy({
+      service: 'codebuild.amazonaws.com',
+      accountId: ACCOUNT,
+      sourceArn: PROJECT_ARNS[0] ?? '',
+    }),
+    buildServiceRoleTrustPolicy({
+      service: 'codepipeline.amazonaws.com',
+      accountId: ACCOUNT,
+      sourceArn: PIPELINE_ARN,
+    }),
+  ],
+};
+
+/** Every resource-based policy the package can produce. */
+const resourceDocuments: Record<string, readonly IamResourcePolicyDocument[]> = {
+  buildArtifactBucketPolicy: [buildArtifactBucketPolicy({ bucketArn: BUCKET_ARN })],
+  buildNotificationTopicPolicy: [buildNotificationTopicPolicy({ topicArn: TOPIC_ARN, accountId: ACCOUNT })],
+};
+
+/** Exported `build*Policy` functions whose documents are not IAM policies. */
+const NOT_IAM = [
+  // The Notation trust policy (trustpolicy.json), verified by notation and the Kyverno plugin.
+  'buildTrustPolicy',
+  // A Kyverno ClusterPolicy.
+  'buildImageVerificationClusterPolicy',
+];
+
+const asList = (value: string | readonly string[]): readonly string[] =>
+  typeof value === 'string' ? [value] : value;
 
 function statement(document: IamPolicyDocument, sid: string): IamStatement {
   const found = document.Statement.find((s) => s.Sid === sid);
@@ -78,11 +148,21 @@ function allowedActions(document: IamPolicyDocument): string[] {
 
 describe('IAM documents', () => {
   it('walks every policy builder the package exports', () => {
-    const exported = Object.keys(api).filter((name) => /^build\w+RolePolicy$/.test(name));
-    expect(exported.sort()).toEqual(Object.keys(documents).sort());
+    const exported = Object.keys(api).filter((name) => /^build\w+Policy$/.test(name));
+    expect(exported.sort()).toEqual(
+      [
+        ...Object.keys(documents),
+        ...Object.keys(trustDocuments),
+        ...Object.keys(resourceDocuments),
+        ...NOT_IAM,
+      ].sort(),
+    );
+    expect(exported.filter((name) => /^build\w+(Role|Vpc|Pipeline)Policy$/.test(name)).sort()).toEqual(
+      Object.keys(documents).sort(),
+    );
     expect(
-      Object.keys(api).filter((name) => /^build\w+TrustPolicy$/.test(name) && name !== 'buildTrustPolicy'),
-    ).toEqual(['buildIrsaTrustPolicy']);
+      exported.filter((name) => /^build\w+TrustPolicy$/.test(name) && name !== 'buildTrustPolicy').sort(),
+    ).toEqual(Object.keys(trustDocuments).sort());
   });
 
   for (const [builder, variants] of Object.entries(documents)) {
@@ -121,6 +201,66 @@ describe('IAM documents', () => {
       expect(reason.length).toBeGreaterThan(10);
     }
   });
+
+  it('lists no action on Resource "*" that no document grants there', () => {
+    const granted = Object.values(documents)
+      .flat()
+      .flatMap((doc) => doc.Statement)
+      .filter((s) => s.Resource.includes('*'))
+      .flatMap((s) => s.Action);
+    expect([...new Set(granted)].sort()).toEqual(Object.keys(RESOURCE_WILDCARD_ACTIONS).sort());
+  });
+
+  for (const [builder, variants] of Object.entries(trustDocuments)) {
+    it.each(variants.map((doc, i) => [i, doc] as const))(
+      `${builder} variant %i trusts one principal, under conditions, without wildcards`,
+      (_i, doc) => {
+        expect(doc.Version).toBe(IAM_POLICY_VERSION);
+        for (const s of doc.Statement) {
+          expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
+          expect(s.Effect).toBe('Allow');
+          expect(s.Action).toHaveLength(1);
+          expect(s.Action[0]).toMatch(/^sts:AssumeRole(WithWebIdentity)?$/);
+          const principals = Object.values(s.Principal);
+          expect(principals).toHaveLength(1);
+          for (const principal of principals) expect(principal, s.Sid).not.toContain('*');
+          const conditions = Object.values(s.Condition ?? {}).flatMap((block) =>
+            Object.values(block).flatMap(asList),
+          );
+          expect(conditions.length, `${s.Sid} has no condition`).toBeGreaterThan(0);
+          for (const value of conditions) expect(value, s.Sid).not.toMatch(/[*?]/);
+          if (s.Principal.Service !== undefined) {
+            expect(Object.keys(s.Condition?.['StringEquals'] ?? {})).toContain('aws:SourceAccount');
+            expect(Object.keys(s.Condition?.['ArnLike'] ?? {})).toContain('aws:SourceArn');
+          }
+        }
+      },
+    );
+  }
+
+  for (const [builder, variants] of Object.entries(resourceDocuments)) {
+    it.each(variants.map((doc, i) => [i, doc] as const))(
+      `${builder} variant %i names no wildcard principal except in a Deny`,
+      (_i, doc) => {
+        expect(doc.Version).toBe(IAM_POLICY_VERSION);
+        const sids = doc.Statement.map((s) => s.Sid);
+        expect(new Set(sids).size).toBe(sids.length);
+        for (const s of doc.Statement) {
+          expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
+          expect(asList(s.Resource).length).toBeGreaterThan(0);
+          expect(asList(s.Resource), s.Sid).not.toContain('*');
+          const principals = Object.values(s.Principal).flatMap((p) => (p === undefined ? [] : asList(p)));
+          expect(principals.length).toBeGreaterThan(0);
+          if (principals.some((p) => p.includes('*'))) {
+            expect(s.Effect, `${s.Sid}: wildcard principal`).toBe('Deny');
+          } else {
+            expect(asList(s.Action), s.Sid).not.toContain('*');
+          }
+          if (s.Effect === 'Allow') expect(s.Condition, `${s.Sid}: Allow without condition`).toBeDefined();
+        }
+      },
+    );
+  }
 });
 
 describe('build role', () => {

@@ -1,6 +1,7 @@
 import { assertArn, parseSigningProfileArn } from '../arn.js';
 import { PolicyInputError } from '../errors.js';
 import { assertDnsLabel, assertDnsSubdomain } from '../kubernetes.js';
+import { artifactStatements, type ArtifactStoreInput } from './artifacts.js';
 import {
   IAM_POLICY_VERSION,
   policyDocument,
@@ -10,13 +11,9 @@ import {
 } from './document.js';
 
 /** What every pipeline stage role works with. */
-export interface StageResourcesInput {
+export interface StageResourcesInput extends ArtifactStoreInput {
   /** The stage's CloudWatch Logs log group (a trailing `:*` is accepted and dropped). */
   readonly logGroupArn: string;
-  /** The pipeline's artifact bucket. */
-  readonly artifactBucketArn: string;
-  /** The KMS key that encrypts the artifact bucket. */
-  readonly kmsKeyArn: string;
 }
 
 /** Input of {@link buildBuildRolePolicy}. */
@@ -93,8 +90,6 @@ function ecrLogin(): IamStatement {
 function stageStatements(input: StageResourcesInput): IamStatement[] {
   const logGroupArn = input.logGroupArn.endsWith(':*') ? input.logGroupArn.slice(0, -2) : input.logGroupArn;
   assertArn(logGroupArn, 'logGroup', 'logGroupArn');
-  assertArn(input.artifactBucketArn, 's3Bucket', 'artifactBucketArn');
-  assertArn(input.kmsKeyArn, 'kmsKey', 'kmsKeyArn');
   return [
     {
       Sid: 'WriteOwnLogs',
@@ -102,24 +97,7 @@ function stageStatements(input: StageResourcesInput): IamStatement[] {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
     },
-    {
-      Sid: 'ReadWriteArtifacts',
-      Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
-      Resource: [`${input.artifactBucketArn}/*`],
-    },
-    {
-      Sid: 'LocateArtifactBucket',
-      Effect: 'Allow',
-      Action: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
-      Resource: [input.artifactBucketArn],
-    },
-    {
-      Sid: 'UseArtifactKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: [input.kmsKeyArn],
-    },
+    ...artifactStatements(input),
   ];
 }
 

@@ -33,3 +33,14 @@ export function admissionInput(
     ...overrides,
   };
 }
+
+export const REGION = 'us-east-1';
+export const PROJECT_ARNS = ['build', 'application-signing'].map(
+  (stage) => `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/signet-dev-hello-server-${stage}`,
+);
+export const CODECOMMIT_REPO_ARN = `arn:aws:codecommit:us-east-1:${ACCOUNT}:signet-dev-hello-server`;
+export const CONNECTION_ARN = `arn:aws:codeconnections:us-east-1:${ACCOUNT}:connection/0b7c2f7e-1a2b-4c3d-8e9f-0123456789ab`;
+export const CODESTAR_CONNECTION_ARN = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/0b7c2f7e-1a2b-4c3d-8e9f-0123456789ab`;
+export const PIPELINE_ARN = `arn:aws:codepipeline:us-east-1:${ACCOUNT}:signet-dev-hello-server`;
+export const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:signet-dev-pipeline-notifications`;
+export const SUBNET_IDS = ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'];

@@ -1,0 +1,427 @@
+import { describe, expect, it } from 'vitest';
+import { PolicyInputError } from '../errors.js';
+import {
+  ACCOUNT,
+  BUCKET_ARN,
+  CODECOMMIT_REPO_ARN,
+  CODESTAR_CONNECTION_ARN,
+  CONNECTION_ARN,
+  HELLO_REPO_ARN,
+  KMS_KEY_ARN,
+  LOG_GROUP_ARN,
+  PIPELINE_ARN,
+  PROJECT_ARNS,
+  REGION,
+  SUBNET_IDS,
+  TOPIC_ARN,
+} from '../test/fixtures.js';
+import {
+  buildArtifactBucketPolicy,
+  buildCodeBuildVpcPolicy,
+  buildNotificationTopicPolicy,
+  buildPipelineRolePolicy,
+  buildServiceRoleTrustPolicy,
+  buildStartPipelinePolicy,
+  connectionService,
+  notificationsKeyGrant,
+  pipelineLogsKeyGrant,
+  SourceKind,
+  type PipelineRolePolicyInput,
+} from './pipeline.js';
+import { buildBuildRolePolicy } from './roles.js';
+
+const pipelineInput: PipelineRolePolicyInput = {
+  artifactBucketArn: BUCKET_ARN,
+  kmsKeyArn: KMS_KEY_ARN,
+  projectArns: PROJECT_ARNS,
+  source: { kind: SourceKind.CodeCommit, repositoryArn: CODECOMMIT_REPO_ARN },
+};
+const vpcInput = { accountId: ACCOUNT, partition: 'aws', region: REGION, subnetIds: SUBNET_IDS };
+
+describe('service role trust policy', () => {
+  it('lets one service assume the role for one resource of its own account only', () => {
+    expect(
+      buildServiceRoleTrustPolicy({
+        service: 'codepipeline.amazonaws.com',
+        accountId: ACCOUNT,
+        sourceArn: PIPELINE_ARN,
+      }),
+    ).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AssumeForOwnResource',
+          Effect: 'Allow',
+          Principal: { Service: 'codepipeline.amazonaws.com' },
+          Action: ['sts:AssumeRole'],
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': PIPELINE_ARN },
+          },
+        },
+      ],
+    });
+  });
+
+  it.each([
+    [
+      { service: 'codebuild' },
+      'service: "codebuild" is not a service principal; expected <service>.amazonaws.com',
+    ],
+    [{ accountId: '1111' }, 'accountId: "1111" is not an account id; expected 12 digits'],
+    [
+      { sourceArn: 'signet-dev-hello-server' },
+      'sourceArn: "signet-dev-hello-server" is not an ARN; expected arn:<partition>:<service>:<region>:<account>:<resource>',
+    ],
+    [
+      { sourceArn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*` },
+      `sourceArn: "arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*" does not name one resource; expected arn:<partition>:<service>:<region>:<account>:<resource> without wildcards`,
+    ],
+    [
+      { sourceArn: 'arn:aws:codebuild:us-east-1:444455556666:project/other' },
+      'sourceArn: "arn:aws:codebuild:us-east-1:444455556666:project/other" is in account "444455556666"; expected a resource of account "111122223333" (accountId)',
+    ],
+    [
+      { sourceArn: `arn:aws-cn:codebuild:cn-north-1:${ACCOUNT}:project/p1` },
+      'sourceArn: partition "aws-cn" is not supported; AWS Signer container signing runs in "aws" and "aws-us-gov"',
+    ],
+  ])('rejects %j', (overrides, message) => {
+    const input = {
+      service: 'codebuild.amazonaws.com',
+      accountId: ACCOUNT,
+      sourceArn: PROJECT_ARNS[0] ?? '',
+      ...overrides,
+    };
+    expect(() => buildServiceRoleTrustPolicy(input)).toThrow(PolicyInputError);
+    expect(() => buildServiceRoleTrustPolicy(input)).toThrow(message);
+  });
+});
+
+describe('pipeline role', () => {
+  it('reads and writes its artifacts, runs its own stages and reads its own CodeCommit repository', () => {
+    expect(buildPipelineRolePolicy(pipelineInput)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ReadWriteArtifacts',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+          Resource: [`${BUCKET_ARN}/*`],
+        },
+        {
+          Sid: 'LocateArtifactBucket',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetBucketVersioning'],
+          Resource: [BUCKET_ARN],
+        },
+        {
+          Sid: 'UseArtifactKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: [KMS_KEY_ARN],
+        },
+        {
+          Sid: 'RunOwnStages',
+          Effect: 'Allow',
+          Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'],
+          Resource: PROJECT_ARNS,
+        },
+        {
+          Sid: 'ReadOwnSource',
+          Effect: 'Allow',
+          Action: [
+            'codecommit:CancelUploadArchive',
+            'codecommit:GetBranch',
+            'codecommit:GetCommit',
+            'codecommit:GetRepository',
+            'codecommit:GetUploadArchiveStatus',
+            'codecommit:UploadArchive',
+          ],
+          Resource: [CODECOMMIT_REPO_ARN],
+        },
+      ],
+    });
+  });
+
+  it("shares the stage roles' artifact statements, adding only s3:GetBucketVersioning", () => {
+    const stage = buildBuildRolePolicy({
+      logGroupArn: LOG_GROUP_ARN,
+      artifactBucketArn: BUCKET_ARN,
+      kmsKeyArn: KMS_KEY_ARN,
+      repositoryArn: HELLO_REPO_ARN,
+    }).Statement.slice(-3);
+    const pipeline = buildPipelineRolePolicy(pipelineInput).Statement.slice(0, 3);
+    expect(pipeline.map((s) => s.Sid)).toEqual(stage.map((s) => s.Sid));
+    expect(pipeline[0]).toEqual(stage[0]);
+    expect(pipeline[2]).toEqual(stage[2]);
+    expect(pipeline[1]?.Action).toEqual([...(stage[1]?.Action ?? []), 's3:GetBucketVersioning']);
+  });
+
+  it.each([
+    [CONNECTION_ARN, 'codeconnections:UseConnection'],
+    [CODESTAR_CONNECTION_ARN, 'codestar-connections:UseConnection'],
+  ])('uses connection %s with the IAM prefix of its ARN', (connectionArn, action) => {
+    const policy = buildPipelineRolePolicy({
+      ...pipelineInput,
+      source: { kind: SourceKind.CodeConnections, connectionArn },
+    });
+    expect(policy.Statement.find((s) => s.Sid === 'ReadOwnSource')).toEqual({
+      Sid: 'ReadOwnSource',
+      Effect: 'Allow',
+      Action: [action],
+      Resource: [connectionArn],
+    });
+  });
+
+  it.each([
+    [{ projectArns: [] }, "projectArns: is empty; list the pipeline's own CodeBuild projects"],
+    [
+      { projectArns: [PROJECT_ARNS[0] ?? '', `arn:aws:codebuild:us-east-1:${ACCOUNT}:build/x`] },
+      `projectArns[1]: "arn:aws:codebuild:us-east-1:${ACCOUNT}:build/x" has resource "build/x"; expected arn:<partition>:codebuild:<region>:<account>:project/<name>`,
+    ],
+    [{ projectArns: ['*'] }, 'projectArns[0]: "*" is not an ARN'],
+    [
+      { artifactBucketArn: 'arn:aws:s3:::b' },
+      'artifactBucketArn: "arn:aws:s3:::b" has resource "b"; expected arn:<partition>:s3:::<bucket>',
+    ],
+    [{ kmsKeyArn: 'alias/signet' }, 'kmsKeyArn: "alias/signet" is not an ARN'],
+    [
+      { source: { kind: SourceKind.CodeCommit, repositoryArn: HELLO_REPO_ARN } },
+      `source.repositoryArn: "${HELLO_REPO_ARN}" is an ARN of service "ecr"; expected arn:<partition>:codecommit:<region>:<account>:<repository name>`,
+    ],
+    [
+      { source: { kind: SourceKind.CodeConnections, connectionArn: 'arn:aws:iam::111122223333:role/x' } },
+      'source.connectionArn: "arn:aws:iam::111122223333:role/x" is not a CodeConnections connection ARN; expected arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> (or the older codestar-connections service)',
+    ],
+  ] satisfies [Partial<PipelineRolePolicyInput>, string][])('rejects %j', (overrides, message) => {
+    expect(() => buildPipelineRolePolicy({ ...pipelineInput, ...overrides })).toThrow(PolicyInputError);
+    expect(() => buildPipelineRolePolicy({ ...pipelineInput, ...overrides })).toThrow(message);
+  });
+});
+
+describe('connectionService', () => {
+  it('returns the IAM prefix of the connection ARN', () => {
+    expect(connectionService(CONNECTION_ARN)).toBe('codeconnections');
+    expect(connectionService(CODESTAR_CONNECTION_ARN)).toBe('codestar-connections');
+  });
+
+  it.each([
+    'arn:aws:iam::111122223333:role/x',
+    `arn:aws:codeconnections:us-east-1:${ACCOUNT}:host/0b7c2f7e-1a2b-4c3d-8e9f-0123456789ab`,
+    `arn:aws:codeconnections:us-east-1:1111:connection/0b7c2f7e-1a2b-4c3d-8e9f-0123456789ab`,
+    `arn:aws:codeconnections:us-east-1:${ACCOUNT}:connection/*`,
+  ])('refuses %s, naming the key', (value) => {
+    expect(() => connectionService(value)).toThrow(
+      `connectionArn: ${JSON.stringify(value)} is not a CodeConnections connection ARN; expected arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>`,
+    );
+  });
+});
+
+describe('CodeBuild VPC policy', () => {
+  it('allows the ENI calls CodeBuild needs and attaches only for CodeBuild in the given subnets', () => {
+    expect(buildCodeBuildVpcPolicy(vpcInput)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ManageBuildNetworkInterfaces',
+          Effect: 'Allow',
+          Action: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DeleteNetworkInterface',
+            'ec2:DescribeDhcpOptions',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeVpcs',
+          ],
+          Resource: ['*'],
+        },
+        {
+          Sid: 'AttachInOwnSubnets',
+          Effect: 'Allow',
+          Action: ['ec2:CreateNetworkInterfacePermission'],
+          Resource: [`arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/*`],
+          Condition: {
+            StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
+            ArnEquals: {
+              'ec2:Subnet': [
+                `arn:aws:ec2:us-east-1:${ACCOUNT}:subnet/subnet-0aaaaaaaaaaaaaaaa`,
+                `arn:aws:ec2:us-east-1:${ACCOUNT}:subnet/subnet-0bbbbbbbbbbbbbbbb`,
+              ],
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it('writes GovCloud ARNs in GovCloud and accepts the older 8-digit subnet ids', () => {
+    const policy = buildCodeBuildVpcPolicy({
+      ...vpcInput,
+      partition: 'aws-us-gov',
+      region: 'us-gov-west-1',
+      subnetIds: ['subnet-1a2b3c4d'],
+    });
+    expect(policy.Statement[1]?.Resource).toEqual([
+      `arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:network-interface/*`,
+    ]);
+    expect(policy.Statement[1]?.Condition?.['ArnEquals']).toEqual({
+      'ec2:Subnet': [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:subnet/subnet-1a2b3c4d`],
+    });
+  });
+
+  it.each([
+    [{ subnetIds: [] }, 'subnetIds: is empty; list the subnets the VPC builds run in'],
+    [
+      { subnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-1'] },
+      'subnetIds[1]: "subnet-1" is not a subnet id; expected subnet- and 8 or 17 hexadecimal digits',
+    ],
+    [{ subnetIds: ['*'] }, 'subnetIds[0]: "*" is not a subnet id'],
+    [{ accountId: '12345' }, 'accountId: "12345" is not an account id; expected 12 digits'],
+    [
+      { partition: 'aws-cn' },
+      'partition: partition "aws-cn" is not supported; AWS Signer container signing runs in "aws" and "aws-us-gov"',
+    ],
+    [{ partition: '*' }, 'partition: partition "*" is not supported'],
+    [
+      { region: 'eu-west' },
+      'region: "eu-west" is not a region; expected a region code such as "eu-west-1" or "us-gov-west-1"',
+    ],
+  ])('rejects %j', (overrides, message) => {
+    expect(() => buildCodeBuildVpcPolicy({ ...vpcInput, ...overrides })).toThrow(PolicyInputError);
+    expect(() => buildCodeBuildVpcPolicy({ ...vpcInput, ...overrides })).toThrow(message);
+  });
+});
+
+describe('start-pipeline policy', () => {
+  it('lets EventBridge start one pipeline', () => {
+    expect(buildStartPipelinePolicy(PIPELINE_ARN)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'StartOwnPipeline',
+          Effect: 'Allow',
+          Action: ['codepipeline:StartPipelineExecution'],
+          Resource: [PIPELINE_ARN],
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['*', 'pipelineArn: "*" is not an ARN'],
+    [
+      `arn:aws:codepipeline:us-east-1:${ACCOUNT}:pipeline/x`,
+      `pipelineArn: "arn:aws:codepipeline:us-east-1:${ACCOUNT}:pipeline/x" has resource "pipeline/x"; expected arn:<partition>:codepipeline:<region>:<account>:<pipeline name>`,
+    ],
+    [
+      `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/x`,
+      'is an ARN of service "codebuild"; expected arn:<partition>:codepipeline',
+    ],
+  ])('rejects %s', (value, message) => {
+    expect(() => buildStartPipelinePolicy(value)).toThrow(message);
+  });
+});
+
+describe('artifact bucket policy', () => {
+  it('denies every request to the bucket and its objects not made over TLS', () => {
+    expect(buildArtifactBucketPolicy({ bucketArn: BUCKET_ARN })).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    });
+  });
+
+  it('rejects what is not a bucket ARN', () => {
+    expect(() => buildArtifactBucketPolicy({ bucketArn: `${BUCKET_ARN}/*` })).toThrow(
+      `bucketArn: "${BUCKET_ARN}/*" has resource "signet-dev-hello-server-artifacts/*"; expected arn:<partition>:s3:::<bucket>`,
+    );
+  });
+});
+
+describe('notification topic policy', () => {
+  it("lets only CodeStar Notifications publish, for this account's rules", () => {
+    expect(buildNotificationTopicPolicy({ topicArn: TOPIC_ARN, accountId: ACCOUNT })).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'CodeStarNotificationsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'codestar-notifications.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: TOPIC_ARN,
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+        },
+      ],
+    });
+  });
+
+  it.each([
+    [{ accountId: 'abc' }, 'accountId: "abc" is not an account id; expected 12 digits'],
+    [
+      { topicArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:q` },
+      `topicArn: "arn:aws:sqs:us-east-1:${ACCOUNT}:q" is an ARN of service "sqs"; expected arn:<partition>:sns:<region>:<account>:<topic name>`,
+    ],
+    [
+      { topicArn: 'arn:aws:sns:us-east-1:444455556666:t' },
+      'topicArn: "arn:aws:sns:us-east-1:444455556666:t" is in account "444455556666"; expected a resource of account "111122223333" (accountId)',
+    ],
+  ])('rejects %j', (overrides, message) => {
+    expect(() =>
+      buildNotificationTopicPolicy({ topicArn: TOPIC_ARN, accountId: ACCOUNT, ...overrides }),
+    ).toThrow(message);
+  });
+});
+
+describe('key grants', () => {
+  const logsInput = {
+    accountId: ACCOUNT,
+    partition: 'aws',
+    region: REGION,
+    logGroupPrefix: '/signet/dev/pipeline/x/',
+  };
+
+  it('lets CloudWatch Logs use the key for the log groups under the prefix only', () => {
+    expect(pipelineLogsKeyGrant(logsInput)).toEqual({
+      sid: 'CloudWatchLogsEncryptsStageLogGroups',
+      service: 'logs.us-east-1.amazonaws.com',
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      condition: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/signet/dev/pipeline/x/*`,
+        },
+      },
+    });
+  });
+
+  it('lets CodeStar Notifications use the key through SNS of the region only', () => {
+    expect(notificationsKeyGrant({ region: 'us-gov-west-1' })).toEqual({
+      sid: 'CodeStarNotificationsPublishesThroughSns',
+      service: 'codestar-notifications.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      condition: { StringEquals: { 'kms:ViaService': 'sns.us-gov-west-1.amazonaws.com' } },
+    });
+    expect(() => notificationsKeyGrant({ region: '*' })).toThrow('region: "*" is not a region');
+  });
+
+  it.each([
+    [{ accountId: '' }, 'accountId: "" is not an account id; expected 12 digits'],
+    [{ partition: 'aws-iso' }, 'partition: partition "aws-iso" is not supported'],
+    [{ region: 'EU-WEST-1' }, 'region: "EU-WEST-1" is not a region'],
+    [
+      { logGroupPrefix: '/signet/*' },
+      'logGroupPrefix: "/signet/*" is not a log group name prefix; expected 1 to 511 characters of [A-Za-z0-9_./#-]',
+    ],
+    [{ logGroupPrefix: '' }, 'logGroupPrefix: "" is not a log group name prefix'],
+  ])('rejects %j', (overrides, message) => {
+    expect(() => pipelineLogsKeyGrant({ ...logsInput, ...overrides })).toThrow(message);
+  });
+});
