@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { createAccessLog, requestIdFor, type RequestId } from './access-log.js';
 import type { Config, LogLevel } from './config.js';
 import { BatchedDestination } from './log-destination.js';
 
@@ -56,13 +56,11 @@ export function createLogger(
   return pino({ level }, destination);
 }
 
-/** Incoming ids are echoed into logs and headers, so only short ids from a conservative alphabet are kept. */
-const SANE_REQUEST_ID = /^[\w.:@+/=-]{1,128}$/;
 const METHODS_ALLOWED = 'GET, HEAD';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
-const problem = (status: number, error: string, requestId: string): Reply => ({
+const problem = (status: number, error: string, requestId: RequestId): Reply => ({
   status,
   body: { statusCode: status, error, requestId },
 });
@@ -75,6 +73,7 @@ const problem = (status: number, error: string, requestId: string): Reply => ({
  */
 export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const accessLog = createAccessLog(logger);
   let draining = false;
   let stopping: Promise<void> | undefined;
 
@@ -93,7 +92,13 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   routes.set('/healthz', () => alive);
   routes.set('/readyz', () => (draining ? notReady : ready));
 
-  const send = (res: ServerResponse, reply: Reply, requestId: string, start: number, path: string): void => {
+  const send = (
+    res: ServerResponse,
+    reply: Reply,
+    requestId: RequestId,
+    start: number,
+    path: string,
+  ): void => {
     const body = Buffer.isBuffer(reply.body) ? reply.body : json(reply.body);
     // A flat header list skips ServerResponse's per-header bookkeeping on the hot path.
     const headers = [
@@ -113,19 +118,22 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
     if (draining) headers.push('connection', 'close');
     res.writeHead(reply.status, headers);
     res.end(body);
-    logger.info(
-      {
-        reqId: requestId,
-        method: res.req.method,
-        path,
-        status: reply.status,
-        ms: Math.round((performance.now() - start) * 1000) / 1000,
-      },
-      'request completed',
+    accessLog(
+      requestId,
+      res.req.method ?? '',
+      path,
+      reply.status,
+      Math.round((performance.now() - start) * 1000),
     );
   };
 
-  const fail = (res: ServerResponse, err: unknown, requestId: string, start: number, path: string): void => {
+  const fail = (
+    res: ServerResponse,
+    err: unknown,
+    requestId: RequestId,
+    start: number,
+    path: string,
+  ): void => {
     logger.error({ reqId: requestId, err }, 'request failed');
     if (res.headersSent) {
       res.destroy();
@@ -136,7 +144,13 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
 
   // A handler's reply can still be unusable (a status Node rejects, a body JSON cannot serialise): that is
   // a 500 for this request, never an exception that reaches the process.
-  const reply = (res: ServerResponse, value: Reply, requestId: string, start: number, path: string): void => {
+  const reply = (
+    res: ServerResponse,
+    value: Reply,
+    requestId: RequestId,
+    start: number,
+    path: string,
+  ): void => {
     try {
       send(res, value, requestId, start, path);
     } catch (err) {
@@ -146,9 +160,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const start = performance.now();
-    const incoming = req.headers['x-request-id'];
-    const requestId =
-      typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFor(req.headers['x-request-id']);
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);

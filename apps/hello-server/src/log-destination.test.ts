@@ -95,3 +95,27 @@ describe('BatchedDestination', { timeout: 20_000 }, () => {
     expect([code, stderr]).toEqual([0, '']);
   });
 });
+
+describe('BatchedDestination.defer', () => {
+  it('renders a source before any other line, on every write, and when pulled', () => {
+    const { path, fd } = tempFile();
+    const destination = new BatchedDestination(fd, { batchSize: 64, flushIntervalMs: 60_000 });
+    let recorded: string[] = [];
+    const pull = destination.defer(() => {
+      const text = recorded.map((name) => `{"deferred":"${name}"}\n`).join('');
+      recorded = [];
+      return text;
+    });
+    recorded.push('a');
+    destination.write('{"direct":1}\n');
+    recorded.push('b');
+    destination.flushSync();
+    expect(readFileSync(path, 'utf8')).toBe('{"deferred":"a"}\n{"direct":1}\n{"deferred":"b"}\n');
+
+    recorded.push('c', 'd', 'e', 'f');
+    pull();
+    expect(readFileSync(path, 'utf8')).toContain('{"deferred":"f"}\n');
+    destination.flushSync();
+    expect(readFileSync(path, 'utf8').match(/deferred/g)).toHaveLength(6);
+  });
+});
