@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { BatchedDestination } from './log-destination.js';
@@ -18,25 +19,43 @@ export type RequestId = string & { readonly __brand: 'RequestId' };
 /** Incoming ids are echoed into logs and headers, so only short ids from a conservative alphabet are kept. */
 const SANE_REQUEST_ID = /^[\w.:@+/=-]{1,128}$/;
 
-/** The request id of a request: its `x-request-id` header when that is sane, else a fresh UUID. */
+/** Bytes of a generated id: 128 random bits, as a W3C trace-id has. */
+const ID_BYTES = 16;
+/** Random bytes drawn from the kernel at once, for this many ids. */
+const ID_POOL = Buffer.alloc(ID_BYTES * 256);
+let idOffset = ID_POOL.length;
+
+/**
+ * The request id of a request: its `x-request-id` header when that is sane, else a fresh random id of 32
+ * lowercase hex characters (128 bits from the system CSPRNG; the format of a W3C trace-id). The hex is
+ * produced in one step, which leaves the string flat for the header and the log line that use it.
+ */
 export function requestIdFor(incoming: string | readonly string[] | undefined): RequestId {
-  return (
-    typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
-  ) as RequestId;
+  if (typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming)) return incoming as RequestId;
+  if (idOffset === ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idOffset = 0;
+  }
+  const id = ID_POOL.toString('hex', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return id as RequestId;
 }
 
 /**
- * Writes one access-log line: the fields of a finished request. `method` is the method Node's HTTP parser
- * accepted (a token); `micros` is the time the request took, in whole microseconds, written as `ms` with
- * three decimals.
+ * Writes one access-log line for a request that has just been answered. `method` is the method Node's
+ * HTTP parser accepted (a token); `start` is `performance.now()` when the request arrived: the line's `ms`
+ * is the time since then, with three decimals.
  */
 export type AccessLog = (
   reqId: RequestId,
   method: string,
   path: string,
   status: number,
-  micros: number,
+  start: number,
 ) => void;
+
+/** Whole microseconds from `start` (a `performance.now()` reading) to `end`. */
+const micros = (start: number, end: number): number => Math.round((end - start) * 1000);
 
 /** The fields of an access-log line, in the order they are written. */
 const FIELDS = ['reqId', 'method', 'path', 'status', 'ms'] as const;
@@ -90,22 +109,25 @@ const DEFERRED_RECORDS = 256;
  * message {@link ACCESS_LOG_MESSAGE}, written to `logger`'s destination.
  *
  * It is the one log call on every request, so it skips pino's generic serializer (which walks an object
- * per call and is most of the cost of a request) and joins the fixed-shape line from the pieces pino
+ * per call and cost a quarter of a request's instructions) and joins the fixed-shape line from the pieces pino
  * would use itself: the logger's level label, timestamp, bindings (pid, hostname and any child bindings)
  * and line end. The line parses to the same JSON that `logger.info(fields, message)` writes, and obeys
  * the logger's level as it changes. A logger configured with anything that line would skip (mixin,
  * formatters.log, hooks, redaction, nestedKey, msgPrefix, another messageKey, serializers for these
  * fields, a stream that needs metadata) gets `logger.info` instead.
  *
- * On a {@link BatchedDestination} with pino's default timestamp, a request only records its fields (and
- * the time); the lines are rendered in bulk when the destination writes or another line is logged (see
- * {@link BatchedDestination.defer}). Rendering many lines in one loop, away from the HTTP code, costs a
- * fraction of rendering each in the middle of its request, and the order of lines is kept.
+ * On a {@link BatchedDestination} with pino's default timestamp, a request only records its fields and a
+ * monotonic clock reading; the lines are rendered in bulk when the destination writes or another line is
+ * logged (see {@link BatchedDestination.defer}). Rendering many lines in one loop, away from the HTTP code,
+ * costs a fraction of rendering each in the middle of its request, and the order of lines is kept.
  */
 export function createAccessLog(logger: Logger): AccessLog {
   if (fastPathObstacle(logger) !== undefined) {
-    return (reqId, method, path, status, micros) =>
-      logger.info({ reqId, method, path, status, ms: micros / 1000 }, ACCESS_LOG_MESSAGE);
+    return (reqId, method, path, status, start) =>
+      logger.info(
+        { reqId, method, path, status, ms: micros(start, performance.now()) / 1000 },
+        ACCESS_LOG_MESSAGE,
+      );
   }
   const pinoLogger = logger as unknown as PinoInternals;
   const level = logger.levels.values[ACCESS_LEVEL] as number;
@@ -119,17 +141,18 @@ export function createAccessLog(logger: Logger): AccessLog {
     method: string,
     path: string,
     status: number,
-    micros: number,
+    duration: number,
   ): string =>
-    `${levelLabel}${typeof time === 'number' ? `,"time":${time}` : time}${bindings},"reqId":"${reqId}","method":"${method}","path":${JSON.stringify(path)},"status":${status},"ms":${millis(micros)}${tail}`;
+    `${levelLabel}${typeof time === 'number' ? `,"time":${time}` : time}${bindings},"reqId":"${reqId}","method":"${method}","path":${JSON.stringify(path)},"status":${status},"ms":${millis(duration)}${tail}`;
 
   const stream = pinoLogger[symbols.streamSym];
   if (
     !(stream instanceof BatchedDestination) ||
     pinoLogger[symbols.timeSym] !== pino.stdTimeFunctions.epochTime
   ) {
-    return (reqId, method, path, status, micros) => {
+    return (reqId, method, path, status, start) => {
       if (!logger.isLevelEnabled(ACCESS_LEVEL)) return;
+      const duration = micros(start, performance.now());
       // Bindings and destination are read per line, as pino does: setBindings() may change them.
       pinoLogger[symbols.streamSym].write(
         line(
@@ -139,13 +162,15 @@ export function createAccessLog(logger: Logger): AccessLog {
           method,
           path,
           status,
-          micros,
+          duration,
         ),
       );
     };
   }
 
-  const times = new Float64Array(DEFERRED_RECORDS);
+  // Each record keeps the monotonic time it was answered at; its wall-clock time is worked out when it is
+  // rendered, from one Date.now() for the whole batch (exact to the millisecond Date.now() has).
+  const ends = new Float64Array(DEFERRED_RECORDS);
   const statuses = new Uint16Array(DEFERRED_RECORDS);
   const durations = new Float64Array(DEFERRED_RECORDS);
   const bindings: string[] = new Array<string>(DEFERRED_RECORDS).fill('');
@@ -154,10 +179,12 @@ export function createAccessLog(logger: Logger): AccessLog {
   const paths: string[] = new Array<string>(DEFERRED_RECORDS).fill('');
   let recorded = 0;
   const pull = stream.defer(() => {
+    if (recorded === 0) return '';
+    const wallMinusMonotonic = Date.now() - performance.now();
     let text = '';
     for (let i = 0; i < recorded; i += 1) {
       text += line(
-        times[i] ?? 0,
+        Math.round(wallMinusMonotonic + (ends[i] ?? 0)),
         bindings[i] ?? '',
         reqIds[i] ?? '',
         methods[i] ?? '',
@@ -172,16 +199,17 @@ export function createAccessLog(logger: Logger): AccessLog {
     recorded = 0;
     return text;
   });
-  return (reqId, method, path, status, micros) => {
+  return (reqId, method, path, status, start) => {
     if (!logger.isLevelEnabled(ACCESS_LEVEL)) return;
     const i = recorded;
-    times[i] = Date.now();
+    const end = performance.now();
+    ends[i] = end;
     bindings[i] = pinoLogger[symbols.chindingsSym];
     reqIds[i] = reqId;
     methods[i] = method;
     paths[i] = path;
     statuses[i] = status;
-    durations[i] = micros;
+    durations[i] = micros(start, end);
     recorded = i + 1;
     if (recorded === DEFERRED_RECORDS) pull();
   };
