@@ -69,7 +69,8 @@ const problem = (status: number, error: string, requestId: RequestId): Reply => 
  * Builds the HTTP service without listening: `GET /` (greeting with the build identity), `GET /healthz`
  * (liveness), `GET /readyz` (readiness; 503 while draining). Unknown paths get a JSON 404, other methods a
  * JSON 405 with `Allow`, and failures a JSON 500 that never carries the error itself. Each request gets an
- * id (a sane incoming `x-request-id`, else a new random 128-bit hex id) that is echoed in `x-request-id` and logged.
+ * id (a sane incoming `x-request-id`, else a new random 128-bit hex id) that is echoed in `x-request-id`
+ * and logged.
  */
 export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);

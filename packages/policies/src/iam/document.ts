@@ -73,6 +73,11 @@ const CODEBUILD_VPC_POLICY_DOC =
   'https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface';
 const EC2_ACTIONS_DOC =
   'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html';
+/** The entry of every EC2 Describe action: none of them takes a resource type. */
+const EC2_DESCRIBE = {
+  reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+  doc: EC2_ACTIONS_DOC,
+} as const;
 
 /**
  * Actions granted on `Resource: "*"`: those AWS does not let a policy scope to a resource, and
@@ -96,26 +101,11 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<
       'CodeBuild deletes the network interface of a finished VPC build, whose id is only known at build time; its documented VPC policy grants this on "*".',
     doc: CODEBUILD_VPC_POLICY_DOC,
   },
-  'ec2:DescribeDhcpOptions': {
-    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
-    doc: EC2_ACTIONS_DOC,
-  },
-  'ec2:DescribeNetworkInterfaces': {
-    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
-    doc: EC2_ACTIONS_DOC,
-  },
-  'ec2:DescribeSecurityGroups': {
-    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
-    doc: EC2_ACTIONS_DOC,
-  },
-  'ec2:DescribeSubnets': {
-    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
-    doc: EC2_ACTIONS_DOC,
-  },
-  'ec2:DescribeVpcs': {
-    reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
-    doc: EC2_ACTIONS_DOC,
-  },
+  'ec2:DescribeDhcpOptions': EC2_DESCRIBE,
+  'ec2:DescribeNetworkInterfaces': EC2_DESCRIBE,
+  'ec2:DescribeSecurityGroups': EC2_DESCRIBE,
+  'ec2:DescribeSubnets': EC2_DESCRIBE,
+  'ec2:DescribeVpcs': EC2_DESCRIBE,
 };
 
 /** Builds a policy document from statements. */
