@@ -212,7 +212,8 @@ describe('createAccessLog on a BatchedDestination', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     destination.flushSync();
     const time = read()[0]?.time as number;
-    expect(time).toBeGreaterThanOrEqual(before);
+    // Worked out from one Date.now() (whole milliseconds) per batch: it may read up to 1 ms early.
+    expect(time).toBeGreaterThanOrEqual(before - 1);
     expect(time).toBeLessThan(before + 40);
   });
 
