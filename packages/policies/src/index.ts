@@ -62,6 +62,7 @@ export {
   type ValidateRule,
   type VerifierServiceInput,
 } from './admission/cluster-policy.js';
+export { KYVERNO_RELEASE } from './admission/kyverno-release.js';
 export {
   buildVerifierTlsSecretReaderRbac,
   type Role,

@@ -1,3 +1,5 @@
+import { KYVERNO_RELEASE } from '@signet/policies';
+
 /**
  * The pinned Helm charts of the admission stack and the names they produce. Changing a version here
  * is the one place an upgrade happens; docs/eks.md says why these versions work together.
@@ -18,7 +20,7 @@ export interface HelmChartRef {
 export const KYVERNO_CHART: HelmChartRef = {
   repository: 'https://kyverno.github.io/kyverno/',
   name: 'kyverno',
-  version: '3.9.0',
+  version: KYVERNO_RELEASE.chartVersion,
 };
 
 /** The upstream Notation/AWS Signer verifier for Kyverno (nirmata/kyverno-notation-aws), chart v1.1. */

@@ -1,0 +1,28 @@
+import { requireEngine } from './locate.js';
+
+/**
+ * Versions of the engines only the tests use. Engines the product itself pins are read from their
+ * owners instead: the Kyverno CLI from `KYVERNO_RELEASE` (`@signet/policies`), notation and oras
+ * from the buildspecs' `DEFAULT_TOOLS` (`@signet/buildspec`). `tools/engines` says where each
+ * comes from; machine-provided tools are pinned to the version prefix their package manager gives.
+ */
+export const TEST_ENGINE_VERSIONS = {
+  /** go-containerregistry's crane: builds real OCI images (`crane append`) without a Docker engine. */
+  crane: 'v0.20.6',
+  /** GitHub Actions workflow linter. */
+  actionlint: '1.7.12',
+  /** CNCF distribution registry, Debian package `docker-registry` (bookworm: 2.8.2). */
+  'docker-registry': '2.8',
+  /** shellcheck, Debian package (bookworm: 0.9.0). */
+  shellcheck: '0.9',
+  /** moto's AWS API server, preinstalled with pip (no PyPI here). */
+  moto_server: '5.2',
+  /** AWS CLI v1, preinstalled with pip. The CodeBuild image has v2; the calls used exist in both. */
+  aws: '1.45',
+} as const;
+export type TestEngine = keyof typeof TEST_ENGINE_VERSIONS;
+
+/** The executable of a test-only engine at its pinned version (see {@link requireEngine}). */
+export function requireTestEngine(name: TestEngine): string {
+  return requireEngine(name, TEST_ENGINE_VERSIONS[name]);
+}

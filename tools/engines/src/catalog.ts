@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import { DEFAULT_TOOLS } from '@signet/buildspec';
+import { KYVERNO_RELEASE } from '@signet/policies';
+import { TEST_ENGINE_VERSIONS, type EngineSpec } from '@signet/testing';
+
+/** The committed Go wrapper modules, one per engine built from source. */
+export const GO_MODULES_DIR = join(import.meta.dirname, '..', 'go');
+
+const goModule = (name: string) => join(GO_MODULES_DIR, name);
+
+/**
+ * Every engine the tests run, with where each may come from after the cache: a `go build` of the
+ * pinned module version (the committed go.sum fixes every dependency), then the publisher's release
+ * asset checked against its published SHA-256 (what a user with internet and no Go gets), or, for
+ * tools the machine provides, its package manager.
+ *
+ * Versions have one owner each: the Kyverno CLI is the Kyverno the eks stack deploys, notation and
+ * oras are exactly what the buildspecs download, the rest are test-only pins in `@signet/testing`.
+ */
+export const ENGINES: readonly EngineSpec[] = [
+  {
+    name: 'kyverno',
+    version: KYVERNO_RELEASE.appVersion,
+    purpose: 'runs the admission ClusterPolicy in the real Kyverno engine (`kyverno test`)',
+    // Kyverno's go.mod replaces k8s.io/pod-security-admission, which `go install …@version` refuses,
+    // so the wrapper module repeats that replace.
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('kyverno'),
+        package: 'github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno',
+        ldflags: [`-X github.com/kyverno/kyverno/pkg/version.BuildVersion=${KYVERNO_RELEASE.appVersion}`],
+      },
+    ],
+    smoke: ['version'],
+  },
+  {
+    name: 'notation',
+    version: DEFAULT_TOOLS.notation.version,
+    purpose: 'signs and verifies in the ApplicationSigning and VerifyContainerSign scenarios',
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('notation'),
+        package: 'github.com/notaryproject/notation/cmd/notation',
+        // A tagged release prints its version without build metadata.
+        ldflags: ['-X github.com/notaryproject/notation/internal/version.BuildMetadata='],
+      },
+      {
+        kind: 'release',
+        url: DEFAULT_TOOLS.notation.url,
+        sha256: DEFAULT_TOOLS.notation.sha256,
+        archive: 'tar.gz',
+      },
+    ],
+    smoke: ['version'],
+  },
+  {
+    name: 'oras',
+    version: DEFAULT_TOOLS.oras.version,
+    purpose: 'attaches and reads SBOM referrers in the scenarios',
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('oras'),
+        package: 'oras.land/oras/cmd/oras',
+        ldflags: ['-X oras.land/oras/internal/version.BuildMetadata='],
+      },
+      { kind: 'release', url: DEFAULT_TOOLS.oras.url, sha256: DEFAULT_TOOLS.oras.sha256, archive: 'tar.gz' },
+    ],
+    smoke: ['version'],
+  },
+  {
+    name: 'crane',
+    version: TEST_ENGINE_VERSIONS.crane,
+    purpose: 'builds real OCI images from scratch layers and pushes them to the local registry',
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('crane'),
+        package: 'github.com/google/go-containerregistry/cmd/crane',
+        ldflags: [
+          `-X github.com/google/go-containerregistry/cmd/crane/cmd.Version=${TEST_ENGINE_VERSIONS.crane}`,
+        ],
+      },
+    ],
+    smoke: ['version'],
+  },
+  {
+    name: 'actionlint',
+    version: TEST_ENGINE_VERSIONS.actionlint,
+    purpose: 'lints the GitHub workflows in .github/workflows',
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('actionlint'),
+        package: 'github.com/rhysd/actionlint/cmd/actionlint',
+        ldflags: [`-X github.com/rhysd/actionlint.version=${TEST_ENGINE_VERSIONS.actionlint}`],
+      },
+    ],
+    smoke: ['-version'],
+  },
+  {
+    name: 'docker-registry',
+    version: TEST_ENGINE_VERSIONS['docker-registry'],
+    purpose: 'the local OCI registry the signing scenarios push to and sign in',
+    sources: [
+      {
+        kind: 'system',
+        command: 'docker-registry',
+        versionArgs: ['--version'],
+        versionPattern: /distribution v?(\d+\.\d+\.\d+\S*)/,
+        aptPackage: 'docker-registry',
+        hint: 'install the Debian package: sudo apt-get install -y docker-registry',
+      },
+    ],
+  },
+  {
+    name: 'shellcheck',
+    version: TEST_ENGINE_VERSIONS.shellcheck,
+    purpose: 'lints every command of the rendered buildspecs',
+    sources: [
+      {
+        kind: 'system',
+        command: 'shellcheck',
+        versionArgs: ['--version'],
+        versionPattern: /version: (\d+\.\d+\.\d+)/,
+        aptPackage: 'shellcheck',
+        hint: 'install the Debian package: sudo apt-get install -y shellcheck',
+      },
+    ],
+  },
+  {
+    name: 'moto_server',
+    version: TEST_ENGINE_VERSIONS.moto_server,
+    purpose: 'answers the AWS CLI and SDK calls of the buildspecs and of signet revoke/audit/decommission',
+    sources: [
+      {
+        kind: 'system',
+        command: 'moto_server',
+        // moto_server has no --version; its Python package says it.
+        versionCommand: 'python3',
+        versionArgs: ['-c', 'import moto; print("moto " + moto.__version__)'],
+        versionPattern: /moto (\d+\.\d+\.\d+)/,
+        hint: `install moto's server with pip: pip install 'moto[server]==${TEST_ENGINE_VERSIONS.moto_server}.*'`,
+      },
+    ],
+  },
+  {
+    name: 'aws',
+    version: TEST_ENGINE_VERSIONS.aws,
+    purpose: 'the AWS CLI the buildspecs call, run against moto',
+    sources: [
+      {
+        kind: 'system',
+        command: 'aws',
+        versionArgs: ['--version'],
+        versionPattern: /aws-cli\/(\d+\.\d+\.\d+)/,
+        hint: `install the AWS CLI v1 with pip: pip install 'awscli==${TEST_ENGINE_VERSIONS.aws}.*'`,
+      },
+    ],
+  },
+];

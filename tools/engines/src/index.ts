@@ -1,0 +1,1 @@
+export { ENGINES, GO_MODULES_DIR } from './catalog.js';
