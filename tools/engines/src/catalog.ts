@@ -1,12 +1,23 @@
 import { join } from 'node:path';
 import { DEFAULT_TOOLS } from '@signet/buildspec';
 import { KYVERNO_RELEASE } from '@signet/policies';
-import { TEST_ENGINE_VERSIONS, type EngineSpec } from '@signet/testing';
+import { TEST_ENGINE_VERSIONS, type EngineSpec, type ReleaseSource } from '@signet/testing';
 
 /** The committed Go wrapper modules, one per engine built from source. */
 export const GO_MODULES_DIR = join(import.meta.dirname, '..', 'go');
 
 const goModule = (name: string) => join(GO_MODULES_DIR, name);
+
+/**
+ * A release archive pinned by its publisher's SHA-256. The hash belongs to exactly one version:
+ * `hashedVersion` names it, and a version bump that forgets the hash fails here, at load, rather
+ * than as a checksum mismatch on a user's machine.
+ */
+function release(url: string, sha256: string, version: string, hashedVersion: string): ReleaseSource {
+  if (version !== hashedVersion)
+    throw new Error(`${url}: the pinned SHA-256 is for version ${hashedVersion}, not ${version}; re-pin it`);
+  return { kind: 'release', url, sha256, archive: 'tar.gz' };
+}
 
 /**
  * Every engine the tests run, with where each may come from after the cache: a `go build` of the
@@ -31,6 +42,13 @@ export const ENGINES: readonly EngineSpec[] = [
         package: 'github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno',
         ldflags: [`-X github.com/kyverno/kyverno/pkg/version.BuildVersion=${KYVERNO_RELEASE.appVersion}`],
       },
+      // SHA-256 as recorded by kubernetes-sigs/krew-index (plugins/kyverno.yaml, "new version v1.19.0").
+      release(
+        `https://github.com/kyverno/kyverno/releases/download/${KYVERNO_RELEASE.appVersion}/kyverno-cli_${KYVERNO_RELEASE.appVersion}_linux_x86_64.tar.gz`,
+        'f5b4dc73c8e2f3f66e8e0034dc370e6eb6c4617eff7d5ae3838d2200034eb421',
+        KYVERNO_RELEASE.appVersion,
+        'v1.19.0',
+      ),
     ],
     smoke: ['version'],
   },
@@ -97,6 +115,13 @@ export const ENGINES: readonly EngineSpec[] = [
         package: 'github.com/rhysd/actionlint/cmd/actionlint',
         ldflags: [`-X github.com/rhysd/actionlint.version=${TEST_ENGINE_VERSIONS.actionlint}`],
       },
+      // SHA-256 from the release's actionlint_1.7.12_checksums.txt, as recorded by cashapp/hermit-packages.
+      release(
+        `https://github.com/rhysd/actionlint/releases/download/v${TEST_ENGINE_VERSIONS.actionlint}/actionlint_${TEST_ENGINE_VERSIONS.actionlint}_linux_amd64.tar.gz`,
+        '8aca8db96f1b94770f1b0d72b6dddcb1ebb8123cb3712530b08cc387b349a3d8',
+        TEST_ENGINE_VERSIONS.actionlint,
+        '1.7.12',
+      ),
     ],
     smoke: ['-version'],
   },
