@@ -1,0 +1,196 @@
+/*
+ * `signet decommission` against moto_server: signer:GetSigningProfile, signer:CancelSigningProfile,
+ * ecr:DescribeImages and ecr:BatchDeleteImage are answered by moto over HTTP, through the clients
+ * the command builds itself (AWS_ENDPOINT_URL points them at moto), and what `--yes` changed is
+ * read back from moto.
+ *
+ * moto 5.2.1 lacks, and so these tests mock with aws-sdk-client-mock:
+ *   - signer:RevokeSigningProfile (no route, HTTP 404): `--revoke --yes` is checked by the
+ *     requests it sends, with the profile versions moto reports.
+ *   - signer:GetSigningProfile of an unknown profile: moto answers HTTP 500 instead of
+ *     ResourceNotFoundException, so that one answer is mocked.
+ *   - ecr:DescribeImages returns no `subjectManifestDigest`/`artifactMediaType`: added from the
+ *     manifest moto stored, as ECR derives them (mockMotoGaps).
+ * moto never pages DescribeImages, does not limit BatchDeleteImage to 100 ids and never reports a
+ * failure for an image it holds: paging, batches and failures are covered by decommission.test.ts.
+ * The full list of moto gaps is in ../ops/test/moto.ts.
+ */
+import { BatchDeleteImageCommand } from '@aws-sdk/client-ecr';
+import {
+  CancelSigningProfileCommand,
+  GetSigningProfileCommand,
+  RevokeSigningProfileCommand,
+} from '@aws-sdk/client-signer';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  awsError,
+  mockMotoGaps,
+  MotoSeeder,
+  signerEnvelope,
+  startMotoForCommands,
+  type MotoForCommands,
+  type MotoGapMocks,
+} from '../ops/test/moto.js';
+import { captureIo } from '../test/harness.js';
+import { runDecommissionCommand, type DecommissionCommandOptions } from './decommission.js';
+
+const ROOT = new URL('../ops/test/fixtures/workspace', import.meta.url).pathname;
+const NOW = new Date('2026-11-24T12:00:00Z');
+const SIG = 'application/vnd.cncf.notary.signature';
+const SBOM = 'application/spdx+json';
+const JOB = 'arn:aws:signer:eu-west-1:123456789012:/signing-jobs/1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
+const PROFILES = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles';
+
+let server: MotoForCommands;
+let seed: MotoSeeder;
+let aws: MotoGapMocks;
+
+beforeAll(async () => {
+  server = await startMotoForCommands();
+  seed = new MotoSeeder();
+}, 60_000);
+afterAll(() => server.stop());
+beforeEach(async () => {
+  await server.reset();
+  aws = mockMotoGaps();
+});
+afterEach(() => aws.restore());
+
+async function decommission(options: Partial<DecommissionCommandOptions>) {
+  const io = captureIo();
+  const code = await runDecommissionCommand({ env: 'prod', ...options }, io, { now: () => NOW, root: ROOT });
+  return { code, out: io.out, err: io.err };
+}
+
+/**
+ * prod: alpha and its release identity active, beta canceled, beta's release profile missing;
+ * signet-prod/alpha holds two tagged images, each signed, one with an SBOM, and an untagged
+ * image; signet-prod/beta does not exist (its ecr stack is gone).
+ */
+async function seedProd() {
+  const versions = {
+    signet_prod_alpha: (await seed.profile('signet_prod_alpha')).profileVersion,
+    signet_prod_alpha_release: (await seed.profile('signet_prod_alpha_release')).profileVersion,
+    signet_prod_beta: (await seed.profile('signet_prod_beta', 'Canceled')).profileVersion,
+  };
+  aws.signer
+    .on(GetSigningProfileCommand, { profileName: 'signet_prod_beta_release' })
+    .rejects(awsError('ResourceNotFoundException', 'Profile not found'));
+  await seed.repository('signet-prod/alpha');
+  const one = await seed.image('signet-prod/alpha', 'one', 'abc123');
+  const two = await seed.image('signet-prod/alpha', 'two', 'def456');
+  const untagged = await seed.image('signet-prod/alpha', 'untagged');
+  // decommission never reads an envelope; each signature names its own profile version so the two
+  // signature manifests, and so their digests, differ.
+  const referrers = [
+    await seed.signature(
+      'signet-prod/alpha',
+      one,
+      signerEnvelope(JOB, `${PROFILES}/signet_prod_alpha/${versions.signet_prod_alpha}`),
+    ),
+    await seed.sbom('signet-prod/alpha', one),
+    await seed.signature(
+      'signet-prod/alpha',
+      two,
+      signerEnvelope(JOB, `${PROFILES}/signet_prod_alpha_release/${versions.signet_prod_alpha_release}`),
+    ),
+  ];
+  const images = new Map([
+    [one.digest, ['abc123']],
+    [two.digest, ['def456']],
+    [untagged.digest, []],
+  ]);
+  return { versions, images, referrers: referrers.map((r) => r.digest) };
+}
+
+async function profileStatuses(): Promise<Record<string, string | undefined>> {
+  const names = ['signet_prod_alpha', 'signet_prod_alpha_release', 'signet_prod_beta'];
+  return Object.fromEntries(
+    await Promise.all(names.map(async (name) => [name, (await seed.profileState(name)).status])),
+  );
+}
+
+describe('signet decommission against moto', () => {
+  it('dry run plans every step from what moto holds and changes nothing in it', async () => {
+    const { images, referrers } = await seedProd();
+    const before = await seed.images('signet-prod/alpha');
+    expect(before.size).toBe(images.size + referrers.length);
+    const { code, out, err } = await decommission({});
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain('signet_prod_alpha: would cancel (signer:CancelSigningProfile)');
+    expect(out).toContain('signet_prod_alpha_release: would cancel (signer:CancelSigningProfile)');
+    expect(out).toContain('signet_prod_beta: already canceled, skipped');
+    expect(out).toContain('signet_prod_beta_release: does not exist, skipped');
+    expect(out).toContain(
+      `signet-prod/alpha: would delete 3 referrer(s) (2 ${SIG}, 1 ${SBOM}) (ecr:BatchDeleteImage)`,
+    );
+    expect(out).toContain('signet-prod/beta: repository does not exist, skipped');
+    expect(out).toContain('pnpm nx run stack-signing-pipeline:destroy --configuration=prod');
+    expect(out).toContain('Nothing changed. Re-run with --yes');
+    expect(await seed.images('signet-prod/alpha')).toEqual(before);
+    expect(await profileStatuses()).toEqual({
+      signet_prod_alpha: 'Active',
+      signet_prod_alpha_release: 'Active',
+      signet_prod_beta: 'Canceled',
+    });
+  });
+
+  it('--yes cancels the active profiles and deletes only the referrers in moto; a second run has nothing left to do', async () => {
+    const { images, referrers } = await seedProd();
+    const first = await decommission({ yes: true });
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('signet_prod_alpha: canceled (signer:CancelSigningProfile)');
+    expect(first.out).toContain(`signet-prod/alpha: deleted 3 referrer(s) (2 ${SIG}, 1 ${SBOM})`);
+    expect(await profileStatuses()).toEqual({
+      signet_prod_alpha: 'Canceled',
+      signet_prod_alpha_release: 'Canceled',
+      signet_prod_beta: 'Canceled',
+    });
+    // Every image stays, tagged or not, with its tags; every signature and SBOM is gone.
+    expect(await seed.images('signet-prod/alpha')).toEqual(images);
+    const deleted = aws.ecr
+      .commandCalls(BatchDeleteImageCommand)
+      .flatMap((c) => c.args[0].input.imageIds?.map((id) => id.imageDigest) ?? []);
+    expect(deleted.sort()).toEqual([...referrers].sort());
+
+    aws.signer.resetHistory();
+    aws.ecr.resetHistory();
+    const second = await decommission({ yes: true });
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('signet_prod_alpha: already canceled, skipped');
+    expect(second.out).toContain('signet_prod_alpha_release: already canceled, skipped');
+    expect(second.out).toContain('signet-prod/alpha: no referrers');
+    expect(aws.signer.commandCalls(CancelSigningProfileCommand)).toHaveLength(0);
+    expect(aws.ecr.commandCalls(BatchDeleteImageCommand)).toHaveLength(0);
+    expect(await seed.images('signet-prod/alpha')).toEqual(images);
+  });
+
+  it('--revoke --yes revokes every profile with the version moto reports, and deletes the referrers', async () => {
+    const { versions, images } = await seedProd();
+    aws.signer.on(RevokeSigningProfileCommand).resolves({});
+    const { code, out, err } = await decommission({ yes: true, revoke: true, reason: 'environment retired' });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(
+      aws.signer
+        .commandCalls(RevokeSigningProfileCommand)
+        .map((c) => c.args[0].input)
+        .sort((a, b) => (a.profileName ?? '').localeCompare(b.profileName ?? '')),
+    ).toEqual(
+      Object.entries(versions).map(([profileName, profileVersion]) => ({
+        profileName,
+        profileVersion,
+        reason: 'environment retired',
+        effectiveTime: NOW,
+      })),
+    );
+    expect(out).toContain(
+      `signet_prod_beta: revoked version ${versions.signet_prod_beta} effective 2026-11-24T12:00:00.000Z (signer:RevokeSigningProfile)`,
+    );
+    expect(aws.signer.commandCalls(CancelSigningProfileCommand)).toHaveLength(0);
+    expect(await profileStatuses()).toMatchObject({ signet_prod_alpha: 'Active' });
+    expect(await seed.images('signet-prod/alpha')).toEqual(images);
+  });
+});
