@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertKeepsReferrers, buildLifecyclePolicy } from './ecr/lifecycle.js';
 import { buildRepositoryPolicy, PULL_ACTIONS } from './ecr/repository-policy.js';
 import { assertScopedPrincipals } from './iam.js';
-import { buildKmsKeyPolicy, cloudWatchLogsKeyGrant } from './kms/key-policy.js';
+import { buildKmsKeyPolicy, CLOUDWATCH_LOGS_KEY_ACTIONS, cloudWatchLogsKeyGrant } from './kms/key-policy.js';
 import { buildFlowLogsDeliveryPolicy, buildFlowLogsTrustPolicy } from './network/flow-logs.js';
 
 const scope = { accountId: '111122223333', partition: 'aws' };
@@ -95,15 +95,34 @@ describe('KMS key policy', () => {
     });
     const policy = buildKmsKeyPolicy({ ...scope, serviceGrants: [grant] });
     expect(policy.Statement[0]).toMatchObject({ Principal: { AWS: 'arn:aws:iam::111122223333:root' } });
-    expect(policy.Statement[1]).toMatchObject({
+    expect(policy.Statement[1]).toEqual({
+      Sid: 'CloudWatchLogsEncryptsOneLogGroup',
+      Effect: 'Allow',
       Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+      Action: [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyPair',
+        'kms:GenerateDataKeyPairWithoutPlaintext',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+      ],
+      Resource: '*',
       Condition: {
-        ArnEquals: {
+        StringEquals: {
           'kms:EncryptionContext:aws:logs:arn':
             'arn:aws:logs:eu-west-1:111122223333:log-group:/signet/dev/vpc-flow-logs',
         },
       },
     });
+  });
+
+  it('grants CloudWatch Logs only actions that take the encryption context it is scoped by', () => {
+    // kms:DescribeKey carries no encryption context, so under the condition it could never be allowed.
+    expect(CLOUDWATCH_LOGS_KEY_ACTIONS).not.toContain('kms:DescribeKey');
+    expect(CLOUDWATCH_LOGS_KEY_ACTIONS.filter((a) => a.includes('*'))).toEqual([]);
   });
 
   it('refuses an unconditioned service grant', () => {
@@ -144,11 +163,30 @@ describe('flow logs IAM', () => {
     });
   });
 
-  it('scopes delivery to one log group and refuses wildcards', () => {
+  it('scopes delivery to one log group: the group for DescribeLogStreams, its streams for writes', () => {
     const arn = 'arn:aws:logs:eu-west-1:111122223333:log-group:/signet/dev/vpc-flow-logs';
-    expect(buildFlowLogsDeliveryPolicy(arn).Statement[0]?.Resource).toEqual([arn, `${arn}:log-stream:*`]);
-    expect(() => buildFlowLogsDeliveryPolicy('arn:aws:logs:eu-west-1:111122223333:log-group:*')).toThrow(
-      'log group ARN "arn:aws:logs:eu-west-1:111122223333:log-group:*" is invalid; allowed: the ARN of one log group, without wildcards',
+    expect(buildFlowLogsDeliveryPolicy(arn).Statement).toEqual([
+      {
+        Sid: 'FindStreamsOfOneLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:DescribeLogStreams'],
+        Resource: [arn],
+      },
+      {
+        Sid: 'DeliverToOneLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`${arn}:log-stream:*`],
+      },
+    ]);
+  });
+
+  it.each([
+    'arn:aws:logs:eu-west-1:111122223333:log-group:*',
+    'arn:aws:logs:eu-west-1:111122223333:log-group:/signet/dev/vpc-flow-logs:*',
+  ])('refuses the log group ARN %s', (arn) => {
+    expect(() => buildFlowLogsDeliveryPolicy(arn)).toThrow(
+      `log group ARN "${arn}" is invalid; allowed: the ARN of one log group, without wildcards or a ":*" suffix`,
     );
   });
 });

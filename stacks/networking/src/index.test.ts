@@ -159,7 +159,7 @@ describe('signet-networking', () => {
     expect(keyPolicy.Statement[1]).toMatchObject({
       Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
       Condition: {
-        ArnEquals: {
+        StringEquals: {
           'kms:EncryptionContext:aws:logs:arn':
             'arn:aws:logs:eu-west-1:123456789012:log-group:/signet/prod/vpc-flow-logs',
         },
@@ -171,7 +171,11 @@ describe('signet-networking', () => {
     });
     const groupArn = 'arn:aws:logs:eu-west-1:123456789012:log-group:/signet/prod/vpc-flow-logs';
     expect(policyOf(delivery as RecordedResource, 'policy').Statement).toEqual([
-      expect.objectContaining({ Resource: [groupArn, `${groupArn}:log-stream:*`] }),
+      expect.objectContaining({ Action: ['logs:DescribeLogStreams'], Resource: [groupArn] }),
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`${groupArn}:log-stream:*`],
+      }),
     ]);
   });
 

@@ -304,6 +304,47 @@ describe('signet-signing-pipeline: stages', () => {
     }
   });
 
+  it('checks revocation on the trusted profiles and their signing jobs, never on a profile version', () => {
+    const revocation = stagePolicy(prod, Stage.ApplicationSigning).find(
+      (s) => s.Sid === 'CheckSignatureRevocation',
+    );
+    expect(revocation?.Resource).toEqual([
+      ...(upstream('prod')['organization/signet-signer/prod']?.trustedIdentities ?? []),
+      `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/*`,
+    ]);
+  });
+
+  it('lets each stage write only the log streams of its own log group', () => {
+    for (const stage of STAGE_ORDER) {
+      const logs = stagePolicy(prod, stage).find((s) => s.Sid === 'WriteOwnLogs');
+      expect(logs?.Resource).toEqual([
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/signet/prod/pipeline/${APP}/${SLUG[stage]}:log-stream:*`,
+      ]);
+    }
+  });
+
+  it('scopes the VPC stages network interfaces to the private subnets; only Describe calls on "*"', () => {
+    const networking = upstream('prod')['organization/signet-networking/prod'] as {
+      privateSubnetIds: string[];
+    };
+    const subnets = networking.privateSubnetIds.map((id) => `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/${id}`);
+    for (const stage of [Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
+      const vpc = statements(one(prod, ROLE_POLICY, `${APP}-${SLUG[stage]}-vpc-policy`).inputs['policy']);
+      const bySid = (sid: string) => vpc.find((s) => s.Sid === sid);
+      expect(bySid('CreateBuildNetworkInterfaces')?.Resource).toEqual([
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/*`,
+        ...subnets,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/*`,
+      ]);
+      expect(bySid('DeleteBuildNetworkInterfaces')?.Condition).toEqual({
+        ArnEquals: { 'ec2:Subnet': subnets },
+      });
+      const wildcard = vpc.filter((s) => s.Resource.includes('*')).flatMap(actionsOf);
+      expect(wildcard.length).toBeGreaterThan(0);
+      expect(wildcard.every((a) => a.startsWith('ec2:Describe'))).toBe(true);
+    }
+  });
+
   it('pushes only to the app repository', () => {
     const push = stagePolicy(prod, Stage.Build).find((s) => actionsOf(s).includes('ecr:PutImage'));
     expect(push?.Resource).toEqual([repoArn('prod', APP)]);
@@ -448,7 +489,7 @@ describe('signet-signing-pipeline: encryption and storage', () => {
       (s) => s.Sid === 'CloudWatchLogsEncryptsStageLogGroups',
     );
     expect(logs?.Condition).toEqual({
-      ArnLike: {
+      StringLike: {
         'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/signet/prod/pipeline/${APP}/*`,
       },
     });

@@ -65,7 +65,29 @@ export interface LogsKeyGrantInput extends AccountScope {
 }
 
 /**
- * Lets CloudWatch Logs encrypt one log group with the key, and nothing else.
+ * The KMS actions CloudWatch Logs uses on a log group's key: AWS's documented grant
+ * (`kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*` under
+ * `kms:EncryptionContext:aws:logs:arn`) written out as the actions that support that condition key.
+ * `kms:DescribeKey` does not, so AWS's grant never allows it under the condition; it is left out.
+ * The same list as `pipelineLogsKeyGrant` of `@signet/policies`.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-actions-as-permissions
+ */
+export const CLOUDWATCH_LOGS_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
+/**
+ * Lets CloudWatch Logs encrypt one log group with the key, and nothing else. The encryption context
+ * key is of type String in the Service Authorization Reference, hence `StringEquals` (AWS's page
+ * writes `ArnEquals`/`ArnLike`; for the exact ARN both match the same log group).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
  */
 export function cloudWatchLogsKeyGrant(input: LogsKeyGrantInput): KmsServiceGrant {
@@ -73,9 +95,9 @@ export function cloudWatchLogsKeyGrant(input: LogsKeyGrantInput): KmsServiceGran
   return {
     sid: 'CloudWatchLogsEncryptsOneLogGroup',
     service: `logs.${input.region}.amazonaws.com`,
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
     condition: {
-      ArnEquals: {
+      StringEquals: {
         'kms:EncryptionContext:aws:logs:arn': `arn:${input.partition}:logs:${input.region}:${input.accountId}:log-group:${input.logGroupName}`,
       },
     },

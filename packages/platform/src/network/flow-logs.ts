@@ -47,22 +47,32 @@ export function buildFlowLogsTrustPolicy(input: FlowLogsTrustInput): PolicyDocum
 /**
  * Delivery permissions of the flow logs role, scoped to one log group and its streams. The group
  * exists before the flow log, so `logs:CreateLogGroup` and the account-wide `DescribeLogGroups`
- * that AWS's example grants are not needed.
+ * that AWS's example grants are not needed. `logs:DescribeLogStreams` acts on the log group,
+ * `logs:CreateLogStream` and `logs:PutLogEvents` on its log streams
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html#amazoncloudwatchlogs-actions-as-permissions),
+ * so each is granted on its own resource only.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
  */
 export function buildFlowLogsDeliveryPolicy(logGroupArn: string): PolicyDocument<IdentityPolicyStatement> {
-  if (!/^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^*]+$/.test(logGroupArn)) {
+  if (!/^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[^*:]+$/.test(logGroupArn)) {
     throw new Error(
-      `log group ARN "${logGroupArn}" is invalid; allowed: the ARN of one log group, without wildcards`,
+      `log group ARN "${logGroupArn}" is invalid; allowed: the ARN of one log group, without wildcards or a ":*" suffix`,
     );
   }
   return {
     Version: '2012-10-17',
     Statement: [
       {
+        Sid: 'FindStreamsOfOneLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:DescribeLogStreams'],
+        Resource: [logGroupArn],
+      },
+      {
         Sid: 'DeliverToOneLogGroup',
         Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`${logGroupArn}:log-stream:*`],
       },
     ],
   };

@@ -117,10 +117,19 @@ describe('pipeline layout and @signet/policies', () => {
         Sid: 'CloudWatchLogsEncryptsStageLogGroups',
         Effect: 'Allow',
         Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
-        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Action: [
+          'kms:Decrypt',
+          'kms:Encrypt',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyPair',
+          'kms:GenerateDataKeyPairWithoutPlaintext',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+        ],
         Resource: '*',
         Condition: {
-          ArnLike: {
+          StringLike: {
             'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/signet/dev/pipeline/x/*`,
           },
         },

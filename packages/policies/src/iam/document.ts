@@ -69,37 +69,31 @@ export interface KmsKeyServiceGrant {
   readonly condition: IamCondition;
 }
 
-const CODEBUILD_VPC_POLICY_DOC =
-  'https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface';
 const EC2_ACTIONS_DOC =
-  'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html';
-/** The entry of every EC2 Describe action: none of them takes a resource type. */
+  'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-actions-as-permissions';
+/**
+ * The entry of every EC2 Describe action a VPC build makes: the Service Authorization Reference
+ * lists no resource type for any of them (only the `ec2:Region` condition key).
+ */
 const EC2_DESCRIBE = {
-  reason: 'A Describe call reads what the account has in the region; the action has no resource type.',
+  reason:
+    'A Describe call reads what the account has in the region; the Service Authorization Reference lists no resource type for it, so only "*" can grant it.',
   doc: EC2_ACTIONS_DOC,
 } as const;
 
 /**
- * Actions granted on `Resource: "*"`: those AWS does not let a policy scope to a resource, and
- * those an AWS service's documented policy grants on `*` (CodeBuild's VPC network interfaces).
- * This is the only place a `*` resource is allowed; each entry links the AWS page that says so.
+ * Actions granted on `Resource: "*"`: only those for which the Service Authorization Reference lists
+ * no resource type, so that no policy can scope them to a resource. An action with a resource type
+ * is scoped to it instead, even where an AWS example grants it on `*`. This is the only place a `*`
+ * resource is allowed; each entry links the catalogue page that says so.
  */
 export const RESOURCE_WILDCARD_ACTIONS: Readonly<
   Record<string, { readonly reason: string; readonly doc: string }>
 > = {
   'ecr:GetAuthorizationToken': {
-    reason: 'The registry login token is account-wide; the action has no resource type.',
-    doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html',
-  },
-  'ec2:CreateNetworkInterface': {
     reason:
-      'CodeBuild creates the network interface of a VPC build with the build role; its documented VPC policy grants this on "*". Where the interface may be attached is limited by ec2:CreateNetworkInterfacePermission (CodeBuild, own subnets).',
-    doc: CODEBUILD_VPC_POLICY_DOC,
-  },
-  'ec2:DeleteNetworkInterface': {
-    reason:
-      'CodeBuild deletes the network interface of a finished VPC build, whose id is only known at build time; its documented VPC policy grants this on "*".',
-    doc: CODEBUILD_VPC_POLICY_DOC,
+      'The registry login token is account-wide; the Service Authorization Reference lists no resource type for it, so only "*" can grant it.',
+    doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html#amazonelasticcontainerregistry-actions-as-permissions',
   },
   'ec2:DescribeDhcpOptions': EC2_DESCRIBE,
   'ec2:DescribeNetworkInterfaces': EC2_DESCRIBE,

@@ -272,8 +272,9 @@ describe('build role', () => {
     expect(allowedActions(doc).filter((a) => a.startsWith('signer:') || a.startsWith('eks:'))).toEqual([]);
   });
 
-  it('writes its own log group, bucket and key', () => {
-    expect(statement(doc, 'WriteOwnLogs').Resource).toEqual([LOG_GROUP_ARN, `${LOG_GROUP_ARN}:log-stream:*`]);
+  it('writes the streams of its own log group, its bucket and key', () => {
+    // CreateLogStream and PutLogEvents act on log streams, never on the group itself.
+    expect(statement(doc, 'WriteOwnLogs').Resource).toEqual([`${LOG_GROUP_ARN}:log-stream:*`]);
     expect(statement(doc, 'ReadWriteArtifacts').Resource).toEqual([`${BUCKET_ARN}/*`]);
     expect(statement(doc, 'UseArtifactKey').Resource).toEqual([KMS_KEY_ARN]);
   });
@@ -284,10 +285,7 @@ describe('build role', () => {
       logGroupArn: `${LOG_GROUP_ARN}:*`,
       repositoryArn: HELLO_REPO_ARN,
     });
-    expect(statement(suffixed, 'WriteOwnLogs').Resource).toEqual([
-      LOG_GROUP_ARN,
-      `${LOG_GROUP_ARN}:log-stream:*`,
-    ]);
+    expect(statement(suffixed, 'WriteOwnLogs').Resource).toEqual([`${LOG_GROUP_ARN}:log-stream:*`]);
   });
 });
 
@@ -306,7 +304,6 @@ describe('signing role', () => {
     });
     expect(statement(doc, 'CheckSignatureRevocation').Resource).toEqual([
       PROFILE_ARN,
-      `${PROFILE_ARN}/*`,
       'arn:aws:signer:us-east-1:111122223333:/signing-jobs/*',
     ]);
     expect(statement(doc, 'ReadImageWriteSignature').Resource).toEqual([HELLO_REPO_ARN]);
@@ -333,11 +330,23 @@ describe('signing role', () => {
     });
     expect(statement(doc, 'CheckSignatureRevocation').Resource).toEqual([
       PROFILE_ARN,
-      `${PROFILE_ARN}/*`,
       SECURITY_PROFILE_ARN,
-      `${SECURITY_PROFILE_ARN}/*`,
       'arn:aws:signer:us-east-1:111122223333:/signing-jobs/*',
       'arn:aws:signer:us-east-1:444455556666:/signing-jobs/*',
+    ]);
+  });
+
+  it('grants revocation checks on the profile ARN, never on a profile version', () => {
+    // The signing-profile resource type has no version segment; a version ARN is reduced to it.
+    const doc = buildSigningRolePolicy({
+      ...stage,
+      repositoryArn: HELLO_REPO_ARN,
+      signingProfileArn: PROFILE_VERSION_ARN,
+      trustedSigningProfileArns: [PROFILE_VERSION_ARN, PROFILE_ARN],
+    });
+    expect(statement(doc, 'CheckSignatureRevocation').Resource).toEqual([
+      PROFILE_ARN,
+      'arn:aws:signer:us-east-1:111122223333:/signing-jobs/*',
     ]);
   });
 

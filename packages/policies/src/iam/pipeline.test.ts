@@ -218,16 +218,30 @@ describe('connectionService', () => {
 });
 
 describe('CodeBuild VPC policy', () => {
-  it('allows the ENI calls CodeBuild needs and attaches only for CodeBuild in the given subnets', () => {
+  const prefix = `arn:aws:ec2:us-east-1:${ACCOUNT}`;
+  const subnets = [`${prefix}:subnet/subnet-0aaaaaaaaaaaaaaaa`, `${prefix}:subnet/subnet-0bbbbbbbbbbbbbbbb`];
+
+  it('scopes the ENI calls to the account, region and given subnets, and attaches only for CodeBuild', () => {
     expect(buildCodeBuildVpcPolicy(vpcInput)).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
-          Sid: 'ManageBuildNetworkInterfaces',
+          Sid: 'CreateBuildNetworkInterfaces',
+          Effect: 'Allow',
+          Action: ['ec2:CreateNetworkInterface'],
+          Resource: [`${prefix}:network-interface/*`, ...subnets, `${prefix}:security-group/*`],
+        },
+        {
+          Sid: 'DeleteBuildNetworkInterfaces',
+          Effect: 'Allow',
+          Action: ['ec2:DeleteNetworkInterface'],
+          Resource: [`${prefix}:network-interface/*`],
+          Condition: { ArnEquals: { 'ec2:Subnet': subnets } },
+        },
+        {
+          Sid: 'DescribeBuildNetwork',
           Effect: 'Allow',
           Action: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DeleteNetworkInterface',
             'ec2:DescribeDhcpOptions',
             'ec2:DescribeNetworkInterfaces',
             'ec2:DescribeSecurityGroups',
@@ -240,19 +254,19 @@ describe('CodeBuild VPC policy', () => {
           Sid: 'AttachInOwnSubnets',
           Effect: 'Allow',
           Action: ['ec2:CreateNetworkInterfacePermission'],
-          Resource: [`arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/*`],
+          Resource: [`${prefix}:network-interface/*`],
           Condition: {
             StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
-            ArnEquals: {
-              'ec2:Subnet': [
-                `arn:aws:ec2:us-east-1:${ACCOUNT}:subnet/subnet-0aaaaaaaaaaaaaaaa`,
-                `arn:aws:ec2:us-east-1:${ACCOUNT}:subnet/subnet-0bbbbbbbbbbbbbbbb`,
-              ],
-            },
+            ArnEquals: { 'ec2:Subnet': subnets },
           },
         },
       ],
     });
+  });
+
+  it('grants on "*" only the Describe calls, which have no resource type', () => {
+    const wildcard = buildCodeBuildVpcPolicy(vpcInput).Statement.filter((s) => s.Resource.includes('*'));
+    expect(wildcard.flatMap((s) => s.Action).every((a) => a.startsWith('ec2:Describe'))).toBe(true);
   });
 
   it('writes GovCloud ARNs in GovCloud and accepts the older 8-digit subnet ids', () => {
@@ -262,12 +276,19 @@ describe('CodeBuild VPC policy', () => {
       region: 'us-gov-west-1',
       subnetIds: ['subnet-1a2b3c4d'],
     });
-    expect(policy.Statement[1]?.Resource).toEqual([
-      `arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:network-interface/*`,
+    const gov = `arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}`;
+    const bySid = (sid: string) => policy.Statement.find((s) => s.Sid === sid);
+    expect(bySid('CreateBuildNetworkInterfaces')?.Resource).toEqual([
+      `${gov}:network-interface/*`,
+      `${gov}:subnet/subnet-1a2b3c4d`,
+      `${gov}:security-group/*`,
     ]);
-    expect(policy.Statement[1]?.Condition?.['ArnEquals']).toEqual({
-      'ec2:Subnet': [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:subnet/subnet-1a2b3c4d`],
-    });
+    for (const sid of ['DeleteBuildNetworkInterfaces', 'AttachInOwnSubnets']) {
+      expect(bySid(sid)?.Resource).toEqual([`${gov}:network-interface/*`]);
+      expect(bySid(sid)?.Condition?.['ArnEquals']).toEqual({
+        'ec2:Subnet': [`${gov}:subnet/subnet-1a2b3c4d`],
+      });
+    }
   });
 
   it.each([
@@ -393,9 +414,18 @@ describe('key grants', () => {
     expect(pipelineLogsKeyGrant(logsInput)).toEqual({
       sid: 'CloudWatchLogsEncryptsStageLogGroups',
       service: 'logs.us-east-1.amazonaws.com',
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      actions: [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyPair',
+        'kms:GenerateDataKeyPairWithoutPlaintext',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+      ],
       condition: {
-        ArnLike: {
+        StringLike: {
           'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/signet/dev/pipeline/x/*`,
         },
       },

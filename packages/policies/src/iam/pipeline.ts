@@ -186,9 +186,18 @@ const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /**
  * What CodeBuild needs to attach a build to the VPC (the stages that reach the private EKS
- * endpoint). The `Describe*`, `CreateNetworkInterface` and `DeleteNetworkInterface` actions take no
- * resource-level scoping in CodeBuild's documented policy; the ENI permission is limited to
- * CodeBuild and the given subnets.
+ * endpoint), after CodeBuild's documented VPC policy, with every action that has a resource type
+ * scoped to it (the Service Authorization Reference:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-actions-as-permissions):
+ * - `ec2:CreateNetworkInterface` acts on the new network interface, on the subnet (both required)
+ *   and on the security groups the build names: network interfaces of the account and region, the
+ *   given subnets only, and the account's security groups in the region (EC2 accepts only groups of
+ *   the subnet's VPC, which the subnets pin).
+ * - `ec2:DeleteNetworkInterface` acts on the network interface: those of the account and region in
+ *   the given subnets only (`ec2:Subnet`, a condition key of the network-interface resource type).
+ * - `ec2:CreateNetworkInterfacePermission`: CodeBuild only, in the given subnets.
+ * - The `Describe*` calls have no resource type, so they are granted on `*`
+ *   (`RESOURCE_WILDCARD_ACTIONS`).
  * https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface
  */
 export function buildCodeBuildVpcPolicy(input: CodeBuildVpcPolicyInput): IamPolicyDocument {
@@ -207,13 +216,27 @@ export function buildCodeBuildVpcPolicy(input: CodeBuildVpcPolicyInput): IamPoli
     }
   });
   const arnPrefix = `arn:${partition}:ec2:${input.region}:${input.accountId}`;
+  const networkInterfaces = `${arnPrefix}:network-interface/*`;
+  const subnetArns = input.subnetIds.map((id) => `${arnPrefix}:subnet/${id}`);
+  const inOwnSubnets = { ArnEquals: { 'ec2:Subnet': subnetArns } };
   return policyDocument([
     {
-      Sid: 'ManageBuildNetworkInterfaces',
+      Sid: 'CreateBuildNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:CreateNetworkInterface'],
+      Resource: [networkInterfaces, ...subnetArns, `${arnPrefix}:security-group/*`],
+    },
+    {
+      Sid: 'DeleteBuildNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:DeleteNetworkInterface'],
+      Resource: [networkInterfaces],
+      Condition: inOwnSubnets,
+    },
+    {
+      Sid: 'DescribeBuildNetwork',
       Effect: 'Allow',
       Action: [
-        'ec2:CreateNetworkInterface',
-        'ec2:DeleteNetworkInterface',
         'ec2:DescribeDhcpOptions',
         'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeSecurityGroups',
@@ -226,10 +249,10 @@ export function buildCodeBuildVpcPolicy(input: CodeBuildVpcPolicyInput): IamPoli
       Sid: 'AttachInOwnSubnets',
       Effect: 'Allow',
       Action: ['ec2:CreateNetworkInterfacePermission'],
-      Resource: [`${arnPrefix}:network-interface/*`],
+      Resource: [networkInterfaces],
       Condition: {
         StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
-        ArnEquals: { 'ec2:Subnet': input.subnetIds.map((id) => `${arnPrefix}:subnet/${id}`) },
+        ...inOwnSubnets,
       },
     },
   ]);
@@ -313,7 +336,29 @@ export interface PipelineLogsKeyGrantInput {
 const LOG_GROUP_PREFIX = /^[\w\-./#]{1,511}$/;
 
 /**
- * Lets CloudWatch Logs encrypt the log groups under one prefix (the app's stage log groups).
+ * The KMS actions CloudWatch Logs uses on a log group's key, as AWS's documented key policy grants
+ * them (`kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*`)
+ * under the `kms:EncryptionContext:aws:logs:arn` condition, written out: those of the wildcards that
+ * support the encryption context key. `kms:DescribeKey` does not support it, so under the condition
+ * AWS's grant never allows it, and it is left out.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-actions-as-permissions
+ */
+const CLOUDWATCH_LOGS_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
+/**
+ * Lets CloudWatch Logs encrypt the log groups under one prefix (the app's stage log groups). The
+ * encryption context key is of type String in the Service Authorization Reference, hence
+ * `StringLike` (AWS's page writes `ArnLike`; for an ARN value both match the same log groups).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
  */
 export function pipelineLogsKeyGrant(input: PipelineLogsKeyGrantInput): KmsKeyServiceGrant {
@@ -329,9 +374,9 @@ export function pipelineLogsKeyGrant(input: PipelineLogsKeyGrantInput): KmsKeySe
   return {
     sid: 'CloudWatchLogsEncryptsStageLogGroups',
     service: `logs.${input.region}.amazonaws.com`,
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
     condition: {
-      ArnLike: {
+      StringLike: {
         'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${input.region}:${input.accountId}:log-group:${input.logGroupPrefix}*`,
       },
     },

@@ -87,6 +87,12 @@ function ecrLogin(): IamStatement {
   return { Sid: 'EcrLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] };
 }
 
+/**
+ * CodeBuild writes the stage's logs: `logs:CreateLogStream` and `logs:PutLogEvents` both act on a
+ * log stream (`…:log-group:<name>:log-stream:<stream>`), not on the log group, so the streams of
+ * the stage's own group are the only resource granted.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html#amazoncloudwatchlogs-actions-as-permissions
+ */
 function stageStatements(input: StageResourcesInput): IamStatement[] {
   const logGroupArn = input.logGroupArn.endsWith(':*') ? input.logGroupArn.slice(0, -2) : input.logGroupArn;
   assertArn(logGroupArn, 'logGroup', 'logGroupArn');
@@ -95,37 +101,40 @@ function stageStatements(input: StageResourcesInput): IamStatement[] {
       Sid: 'WriteOwnLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
+      Resource: [`${logGroupArn}:log-stream:*`],
     },
     ...artifactStatements(input),
   ];
 }
 
 /**
- * Resources `signer:GetRevocationStatus` is authorised against: the signing profiles, every version
- * of them, and the signing jobs of their accounts and regions. The action takes both resource types
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html), so no
- * `*` is needed; the job id is only known at verification time, hence `signing-jobs/*`. The request
- * names the profile-version ARN (`<profile>/<version>`), hence `<profile>/*` beside the profile:
- * under level `strict` a denied revocation call denies the image, so the grant must cover both forms.
+ * Resources `signer:GetRevocationStatus` is authorised against. The Service Authorization Reference
+ * lists two resource types for it, both required: `signing-profile`
+ * (`arn:…:signer:<region>:<account>:/signing-profiles/<ProfileName>`, no version segment) and
+ * `signing-job` (`arn:…:/signing-jobs/<JobId>`), so each trusted profile and the signing jobs of
+ * its account and region are granted, and no `*` is needed. The job id is only known at
+ * verification time, hence `signing-jobs/*`. A profile's version is no resource of its own (Signer
+ * scopes versions through the `signer:ProfileVersion` condition key, which this action does not
+ * take), so every version of a trusted profile is covered by the profile ARN.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html#awssigner-actions-as-permissions
+ * Under level `strict` a denied revocation call denies the image, so both types must be granted.
  */
 function revocationStatement(profileArns: readonly string[], field: string): IamStatement {
   if (profileArns.length === 0) {
     throw new PolicyInputError(field, 'is empty; list the signing profiles whose signatures are verified');
   }
-  const resources = new Set<string>();
+  const profiles = new Set<string>();
   const jobs = new Set<string>();
   profileArns.forEach((value, i) => {
     const arn = parseSigningProfileArn(value, `${field}[${i}]`);
-    resources.add(arn.profileArn);
-    resources.add(`${arn.profileArn}/*`);
+    profiles.add(arn.profileArn);
     jobs.add(`arn:${arn.partition}:signer:${arn.region}:${arn.account}:/signing-jobs/*`);
   });
   return {
     Sid: 'CheckSignatureRevocation',
     Effect: 'Allow',
     Action: ['signer:GetRevocationStatus'],
-    Resource: [...resources, ...jobs],
+    Resource: [...profiles, ...jobs],
   };
 }
 
