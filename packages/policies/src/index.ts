@@ -49,10 +49,12 @@ export {
 } from './trust/resources.js';
 
 export {
+  AUTOGEN_CONTROLLERS,
   buildImageVerificationClusterPolicy,
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
   defaultVerifierTlsSecretName,
   FailureAction,
+  IMAGE_VERIFICATION_RULES,
   verifierServiceUrl,
   WEBHOOK_TIMEOUT_SECONDS,
   type ApiCallContextEntry,

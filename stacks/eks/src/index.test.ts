@@ -349,8 +349,14 @@ describe('signet-eks trust and admission', () => {
     expect(spec['webhookConfiguration']['failurePolicy']).toBe('Fail');
     for (const rule of spec['rules']) {
       expect(rule['validate']['failureAction']).toBe('Enforce');
+      expect(rule['validate']['allowExistingViolations']).toBe(false);
       expect(rule['match']['any'][0]['resources']['namespaces']).toEqual(['hello-server']);
+      // Pod alone, so Kyverno derives the rules for Pod controllers (proven in admission.engine.test.ts).
+      expect(rule['match']['any'][0]['resources']['kinds']).toEqual(['Pod']);
     }
+    expect(spec['rules'][1]['validate']['deny']['conditions']['all'][0]['key']).toBe(
+      '{{ verification.verified == `true` }}',
+    );
     const call = JSON.stringify(spec['rules'][1]['context']);
     expect(call).toContain('https://kyverno-notation-aws-svc.kyverno-notation-aws.svc:443/checkimages');
     expect(call).toContain('"signet-apps"');

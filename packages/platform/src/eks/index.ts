@@ -47,4 +47,4 @@ export {
   type AdmittedApp,
   type SignedImageAdmissionArgs,
 } from './signed-image-admission.js';
-export { FailureAction } from '@signet/policies';
+export { FailureAction, KYVERNO_RELEASE } from '@signet/policies';

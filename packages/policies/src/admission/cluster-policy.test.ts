@@ -10,8 +10,13 @@ import {
   undeclaredClusterPolicyPaths,
 } from '../test/kyverno-schema.js';
 import {
+  AUTOGEN_CONTROLLERS,
   buildImageVerificationClusterPolicy,
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+  IMAGE_VERIFICATION_RULES,
+  MATCHED_KINDS,
+  NO_VERIFIER_REASON,
+  VERIFIED_EXACTLY_TRUE,
   type ApiCallContextEntry,
   type ClusterPolicy,
   type ImageVerificationPolicyInput,
@@ -57,6 +62,10 @@ describe('buildImageVerificationClusterPolicy', () => {
     (action, policy) => {
       expect(policy.spec.webhookConfiguration).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 30 });
       expect(policy.spec.rules.map((r) => r.validate.failureAction)).toEqual([action, action]);
+      expect(policy.spec.rules.map((r) => r.name)).toEqual([
+        IMAGE_VERIFICATION_RULES.allowedRepositories,
+        IMAGE_VERIFICATION_RULES.verifySignatures,
+      ]);
       expect(policy.spec.background).toBe(false);
       expect(policy.spec.admission).toBe(true);
     },
@@ -84,12 +93,13 @@ describe('buildImageVerificationClusterPolicy', () => {
   });
 
   it('matches Pods created or updated in the application namespaces only', () => {
+    expect(MATCHED_KINDS).toEqual(['Pod']);
     for (const r of enforce.spec.rules) {
       expect(r.match).toEqual({
         any: [
           {
             resources: {
-              kinds: ['Pod', 'Pod/ephemeralcontainers'],
+              kinds: ['Pod'],
               namespaces: ['hello-server', 'billing'],
               operations: ['CREATE', 'UPDATE'],
             },
@@ -97,6 +107,39 @@ describe('buildImageVerificationClusterPolicy', () => {
         ],
       });
     }
+  });
+
+  // Kyverno 1.19 derives controller rules only when every match and exclude block names `Pod` alone
+  // and no name, names, selector or annotations (CanAutoGen, pkg/autogen/v1/autogen.go); the
+  // stack-eks engine test proves the derived rules on Deployments, Jobs and CronJobs.
+  it('leaves Kyverno free to derive the rules for every Pod controller', () => {
+    for (const r of enforce.spec.rules) {
+      for (const block of r.match.any) {
+        expect(block.resources.kinds).toEqual(['Pod']);
+        expect(Object.keys(block.resources).sort()).toEqual(['kinds', 'namespaces', 'operations']);
+      }
+      for (const block of r.exclude.any) {
+        expect(block.resources.kinds).toEqual(['Pod']);
+        expect(Object.keys(block.resources).sort()).toEqual(['kinds', 'namespaces']);
+      }
+    }
+    expect(Object.keys(enforce.metadata.annotations)).not.toContain(
+      'pod-policies.kyverno.io/autogen-controllers',
+    );
+    expect([...AUTOGEN_CONTROLLERS].sort()).toEqual([
+      'CronJob',
+      'DaemonSet',
+      'Deployment',
+      'Job',
+      'ReplicaSet',
+      'ReplicationController',
+      'StatefulSet',
+    ]);
+  });
+
+  it('judges an UPDATE on the new object: no rule lets an existing violation continue', () => {
+    expect(enforce.spec.rules.map((r) => r.validate.allowExistingViolations)).toEqual([false, false]);
+    expect(audit.spec.rules.map((r) => r.validate.allowExistingViolations)).toEqual([false, false]);
   });
 
   it('excludes cluster, Kyverno and verifier namespaces by name, never by a selector', () => {
@@ -157,10 +200,18 @@ describe('buildImageVerificationClusterPolicy', () => {
     });
   });
 
-  it('denies unless the verifier answers verified: true', () => {
-    expect(rule(enforce, 'verify-aws-signer-signatures').validate.deny).toEqual({
-      conditions: { all: [{ key: '{{ verification.verified }}', operator: 'NotEquals', value: true }] },
+  it('denies unless the verifier answers verified: true, as a JSON boolean', () => {
+    const verify = rule(enforce, 'verify-aws-signer-signatures').validate;
+    expect(verify.deny).toEqual({
+      conditions: {
+        all: [{ key: '{{ verification.verified == `true` }}', operator: 'NotEquals', value: true }],
+      },
     });
+    expect(VERIFIED_EXACTLY_TRUE).toBe('{{ verification.verified == `true` }}');
+    expect(verify.message).toBe(
+      "Image signature verification failed: {{ verification.message || 'the verifier gave no reason' }}",
+    );
+    expect(NO_VERIFIER_REASON).toBe('the verifier gave no reason');
   });
 
   it('admits images only from the allowed repositories, by digest, in every kind of container', () => {

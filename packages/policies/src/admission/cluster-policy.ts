@@ -93,6 +93,7 @@ export interface ValidateRule {
   readonly context?: readonly ApiCallContextEntry[];
   readonly validate: {
     readonly failureAction: FailureAction;
+    readonly allowExistingViolations: false;
     readonly message: string;
     readonly pattern?: unknown;
     readonly deny?: { readonly conditions: unknown };
@@ -126,8 +127,51 @@ export function verifierServiceUrl(verifier: VerifierServiceInput): string {
 // patterns, so a short or empty digest is refused too.
 const DIGEST_PATTERN = `@sha256:${'?'.repeat(64)}`;
 
-/** Kinds matched: Pods and the subresource through which ephemeral containers are added. */
-const POD_KINDS: readonly string[] = ['Pod', 'Pod/ephemeralcontainers'];
+/**
+ * The one kind every rule matches. `Pod` alone is what makes Kyverno generate the `autogen-` and
+ * `autogen-cronjob-` rules that check Deployments, StatefulSets, DaemonSets, ReplicaSets,
+ * ReplicationControllers, Jobs and CronJobs when they are created or updated: a rule that lists
+ * `Pod` with any other kind (even `Pod/ephemeralcontainers`) turns autogen off for the whole policy,
+ * and an unsigned Deployment is then accepted and only fails later, Pod by Pod, at rollout
+ * (https://kyverno.io/docs/policy-types/cluster-policy/autogen/, `isKindOtherthanPod` in
+ * pkg/autogen/v1/autogen.go). Ephemeral containers stay covered: Kyverno registers
+ * `pods/ephemeralcontainers` in its webhook for every policy on Pods and matches that subresource to
+ * a `Pod` rule (kyverno/kyverno#5886, `CheckKind` in pkg/utils/match/kind.go).
+ */
+export const MATCHED_KINDS: readonly string[] = ['Pod'];
+
+/**
+ * The Pod controllers Kyverno 1.19 generates rules for when the policy carries no
+ * `pod-policies.kyverno.io/autogen-controllers` annotation (`PodControllers` in
+ * pkg/autogen/v1/autogen.go). The policy sets no such annotation: naming a subset would leave the
+ * other controllers unchecked at creation.
+ */
+export const AUTOGEN_CONTROLLERS: readonly string[] = [
+  'DaemonSet',
+  'Deployment',
+  'Job',
+  'ReplicaSet',
+  'ReplicationController',
+  'StatefulSet',
+  'CronJob',
+];
+
+/** Names of the rules; Kyverno prefixes `autogen-` (controllers) and `autogen-cronjob-` (CronJobs). */
+export const IMAGE_VERIFICATION_RULES = {
+  allowedRepositories: 'allowed-repositories-by-digest',
+  verifySignatures: 'verify-aws-signer-signatures',
+} as const;
+
+/**
+ * The deny condition's key: a JMESPath comparison, so the key is always a boolean and only a JSON
+ * `true` admits. Kyverno's NotEquals returns false (no deny) for a key of a type it does not handle,
+ * so a bare `{{ verification.verified }}` admitted an answer of `"verified": null`
+ * (pkg/engine/variables/operator/notequal.go).
+ */
+export const VERIFIED_EXACTLY_TRUE = '{{ verification.verified == `true` }}';
+
+/** Shown in the denial when the verifier says no without saying why. */
+export const NO_VERIFIER_REASON = 'the verifier gave no reason';
 
 function checkInput(input: ImageVerificationPolicyInput): void {
   if (input.name !== undefined) assertDnsSubdomain(input.name, 'name');
@@ -221,11 +265,14 @@ function checkInput(input: ImageVerificationPolicyInput): void {
  * The Kyverno ClusterPolicy that admits a Pod in an application namespace only if every image
  * (containers, initContainers, ephemeralContainers) comes from an allowed repository by digest
  * and carries an AWS Signer signature the Notation verifier accepts under `trustPolicyName`.
+ * Kyverno derives the same two rules for Pod controllers ({@link AUTOGEN_CONTROLLERS}), so a
+ * Deployment or CronJob with such an image is refused when it is created or updated, not at rollout.
  *
  * Fail closed throughout: `failurePolicy: Fail`, no `default` on the verifier call (an
- * unreachable verifier or an HTTP 406 answer is an error, which denies under `Enforce`), and the
- * deny condition requires `verified` to be exactly `true`. Cluster, Kyverno and verifier
- * namespaces are excluded by name, never by a label a workload could set.
+ * unreachable verifier or an HTTP 406 answer is a rule error, which denies under `Enforce`), the
+ * deny condition admits only a JSON `true` for `verified`, and an UPDATE is judged on the new
+ * object alone. Cluster, Kyverno and verifier namespaces are excluded by name, never by a label a
+ * workload could set.
  */
 export function buildImageVerificationClusterPolicy(input: ImageVerificationPolicyInput): ClusterPolicy {
   checkInput(input);
@@ -242,7 +289,7 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
     any: [
       {
         resources: {
-          kinds: [...POD_KINDS],
+          kinds: [...MATCHED_KINDS],
           namespaces: [...input.appNamespaces],
           operations: ['CREATE', 'UPDATE'],
         },
@@ -250,18 +297,24 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
     ],
   });
   const exclude = (): ResourceFilters => ({
-    any: [{ resources: { kinds: [...POD_KINDS], namespaces: [...excludedNamespaces] } }],
+    any: [{ resources: { kinds: [...MATCHED_KINDS], namespaces: [...excludedNamespaces] } }],
   });
+
+  // Both rules judge the object as it will be after the request. Kyverno's default
+  // (`allowExistingViolations: true`) skips an UPDATE whose old object already failed the rule, so a
+  // workload admitted before the policy (or under Audit) could be switched to another unverified
+  // image (https://kyverno.io/docs/policy-types/cluster-policy/validate/, pkg/engine/handlers/validation/validate_resource.go).
+  const validation = () => ({ failureAction: input.failureAction, allowExistingViolations: false as const });
 
   const allowedImages = input.allowedRepositories.map((repo) => `${repo}${DIGEST_PATTERN}`).join(' | ');
   const imagePattern = () => [{ image: allowedImages }];
 
   const allowedImagesRule: ValidateRule = {
-    name: 'allowed-repositories-by-digest',
+    name: IMAGE_VERIFICATION_RULES.allowedRepositories,
     match: match(),
     exclude: exclude(),
     validate: {
-      failureAction: input.failureAction,
+      ...validation(),
       message: `Every image must be referenced by digest (<repository>@sha256:<digest>) from one of: ${input.allowedRepositories.join(', ')}.`,
       pattern: {
         spec: {
@@ -274,7 +327,7 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
   };
 
   const verifySignaturesRule: ValidateRule = {
-    name: 'verify-aws-signer-signatures',
+    name: IMAGE_VERIFICATION_RULES.verifySignatures,
     match: match(),
     exclude: exclude(),
     context: [
@@ -303,10 +356,10 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
       },
     ],
     validate: {
-      failureAction: input.failureAction,
-      message: 'Image signature verification failed: {{ verification.message }}',
+      ...validation(),
+      message: `Image signature verification failed: {{ verification.message || '${NO_VERIFIER_REASON}' }}`,
       deny: {
-        conditions: { all: [{ key: '{{ verification.verified }}', operator: 'NotEquals', value: true }] },
+        conditions: { all: [{ key: VERIFIED_EXACTLY_TRUE, operator: 'NotEquals', value: true }] },
       },
     },
   };
@@ -321,7 +374,7 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
         'policies.kyverno.io/category': 'Software Supply Chain Security',
         'policies.kyverno.io/subject': 'Pod',
         'policies.kyverno.io/description':
-          'Pods in application namespaces run only images from the allowed ECR repositories, by digest, with an AWS Signer signature accepted by the Notation trust policy.',
+          'Pods in application namespaces, and the controllers that create them, run only images from the allowed ECR repositories, by digest, with an AWS Signer signature accepted by the Notation trust policy.',
       },
     },
     spec: {

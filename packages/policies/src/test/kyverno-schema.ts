@@ -51,6 +51,7 @@ export const CLUSTER_POLICY_DECLARED_PATHS: ReadonlySet<string> = new Set([
   'spec.rules[].context[].apiCall.service.caBundle',
   'spec.rules[].validate',
   'spec.rules[].validate.failureAction',
+  'spec.rules[].validate.allowExistingViolations',
   'spec.rules[].validate.message',
   'spec.rules[].validate.pattern',
   'spec.rules[].validate.deny',

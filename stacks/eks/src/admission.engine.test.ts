@@ -1,0 +1,843 @@
+// The admission ClusterPolicy, exactly as `pnpm plan --env <env>` renders it, run by the real
+// Kyverno engine (`kyverno test`, the CLI of the Kyverno release the stack deploys). The stack
+// program runs under the mock runtime for every environment; the ClusterPolicy resource's inputs,
+// the Role that names the verifier's TLS secret and the verifier's Helm release are taken from that
+// plan, never copied. The two API calls the policy makes are mocked per suite: the GET of the TLS
+// secret and the POST to the verifier, with each answer the verifier (or the API server) can give.
+import { KYVERNO_RELEASE } from '@signet/platform';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  type PlannedResource,
+} from '@signet/platform/testing';
+import { requireEngine } from '@signet/testing';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  runKyvernoTest,
+  type ApiCallMock,
+  type CliResult,
+  type EngineReport,
+  type EngineRow,
+  type ExpectedResult,
+  type KyvernoSuite,
+} from './test/kyverno-cli.js';
+
+const stackDir = join(import.meta.dirname, '..');
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+type Env = (typeof ENVIRONMENTS)[number];
+const APPS = ['hello-server', 'billing'] as const;
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+const OTHER_DIGEST = `sha256:${'fedcba9876543210'.repeat(4)}`;
+
+const RULES = {
+  repositories: 'allowed-repositories-by-digest',
+  signatures: 'verify-aws-signer-signatures',
+} as const;
+type RuleKey = keyof typeof RULES;
+
+const repositoryUrl = (env: string, app: string) =>
+  `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`;
+
+function upstream(env: Env) {
+  const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
+  return {
+    [`organization/signet-networking/${env}`]: {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidr: '10.30.0.0/16',
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
+      publicSubnetIds: ['subnet-0dddddddddddddddd'],
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      endpointSecurityGroupId: 'sg-0123456789abcdef0',
+    },
+    [`organization/signet-ecr/${env}`]: {
+      repositories: Object.fromEntries(
+        APPS.map((app) => [
+          app,
+          {
+            name: `signet-${env}/${app}`,
+            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
+            url: repositoryUrl(env, app),
+          },
+        ]),
+      ),
+      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+    },
+    [`organization/signet-signer/${env}`]: {
+      profiles: {},
+      trustedIdentities: APPS.map((app) => profile(`signet_${env}_${app.replaceAll('-', '_')}`)),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+
+type Kind =
+  | 'Pod'
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'ReplicaSet'
+  | 'ReplicationController'
+  | 'Job'
+  | 'CronJob';
+
+interface Images {
+  readonly containers: readonly string[];
+  readonly initContainers?: readonly string[];
+  readonly ephemeralContainers?: readonly string[];
+}
+
+/** Where Kyverno finds the Pod spec in each kind: the derived rules shift the pattern there. */
+const POD_SPEC_POINTER: Record<Kind, string> = {
+  Pod: '/spec',
+  Deployment: '/spec/template/spec',
+  StatefulSet: '/spec/template/spec',
+  DaemonSet: '/spec/template/spec',
+  ReplicaSet: '/spec/template/spec',
+  ReplicationController: '/spec/template/spec',
+  Job: '/spec/template/spec',
+  CronJob: '/spec/jobTemplate/spec/template/spec',
+};
+
+/** The rule name Kyverno reports: controllers run the derived `autogen-` rules. */
+function ruleAsRun(kind: Kind, rule: string): string {
+  if (kind === 'Pod') return rule;
+  return kind === 'CronJob' ? `autogen-cronjob-${rule}` : `autogen-${rule}`;
+}
+
+function podSpec(images: Images, restartPolicy?: string) {
+  const containers = (list: readonly string[] | undefined, prefix: string) =>
+    list?.map((image, i) => ({ name: `${prefix}${i}`, image }));
+  return {
+    ...(restartPolicy && { restartPolicy }),
+    containers: containers(images.containers, 'app'),
+    ...(images.initContainers && { initContainers: containers(images.initContainers, 'init') }),
+    ...(images.ephemeralContainers && {
+      ephemeralContainers: containers(images.ephemeralContainers, 'debug'),
+    }),
+  };
+}
+
+function workload(kind: Kind, name: string, namespace: string, images: Images): object {
+  const metadata = { name, namespace, labels: { app: name } };
+  const template = { metadata: { labels: { app: name } }, spec: podSpec(images) };
+  const selector = { matchLabels: { app: name } };
+  switch (kind) {
+    case 'Pod':
+      return { apiVersion: 'v1', kind, metadata, spec: podSpec(images) };
+    case 'ReplicationController':
+      return { apiVersion: 'v1', kind, metadata, spec: { selector: { app: name }, template } };
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'DaemonSet':
+      return { apiVersion: 'apps/v1', kind, metadata, spec: { selector, template } };
+    case 'StatefulSet':
+      return { apiVersion: 'apps/v1', kind, metadata, spec: { selector, serviceName: name, template } };
+    case 'Job':
+      return {
+        apiVersion: 'batch/v1',
+        kind,
+        metadata,
+        spec: { template: { ...template, spec: podSpec(images, 'Never') } },
+      };
+    case 'CronJob':
+      return {
+        apiVersion: 'batch/v1',
+        kind,
+        metadata,
+        spec: {
+          schedule: '*/5 * * * *',
+          jobTemplate: { spec: { template: { ...template, spec: podSpec(images, 'Never') } } },
+        },
+      };
+  }
+}
+
+/** The images a case uses, for the environment whose policy runs. */
+interface EnvImages {
+  readonly hello: string;
+  readonly billing: string;
+  /** hello-server's repository of another environment (another ECR path, same account). */
+  readonly helloOfOtherEnv: string;
+}
+
+function envImages(env: Env): EnvImages {
+  const other = ENVIRONMENTS[(ENVIRONMENTS.indexOf(env) + 1) % ENVIRONMENTS.length] ?? 'dev';
+  return {
+    hello: repositoryUrl(env, 'hello-server'),
+    billing: repositoryUrl(env, 'billing'),
+    helloOfOtherEnv: repositoryUrl(other, 'hello-server'),
+  };
+}
+
+interface Case {
+  /** Resource name, unique in its suite. */
+  readonly name: string;
+  /** What the case shows; known gaps say so and name the change that closes them. */
+  readonly title: string;
+  readonly kind: Kind;
+  readonly namespace: string;
+  readonly images: (r: EnvImages) => Images;
+  /** UPDATE: the CLI sets the old object to the same resource, i.e. it already violated. */
+  readonly operation?: 'UPDATE';
+  /** The digest rule: passes, is not evaluated, or fails at this container (below the Pod spec). */
+  readonly repositories: 'pass' | 'excluded' | { readonly failsAt: string };
+  /**
+   * The signature rule: runs (its result is then the verifier answer's), is not evaluated, or errs
+   * before the call because Kyverno cannot parse an image reference into `images`.
+   */
+  readonly signatures: 'runs' | 'excluded' | 'unparseable-image';
+  /** Also run under the verifier's failure answers (every case runs under verified and rejected). */
+  readonly core?: true;
+}
+
+const signed = (r: EnvImages): Images => ({ containers: [`${r.hello}@${DIGEST}`] });
+const byTag = (r: EnvImages): Images => ({ containers: [`${r.hello}:1.4.2`] });
+
+const KIND_CASES: Case[] = (
+  [
+    'Pod',
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'ReplicationController',
+    'Job',
+    'CronJob',
+  ] as const
+).flatMap((kind): Case[] => [
+  {
+    name: `${kind.toLowerCase()}-by-digest`,
+    title: `${kind} of the app's image by digest: evaluated at creation, admitted only if the verifier says verified`,
+    kind,
+    namespace: 'hello-server',
+    images: signed,
+    repositories: 'pass',
+    signatures: 'runs',
+    core: true,
+  },
+  {
+    name: `${kind.toLowerCase()}-by-tag`,
+    title: `${kind} of the app's image by tag: denied at creation by the digest rule`,
+    kind,
+    namespace: 'hello-server',
+    images: byTag,
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+    ...(kind === 'Pod' && { core: true as const }),
+  },
+]);
+
+const CONTAINER_CASES: Case[] = [
+  {
+    name: 'pod-init-by-digest',
+    title: 'Pod with an init container of the app by digest: both containers are checked and pass',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ initContainers: [`${r.hello}@${OTHER_DIGEST}`], containers: [`${r.hello}@${DIGEST}`] }),
+    repositories: 'pass',
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-init-by-tag',
+    title: 'Pod whose init container is by tag: denied at the init container',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ initContainers: [`${r.hello}:migrate`], containers: [`${r.hello}@${DIGEST}`] }),
+    repositories: { failsAt: 'initContainers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'deployment-init-other-registry',
+    title: 'Deployment whose init container comes from Docker Hub by digest: denied at the init container',
+    kind: 'Deployment',
+    namespace: 'hello-server',
+    images: (r) => ({
+      initContainers: [`docker.io/library/busybox@${DIGEST}`],
+      containers: [`${r.hello}@${DIGEST}`],
+    }),
+    repositories: { failsAt: 'initContainers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'cronjob-second-container-by-tag',
+    title: 'CronJob whose second container is by tag: denied at that container',
+    kind: 'CronJob',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello}@${DIGEST}`, `${r.hello}:latest`] }),
+    repositories: { failsAt: 'containers/1' },
+    signatures: 'runs',
+  },
+];
+
+const IMAGE_CASES: Case[] = [
+  {
+    name: 'pod-tag-and-digest',
+    title: 'Pod of the app by tag and digest: denied (only <repository>@sha256:<digest> is accepted)',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello}:1.4.2@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-short-digest',
+    title:
+      'Pod of the app by a truncated digest: denied, and the signature rule errs on the unparseable reference',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello}@sha256:0123456789abcdef`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'unparseable-image',
+    core: true,
+  },
+  {
+    name: 'pod-other-registry',
+    title: 'Pod from Docker Hub by digest: denied',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: () => ({ containers: [`docker.io/library/nginx@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-no-registry',
+    title: 'Pod of the bare repository name by digest (resolved to Docker Hub): denied',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: () => ({ containers: [`hello-server@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-other-account',
+    title: "Pod of the same repository path in another account's registry: denied",
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello.replace(ACCOUNT, '999988887777')}@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-other-environment',
+    title: "Pod of the app's repository of another environment: denied",
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.helloOfOtherEnv}@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-repository-prefix',
+    title: "Pod of a repository whose name only starts with the app's (hello-server-tools): denied",
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello}-tools@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'deployment-repository-prefix',
+    title: "Deployment of a repository whose name only starts with the app's: denied at creation",
+    kind: 'Deployment',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello}x@${DIGEST}`] }),
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'billing-pod-by-digest',
+    title: "Pod of the second app (billing) by digest in its own namespace: evaluated like the first app's",
+    kind: 'Pod',
+    namespace: 'billing',
+    images: (r) => ({ containers: [`${r.billing}@${DIGEST}`] }),
+    repositories: 'pass',
+    signatures: 'runs',
+  },
+  {
+    name: 'pod-other-app-repository',
+    title:
+      "known gap, closed by the per-app trust policy binding: a Pod in hello-server's namespace runs billing's image by digest, and one TrustPolicy covering every app verifies it",
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.billing}@${DIGEST}`] }),
+    repositories: 'pass',
+    signatures: 'runs',
+  },
+];
+
+const UPDATE_CASES: Case[] = [
+  {
+    name: 'pod-update-by-tag',
+    title:
+      'UPDATE of a Pod that already ran a tagged image, to a tagged image: denied, no existing violation carries over',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: byTag,
+    operation: 'UPDATE',
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+    core: true,
+  },
+  {
+    name: 'deployment-update-by-tag',
+    title: 'UPDATE of a Deployment that already ran a tagged image, to a tagged image: denied at the update',
+    kind: 'Deployment',
+    namespace: 'hello-server',
+    images: byTag,
+    operation: 'UPDATE',
+    repositories: { failsAt: 'containers/0' },
+    signatures: 'runs',
+  },
+  {
+    name: 'deployment-update-by-digest',
+    title: "UPDATE of a Deployment to the app's image by digest: verified again",
+    kind: 'Deployment',
+    namespace: 'hello-server',
+    images: signed,
+    operation: 'UPDATE',
+    repositories: 'pass',
+    signatures: 'runs',
+  },
+];
+
+const NAMESPACE_CASES: Case[] = [
+  {
+    name: 'pod-outside-app-namespaces',
+    title:
+      'known gap, closed by whole-cluster coverage: a Pod of an unsigned tagged image in "default", outside the app namespaces, is not evaluated',
+    kind: 'Pod',
+    namespace: 'default',
+    images: byTag,
+    repositories: 'excluded',
+    signatures: 'excluded',
+    core: true,
+  },
+  {
+    name: 'deployment-outside-app-namespaces',
+    title:
+      'known gap, closed by whole-cluster coverage: a Deployment of an unsigned tagged image in "default" is not evaluated',
+    kind: 'Deployment',
+    namespace: 'default',
+    images: byTag,
+    repositories: 'excluded',
+    signatures: 'excluded',
+  },
+  ...(['kube-system', 'kube-public', 'kube-node-lease', 'kyverno', 'kyverno-notation-aws'] as const).map(
+    (namespace): Case => ({
+      name: `pod-in-${namespace}`,
+      title: `Pod of an unsigned tagged image in the system namespace ${namespace}: never evaluated (the verifier and Kyverno must start)`,
+      kind: 'Pod',
+      namespace,
+      images: () => ({ containers: [`public.ecr.aws/docker/library/busybox:1.36`] }),
+      repositories: 'excluded',
+      signatures: 'excluded',
+      core: true,
+    }),
+  ),
+];
+
+const WORKLOAD_CASES: Case[] = [
+  ...KIND_CASES,
+  ...CONTAINER_CASES,
+  ...IMAGE_CASES,
+  ...UPDATE_CASES,
+  ...NAMESPACE_CASES,
+];
+
+// `kubectl debug` adds an ephemeral container with an UPDATE of the pods/ephemeralcontainers
+// subresource whose object is the whole Pod (already running the app's image by digest).
+const EPHEMERAL_CASES: Case[] = [
+  {
+    name: 'ephemeral-by-digest',
+    title: "ephemeral container of the app's image by digest: verified like any container",
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({
+      containers: [`${r.hello}@${DIGEST}`],
+      ephemeralContainers: [`${r.hello}@${OTHER_DIGEST}`],
+    }),
+    operation: 'UPDATE',
+    repositories: 'pass',
+    signatures: 'runs',
+    core: true,
+  },
+  {
+    name: 'ephemeral-by-tag',
+    title: 'ephemeral debug container by tag from another registry: denied at the ephemeral container',
+    kind: 'Pod',
+    namespace: 'hello-server',
+    images: (r) => ({ containers: [`${r.hello}@${DIGEST}`], ephemeralContainers: ['busybox:1.36'] }),
+    operation: 'UPDATE',
+    repositories: { failsAt: 'ephemeralContainers/0' },
+    signatures: 'runs',
+    core: true,
+  },
+  {
+    name: 'ephemeral-other-registry-digest',
+    title: 'ephemeral debug container from Docker Hub by digest: denied at the ephemeral container',
+    kind: 'Pod',
+    namespace: 'billing',
+    images: (r) => ({
+      containers: [`${r.billing}@${DIGEST}`],
+      ephemeralContainers: [`docker.io/library/busybox@${DIGEST}`],
+    }),
+    operation: 'UPDATE',
+    repositories: { failsAt: 'ephemeralContainers/0' },
+    signatures: 'runs',
+    core: true,
+  },
+  {
+    name: 'ephemeral-in-kube-system',
+    title: 'ephemeral debug container in kube-system: never evaluated',
+    kind: 'Pod',
+    namespace: 'kube-system',
+    images: () => ({
+      containers: ['public.ecr.aws/eks/coredns:v1.11'],
+      ephemeralContainers: ['busybox:1.36'],
+    }),
+    operation: 'UPDATE',
+    repositories: 'excluded',
+    signatures: 'excluded',
+    core: true,
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// What the verifier (and the API server, for the TLS secret) answer
+
+const REJECTION = 'signature verification failed: no signature is associated with the image';
+
+interface Answer {
+  readonly name: string;
+  /** Status of the GET of the verifier's TLS secret (200 when absent). */
+  readonly secretStatus?: number;
+  readonly verifier: { readonly statusCode?: number; readonly body: Record<string, unknown> };
+  /** What the signature rule reports for a matched resource, as {@link outcome} renders it. */
+  readonly signatures: string;
+  /** Every case, or only the core ones (the answer decides the signature rule alone). */
+  readonly cases: 'all' | 'core';
+}
+
+const ANSWERS: readonly Answer[] = [
+  // The verifier answers verified: true.
+  {
+    name: 'verified',
+    verifier: { body: { verified: true, message: '', results: [] } },
+    signatures: 'pass',
+    cases: 'all',
+  },
+  // The verifier answers verified: false with its reason.
+  {
+    name: 'rejected',
+    verifier: { body: { verified: false, message: REJECTION, results: [] } },
+    signatures: `fail: Image signature verification failed: ${REJECTION}`,
+    cases: 'all',
+  },
+  // A verdict other than the JSON boolean true (here null) denies; a bare NotEquals admitted it.
+  {
+    name: 'no-verdict',
+    verifier: { body: { verified: null } },
+    signatures: 'fail: Image signature verification failed: the verifier gave no reason',
+    cases: 'core',
+  },
+  // The verifier refuses with HTTP 406 (its answer for an unverified image).
+  {
+    name: 'refused-406',
+    verifier: { statusCode: 406, body: { message: REJECTION } },
+    signatures: 'error in context entry "verification"',
+    cases: 'core',
+  },
+  // The verifier fails with HTTP 500.
+  {
+    name: 'verifier-failure-500',
+    verifier: { statusCode: 500, body: { message: 'failed to resolve digest: context deadline exceeded' } },
+    signatures: 'error in context entry "verification"',
+    cases: 'core',
+  },
+  // The verifier's TLS secret is missing (the verifier would say verified: true).
+  {
+    name: 'tls-secret-missing',
+    secretStatus: 404,
+    verifier: { body: { verified: true, message: '', results: [] } },
+    signatures: 'error in context entry "verifierCaBundle"',
+    cases: 'core',
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// From the plan to kyverno-test suites
+
+interface Plan {
+  readonly clusterPolicy: { apiVersion: string; kind: string; metadata: { name: string }; spec: unknown };
+  /** GET path of the TLS secret the RBAC lets Kyverno read (the Role's only resourceName). */
+  readonly tlsSecretPath: string;
+  readonly tlsSecretName: string;
+  readonly verifierNamespace: string;
+  /** Where the verifier's Service listens: `<release>-svc.<namespace>.svc:443/checkimages`. */
+  readonly verifierUrl: string;
+}
+
+function parsed<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function planned(resources: readonly PlannedResource[], type: string, name: string): PlannedResource {
+  const found = resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`the plan has no ${type} named ${name}`);
+  return found;
+}
+
+async function plan(env: Env): Promise<Plan> {
+  vi.resetModules();
+  const result = await runStackProgram({ stackDir, env, stackReferences: upstream(env) });
+  const policy = planned(
+    result.resources,
+    'kubernetes:kyverno.io/v1:ClusterPolicy',
+    'admission-cluster-policy',
+  );
+  const role = planned(
+    result.resources,
+    'kubernetes:rbac.authorization.k8s.io/v1:Role',
+    'admission-read-verifier-tls',
+  );
+  const release = planned(result.resources, 'kubernetes:helm.sh/v3:Release', 'verifier-release');
+  const roleMetadata = parsed<{ namespace: string }>(role.inputs['metadata']);
+  const [rule] = parsed<{ resourceNames: string[] }[]>(role.inputs['rules']);
+  const tlsSecretName = rule?.resourceNames[0];
+  if (tlsSecretName === undefined) throw new Error('the verifier TLS Role names no secret');
+  const releaseName = String(release.inputs['name']);
+  const releaseNamespace = String(release.inputs['namespace']);
+  return {
+    clusterPolicy: {
+      apiVersion: String(policy.inputs['apiVersion']),
+      kind: String(policy.inputs['kind']),
+      metadata: parsed(policy.inputs['metadata']),
+      spec: parsed(policy.inputs['spec']),
+    },
+    tlsSecretPath: `/api/v1/namespaces/${roleMetadata.namespace}/secrets/${tlsSecretName}`,
+    tlsSecretName,
+    verifierNamespace: roleMetadata.namespace,
+    verifierUrl: `https://${releaseName}-svc.${releaseNamespace}.svc:443/checkimages`,
+  };
+}
+
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+function mocks(p: Plan, answer: Answer): ApiCallMock[] {
+  const secret: ApiCallMock =
+    answer.secretStatus === undefined
+      ? {
+          urlPath: p.tlsSecretPath,
+          method: 'GET',
+          body: {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            type: 'kubernetes.io/tls',
+            metadata: { name: p.tlsSecretName, namespace: p.verifierNamespace },
+            data: {
+              'tls.crt': base64('-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n'),
+              'tls.key': base64('stand-in'),
+            },
+          },
+        }
+      : {
+          urlPath: p.tlsSecretPath,
+          method: 'GET',
+          statusCode: answer.secretStatus,
+          body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 },
+        };
+  return [secret, { url: p.verifierUrl, method: 'POST', ...answer.verifier }];
+}
+
+function expectedFor(c: Case, rule: RuleKey, answer: Answer): string {
+  const outcome = c[rule];
+  if (outcome === 'excluded') return `${RULES[rule]}: excluded`;
+  const ran = ruleAsRun(c.kind, RULES[rule]);
+  if (outcome === 'unparseable-image') {
+    // The TLS secret is read first; then `{{ images }}` fails to resolve for the verifier call.
+    const entry = answer.secretStatus === undefined ? 'verification' : 'verifierCaBundle';
+    return `${ran}: error in context entry "${entry}"`;
+  }
+  if (rule === 'signatures') return `${ran}: ${answer.signatures}`;
+  if (outcome === 'pass') return `${ran}: pass`;
+  if (outcome === 'runs') throw new Error(`${c.name}: the digest rule needs pass, excluded or failsAt`);
+  return `${ran}: fail at ${POD_SPEC_POINTER[c.kind]}/${outcome.failsAt}/image/`;
+}
+
+function cliResult(expected: string): CliResult {
+  const [, result = ''] = /^\S+: (\w+)/.exec(expected) ?? [];
+  if (result === 'excluded') return 'skip';
+  if (result === 'pass' || result === 'fail' || result === 'error' || result === 'skip') return result;
+  throw new Error(`no CLI result for "${expected}"`);
+}
+
+/** The engine's row rendered for comparison: rule as run, result, and what the message pins down. */
+function outcome(row: EngineRow): string {
+  const head = `${row.rule}: ${row.result}`;
+  if (row.result === 'fail' && row.baseRule === RULES.repositories) {
+    return `${head} at ${/failed at path (\S+)$/.exec(row.message)?.[1] ?? row.message}`;
+  }
+  if (row.result === 'fail' || row.result === 'skip') return `${head}: ${row.message}`;
+  if (row.result === 'error') {
+    const entry = /context entry "([^"]+)"/.exec(row.message)?.[1];
+    return entry ? `${head} in context entry "${entry}"` : `${head}: ${row.message}`;
+  }
+  return head;
+}
+
+const appliesTo = (answer: Answer, c: Case) => answer.cases === 'all' || c.core === true;
+
+// One suite per operation: an operation set for the whole suite runs each resource once.
+const PARTS = ['create', 'update', 'ephemeral-containers'] as const;
+type Part = (typeof PARTS)[number];
+
+function casesOf(part: Part): readonly Case[] {
+  if (part === 'ephemeral-containers') return EPHEMERAL_CASES;
+  return WORKLOAD_CASES.filter((c) => (c.operation === 'UPDATE') === (part === 'update'));
+}
+
+const partOf = (c: Case): Part =>
+  EPHEMERAL_CASES.includes(c) ? 'ephemeral-containers' : c.operation === 'UPDATE' ? 'update' : 'create';
+
+function suitesFor(env: Env, p: Plan): KyvernoSuite[] {
+  const images = envImages(env);
+  const suite = (answer: Answer, part: Part): KyvernoSuite => {
+    const cases = casesOf(part).filter((c) => appliesTo(answer, c));
+    const results: ExpectedResult[] = [];
+    for (const c of cases) {
+      for (const rule of Object.keys(RULES) as RuleKey[]) {
+        results.push({
+          policy: p.clusterPolicy.metadata.name,
+          rule: RULES[rule],
+          kind: c.kind,
+          resources: [c.name],
+          result: cliResult(expectedFor(c, rule, answer)),
+        });
+      }
+    }
+    return {
+      name: `${env}/${answer.name}/${part}`,
+      policies: [p.clusterPolicy],
+      resources: cases.map((c) => workload(c.kind, c.name, c.namespace, c.images(images))),
+      apiCallResponses: mocks(p, answer),
+      results,
+      ...(part !== 'create' && { operation: 'UPDATE' as const }),
+      asEphemeralContainersSubresource: part === 'ephemeral-containers',
+    };
+  };
+  return ANSWERS.flatMap((answer) => PARTS.map((part) => suite(answer, part))).filter(
+    (s) => s.resources.length > 0,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let workspace: AppWorkspace;
+const plans = new Map<Env, Plan>();
+let suites: KyvernoSuite[];
+let report: EngineReport;
+
+beforeAll(async () => {
+  const kyverno = requireEngine('kyverno', KYVERNO_RELEASE.appVersion);
+  // Two apps, so "another app's repository" is a real repository of the plan.
+  workspace = useAppWorkspace(
+    APPS.map((name) => ({
+      name,
+      namespace: name,
+      port: 8080,
+      environments: [...ENVIRONMENTS],
+      manifests: 'deploy',
+    })),
+  );
+  for (const env of ENVIRONMENTS) plans.set(env, await plan(env));
+  suites = ENVIRONMENTS.flatMap((env) => {
+    const p = plans.get(env);
+    if (!p) throw new Error(`no plan for ${env}`);
+    return suitesFor(env, p);
+  });
+  report = await runKyvernoTest(kyverno, suites);
+  // Three stack programs and three CLI processes: seconds on an idle machine, more on a loaded one.
+}, 300_000);
+
+afterAll(() => {
+  workspace.restore();
+});
+
+function observed(env: Env, c: Case): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const answer of ANSWERS.filter((a) => appliesTo(a, c))) {
+    const rows = report.rowsOf(`${env}/${answer.name}/${partOf(c)}`, c.name);
+    out[answer.name] = Object.fromEntries(
+      (Object.keys(RULES) as RuleKey[]).map((rule) => [
+        rule,
+        (rows[RULES[rule]] ?? []).map(outcome).join(' | ') || 'no row',
+      ]),
+    );
+  }
+  return out;
+}
+
+function expected(c: Case): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    ANSWERS.filter((a) => appliesTo(a, c)).map((answer) => [
+      answer.name,
+      Object.fromEntries(
+        (Object.keys(RULES) as RuleKey[]).map((rule) => [rule, expectedFor(c, rule, answer)]),
+      ),
+    ]),
+  );
+}
+
+describe.each(ENVIRONMENTS)(
+  `%s: the planned ClusterPolicy in Kyverno ${KYVERNO_RELEASE.appVersion}`,
+  (env) => {
+    it('runs the policy of the plan, reading the TLS secret the RBAC grants and calling the verifier the stack installs', () => {
+      const p = plans.get(env);
+      expect(p?.clusterPolicy.metadata.name).toBe('signet-verify-images');
+      expect(p?.tlsSecretPath).toBe(
+        '/api/v1/namespaces/kyverno-notation-aws/secrets/kyverno-notation-aws-svc.kyverno-notation-aws.svc.tls-pair',
+      );
+      expect(p?.verifierUrl).toBe(
+        'https://kyverno-notation-aws-svc.kyverno-notation-aws.svc:443/checkimages',
+      );
+      // The secret and verifier mocks were both used: a verified image passed the signature rule.
+      expect(observed(env, KIND_CASES[0] as Case)['verified']?.['signatures']).toBe(
+        'verify-aws-signer-signatures: pass',
+      );
+    });
+
+    it("denies a Deployment of an unsigned image at creation, with the derived rule and the verifier's reason", () => {
+      const rows = report.rowsOf(`${env}/rejected/create`, 'deployment-by-digest');
+      expect(rows[RULES.signatures]?.map((r) => [r.rule, r.result, r.message])).toEqual([
+        ['autogen-verify-aws-signer-signatures', 'fail', `Image signature verification failed: ${REJECTION}`],
+      ]);
+      expect(rows[RULES.repositories]?.map((r) => [r.rule, r.result])).toEqual([
+        ['autogen-allowed-repositories-by-digest', 'pass'],
+      ]);
+    });
+
+    describe('workloads', () => {
+      it.each(WORKLOAD_CASES.map((c) => [c.title, c] as const))('%s', (_title, c) => {
+        expect(observed(env, c)).toEqual(expected(c));
+      });
+    });
+
+    describe('ephemeral containers (pods/ephemeralcontainers)', () => {
+      it.each(EPHEMERAL_CASES.map((c) => [c.title, c] as const))('%s', (_title, c) => {
+        expect(observed(env, c)).toEqual(expected(c));
+      });
+    });
+  },
+);
+
+it('reports every rule on every resource of every suite, one kyverno test process per environment', () => {
+  expect(new Set(report.rows.map((r) => r.suite))).toEqual(new Set(suites.map((s) => s.name)));
+  const resources = suites.reduce((n, s) => n + s.resources.length, 0);
+  expect(report.rows).toHaveLength(resources * Object.keys(RULES).length);
+});
