@@ -1,26 +1,29 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { findWorkspaceRoot } from './cli/workspace.js';
 import { Stage } from './contract.js';
+import { referrersOf, testServices } from './test/engines.js';
 import type { Call, PipelineResult } from './test/pipeline.js';
 import {
-  IMAGE_URI,
+  BUILD_EXPORTS,
+  COMMIT,
   OTHER_DIGEST,
   PROFILE_ARN,
-  PUSHED_DIGEST,
   REPOSITORY_URI,
-  SBOM_DIGEST,
-  BUILD_EXPORTS,
+  TRUST_POLICY,
   cleanupPipelines,
+  pushTestImage,
   runPipeline,
 } from './test/pipeline.js';
 
 afterAll(cleanupPipelines);
 
-const SBOM_URI = `${REPOSITORY_URI}@${SBOM_DIGEST}`;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const SIGNATURE = 'application/vnd.cncf.notary.signature';
+const SBOM = 'application/spdx+json';
 
 function callsOf(result: PipelineResult, tool: string, ...prefix: string[]): Call[] {
   return result.calls.filter((c) => c.tool === tool && prefix.every((p, i) => c.args[i] === p));
@@ -30,18 +33,22 @@ function outcome(result: PipelineResult): Record<string, boolean> {
   return Object.fromEntries([...result.stages].map(([stage, r]) => [stage, r.succeeded]));
 }
 
-const SIGN_ONWARDS = {
-  stages: [Stage.ApplicationSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign],
-  exported: BUILD_EXPORTS,
-};
+async function artifactTypes(reference: string): Promise<string[]> {
+  const services = await testServices();
+  return (await referrersOf(services, reference)).map((r) => r.artifactType).sort();
+}
+
+const SIGNING = [Stage.ApplicationSigning];
+const SIGN_ONWARDS = [Stage.ApplicationSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign];
 const DEPLOY_ONWARDS = {
   stages: [Stage.ApplicationDeployment, Stage.VerifyContainerSign],
   exported: BUILD_EXPORTS,
 };
 
-// Each scenario spawns a few hundred processes; they run concurrently to use every core.
+// Each scenario spawns a few hundred processes; they run concurrently to use every core. Every
+// scenario that signs has an image of its own, so no scenario sees another's signatures.
 describe.concurrent(
-  'the generated pipeline, run in bash against recording stand-ins',
+  'the generated pipeline, run in bash against real notation, oras, AWS CLI (moto) and registry',
   { timeout: 180_000 },
   () => {
     it('succeeds end to end, signing, verifying and deploying by digest only', async () => {
@@ -52,29 +59,47 @@ describe.concurrent(
         ApplicationDeployment: true,
         VerifyContainerSign: true,
       });
-      expect(result.stages.get(Stage.Build)?.exported).toEqual({
-        IMAGE_TAG: '0123456789abcdef0123456789abcdef01234567',
-        IMAGE_DIGEST: PUSHED_DIGEST,
-        IMAGE_URI,
-        SBOM_DIGEST,
-      });
-      // Pushed by commit tag; the SBOM is attached to the digest the push reported.
+      const exported = result.stages.get(Stage.Build)?.exported ?? {};
+      const imageUri = exported['IMAGE_URI'] ?? '';
+      const sbomUri = `${REPOSITORY_URI}@${exported['SBOM_DIGEST']}`;
+      expect(exported['IMAGE_TAG']).toBe(COMMIT);
+      expect(exported['IMAGE_DIGEST']).toMatch(DIGEST);
+      expect(imageUri).toBe(`${REPOSITORY_URI}@${exported['IMAGE_DIGEST']}`);
+      // Pushed by commit tag; the SBOM and the signature hang off the digest the push reported.
       expect(callsOf(result, 'docker', 'push').map((c) => c.args[1])).toEqual([
-        `${REPOSITORY_URI}:0123456789abcdef0123456789abcdef01234567`,
+        `${REPOSITORY_URI}:${COMMIT}`,
       ]);
-      expect(callsOf(result, 'oras', 'attach').map((c) => c.args[5])).toEqual([IMAGE_URI]);
+      expect(await artifactTypes(imageUri)).toEqual([SBOM, SIGNATURE]);
+      expect(await artifactTypes(sbomUri)).toEqual([SIGNATURE]);
       expect(
         callsOf(result, 'grype').some(
           (c) => c.args.join(' ') === 'sbom:sbom.spdx.json --fail-on high --output table',
         ),
       ).toBe(true);
-      // Signed with the AWS Signer plugin and the profile, by digest, image and SBOM.
-      expect(callsOf(result, 'notation', 'sign').map((c) => c.args)).toEqual([
-        ['sign', '--plugin', 'com.amazonaws.signer.notation.plugin', '--id', PROFILE_ARN, IMAGE_URI],
-        ['sign', '--plugin', 'com.amazonaws.signer.notation.plugin', '--id', PROFILE_ARN, SBOM_URI],
+      // Signed through the AWS Signer plugin with the signing profile, image and SBOM, by digest.
+      expect(callsOf(result, 'notation-plugin', 'generate-envelope').map((c) => c.args[1])).toEqual([
+        PROFILE_ARN,
+        PROFILE_ARN,
       ]);
-      expect(callsOf(result, 'notation', 'verify').map((c) => c.args[1])).toEqual([IMAGE_URI, SBOM_URI]);
-      expect(callsOf(result, 'notation', 'cert', 'add')).toHaveLength(1);
+      expect(result.log).toContain(`Successfully signed ${imageUri}`);
+      expect(result.log).toContain(`Successfully signed ${sbomUri}`);
+      expect(result.log).toContain(`Successfully verified signature for ${imageUri}`);
+      expect(result.log).toContain(`Successfully verified signature for ${sbomUri}`);
+      // One certificate added to the signingAuthority store, once.
+      expect(
+        result.log.split(
+          'Successfully added following certificates to named store aws-signer-ts of type signingAuthority',
+        ),
+      ).toHaveLength(2);
+      // Every AWS call went to moto through the real CLI.
+      expect(callsOf(result, 'aws', 'ecr', 'get-login-password')).toHaveLength(2);
+      expect(callsOf(result, 'aws', 'eks', 'update-kubeconfig')).toHaveLength(2);
+      const services = await testServices();
+      const kubeconfig = parse(
+        readFileSync(join(result.stageDir(Stage.ApplicationDeployment), 'home/.kube/config'), 'utf8'),
+      ) as { 'current-context': string; clusters: { cluster: { server: string } }[] };
+      expect(kubeconfig['current-context']).toBe(services.cluster.arn);
+      expect(kubeconfig.clusters[0]?.cluster.server).toBe(services.cluster.endpoint);
       // Deployed into the app's namespace with the digest in the manifest, then waited for.
       expect(callsOf(result, 'kubectl', 'apply').map((c) => c.args.slice(0, 3))).toEqual([
         ['apply', '--namespace', 'hello-server'],
@@ -86,7 +111,7 @@ describe.concurrent(
         'app.kubernetes.io/name=hello-server',
       );
       expect(result.rolledBack).toBe(false);
-      expect(result.log).toContain(`Every live pod of deployment/hello-server runs ${IMAGE_URI}`);
+      expect(result.log).toContain(`Every live pod of deployment/hello-server runs ${imageUri}`);
     });
 
     it('runs the whole happy path under set -euo pipefail as well', async () => {
@@ -99,23 +124,116 @@ describe.concurrent(
       });
     });
 
-    it('stops on an unsigned image with notation’s own message, and deploys nothing', async () => {
-      const result = await runPipeline({ signatures: 'missing' }, SIGN_ONWARDS);
+    it('Build attaches the SBOM with oras attach and exports the digest from oras’s own JSON', async () => {
+      const result = await runPipeline({}, { stages: [Stage.Build] });
+      expect(outcome(result), result.log).toEqual({ Build: true });
+      const exported = result.stages.get(Stage.Build)?.exported ?? {};
+      const attach = JSON.parse(
+        readFileSync(join(result.stageDir(Stage.Build), 'src/.signet/oras-attach.json'), 'utf8'),
+      ) as Record<string, unknown>;
+      expect(attach).toMatchObject({
+        reference: `${REPOSITORY_URI}@${exported['SBOM_DIGEST']}`,
+        digest: exported['SBOM_DIGEST'],
+        artifactType: SBOM,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      });
+      const services = await testServices();
+      expect(await referrersOf(services, exported['IMAGE_URI'] ?? '')).toEqual([
+        { digest: exported['SBOM_DIGEST'], artifactType: SBOM },
+      ]);
+      expect(result.log).toContain(
+        `Pushed ${exported['IMAGE_URI']} (tag ${COMMIT}) with SBOM ${exported['SBOM_DIGEST']}`,
+      );
+    });
+
+    it('signs the image and its SBOM by digest with the AWS Signer plugin under the production trust policy, and notation verify passes', async () => {
+      const image = await pushTestImage('signed');
+      const result = await runPipeline({}, { stages: SIGNING, exported: image });
+      expect(outcome(result), result.log).toEqual({ ApplicationSigning: true });
+      const sbomUri = `${REPOSITORY_URI}@${image['SBOM_DIGEST']}`;
+      expect(await artifactTypes(image['IMAGE_URI'] ?? '')).toEqual([SBOM, SIGNATURE]);
+      expect(await artifactTypes(sbomUri)).toEqual([SIGNATURE]);
+      // notation inspect, as notation prints it: the signature the plugin made, its scheme and profile.
+      expect(result.log).toContain('signingScheme: notary.x509.signingAuthority');
+      expect(result.log).toContain(`com.amazonaws.signer.signingProfileVersion: ${PROFILE_ARN}/Standin001`);
+      expect(result.log).toContain('io.cncf.notary.verificationPlugin: com.amazonaws.signer.notation.plugin');
+      // notation handed the identity check to the plugin, with the trust policy's identities.
+      expect(callsOf(result, 'notation-plugin', 'verify-signature').map((c) => c.args[1])).toEqual([
+        PROFILE_ARN,
+        PROFILE_ARN,
+      ]);
+      expect(result.log).toContain(`Successfully verified signature for ${image['IMAGE_URI']}`);
+      expect(result.log).toContain(`Successfully verified signature for ${sbomUri}`);
+      // The real notation imported the production trust policy, signingAuthority store and all.
+      expect(result.log).toContain('Trust policy configuration imported successfully.');
+      const imported = JSON.parse(
+        readFileSync(
+          join(result.stageDir(Stage.ApplicationSigning), 'home/.config/notation/trustpolicy.json'),
+          'utf8',
+        ),
+      ) as { trustPolicies: { trustStores: string[] }[] };
+      expect(imported).toEqual(JSON.parse(TRUST_POLICY));
+      expect(imported.trustPolicies[0]?.trustStores).toEqual(['signingAuthority:aws-signer-ts']);
+    });
+
+    it('stops on a second image pushed to the repository unsigned, with notation’s own message', async () => {
+      const signed = await pushTestImage('first');
+      const first = await runPipeline({}, { stages: SIGNING, exported: signed });
+      expect(outcome(first), first.log).toEqual({ ApplicationSigning: true });
+      const unsigned = await pushTestImage('second');
+      const result = await runPipeline({ unsigned: true }, { stages: SIGN_ONWARDS, exported: unsigned });
       expect(outcome(result)).toEqual({ ApplicationSigning: false });
       expect(result.log).toContain(
-        `Error: signature verification failed: no signature is associated with "${IMAGE_URI}", make sure the artifact was signed successfully`,
+        `Error: signature verification failed: no signature is associated with "${unsigned['IMAGE_URI']}", make sure the artifact was signed successfully`,
       );
+      expect(await artifactTypes(unsigned['IMAGE_URI'] ?? '')).toEqual([SBOM]);
       expect(result.calls.some((c) => c.tool === 'kubectl')).toBe(false);
       expect(result.applied).toBe(false);
     });
 
-    it('stops on a signature the trust policy does not accept, with notation’s own message', async () => {
-      const result = await runPipeline({ signatures: 'untrusted' }, SIGN_ONWARDS);
+    it('stops on a signature by a key the trust store does not hold, with notation’s own message', async () => {
+      const image = await pushTestImage('other-key');
+      const result = await runPipeline({ signingKey: 'other' }, { stages: SIGN_ONWARDS, exported: image });
       expect(outcome(result)).toEqual({ ApplicationSigning: false });
       expect(result.log).toContain(
-        `Error: signature verification failed for all the signatures associated with ${IMAGE_URI}`,
+        `Error: signature verification failed for all the signatures associated with ${image['IMAGE_URI']}`,
       );
+      // The signature is there: verification refused it, it did not miss it.
+      expect(await artifactTypes(image['IMAGE_URI'] ?? '')).toEqual([SBOM, SIGNATURE]);
       expect(result.applied).toBe(false);
+    });
+
+    it('stops on a signature by a signing profile the trust policy does not trust', async () => {
+      const image = await pushTestImage('other-profile');
+      const other = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/signet_other';
+      const result = await runPipeline(
+        { env: { SIGNET_SIGNING_PROFILE_ARN: other } },
+        { stages: SIGNING, exported: image },
+      );
+      expect(outcome(result)).toEqual({ ApplicationSigning: false });
+      expect(callsOf(result, 'notation-plugin', 'generate-envelope').map((c) => c.args[1])).toEqual([
+        other,
+        other,
+      ]);
+      // The certificate is trusted; notation asked the plugin about the identity, and it said no.
+      expect(callsOf(result, 'notation-plugin', 'verify-signature').map((c) => c.args[1])).toEqual([
+        PROFILE_ARN,
+      ]);
+      expect(result.log).toContain(
+        `Error: signature verification failed for all the signatures associated with ${image['IMAGE_URI']}`,
+      );
+    });
+
+    it('refuses to sign an image referenced by tag, before notation runs', async () => {
+      const image = await pushTestImage('tag');
+      const tagged = `${REPOSITORY_URI}:${COMMIT}`;
+      const result = await runPipeline({}, { stages: SIGNING, exported: { ...image, IMAGE_URI: tagged } });
+      expect(outcome(result)).toEqual({ ApplicationSigning: false });
+      expect(result.log).toContain(
+        `IMAGE_URI must be ${image['IMAGE_URI']} (this app's repository, by digest); got: '${tagged}'`,
+      );
+      expect(callsOf(result, 'notation-plugin')).toEqual([]);
+      expect(await artifactTypes(image['IMAGE_URI'] ?? '')).toEqual([SBOM]);
     });
 
     it('stops Build on vulnerabilities at the threshold, before anything is pushed or signed', async () => {
@@ -125,7 +243,7 @@ describe.concurrent(
         'Vulnerability gate: grype found vulnerabilities of severity high or higher',
       );
       expect(callsOf(result, 'docker', 'push')).toEqual([]);
-      expect(callsOf(result, 'notation')).toEqual([]);
+      expect(result.log).not.toContain('Running command oras attach');
       expect(result.stages.get(Stage.Build)?.phases.at(-1)).toEqual({ phase: 'build', succeeded: false });
     });
 
@@ -133,7 +251,7 @@ describe.concurrent(
       const result = await runPipeline({ pushReportsDigest: false }, { stages: [Stage.Build] });
       expect(outcome(result)).toEqual({ Build: false });
       expect(result.log).toContain("IMAGE_DIGEST must be a digest sha256:<64 lowercase hex digits>; got: ''");
-      expect(callsOf(result, 'oras', 'attach')).toEqual([]);
+      expect(result.log).not.toContain('Running command oras attach');
       expect(result.stages.get(Stage.Build)?.exported['IMAGE_URI']).toBe('');
     });
 
@@ -149,10 +267,11 @@ describe.concurrent(
       const result = await runPipeline({ apply: 'denied' }, DEPLOY_ONWARDS);
       expect(outcome(result)).toEqual({ ApplicationDeployment: false });
       expect(result.log).toContain('admission webhook "validate.kyverno.svc-fail" denied the request:');
+      // The rule Kyverno derives for Pod controllers denies the Deployment itself, at apply.
       expect(result.log).toContain(
-        "verify-aws-signer-signatures: 'image verification failed: no signature is associated with the image'",
+        `autogen-verify-aws-signer-signatures: 'Image signature verification failed: signature verification failed: no signature is associated with "${BUILD_EXPORTS['IMAGE_URI']}", make sure the artifact was signed successfully'`,
       );
-      expect(result.log).toContain(`The admission policy denied ${IMAGE_URI}`);
+      expect(result.log).toContain(`The admission policy denied ${BUILD_EXPORTS['IMAGE_URI']}`);
       expect(callsOf(result, 'kubectl', 'rollout')).toEqual([]);
     });
 
@@ -202,22 +321,34 @@ describe.concurrent(
     });
 
     it('stops ApplicationSigning when a download does not match its pinned sha256', async () => {
-      const result = await runPipeline({ tamperedDownload: 'notation' }, SIGN_ONWARDS);
+      const result = await runPipeline(
+        { tamperedDownload: 'notation' },
+        { stages: SIGN_ONWARDS, exported: BUILD_EXPORTS },
+      );
       expect(outcome(result)).toEqual({ ApplicationSigning: false });
       expect(result.log).toMatch(/notation-1\.0\.0\.tar\.gz: FAILED/);
       expect(result.log).toContain('sha256sum: WARNING: 1 computed checksum did NOT match');
-      // Nothing from the download ran: no notation call at all.
-      expect(callsOf(result, 'notation')).toEqual([]);
+      // Nothing from the download was unpacked or ran.
+      expect(existsSync(join(result.stageDir(Stage.ApplicationSigning), 'tools/notation'))).toBe(false);
+      expect(result.log).not.toContain('Running command notation');
       expect(result.stages.get(Stage.ApplicationSigning)?.phases).toEqual([
         { phase: 'install', succeeded: false },
       ]);
     });
 
     it('stops ApplicationSigning when the AWS Signer plugin does not match its pin', async () => {
-      const result = await runPipeline({ tamperedDownload: 'awsSignerPlugin' }, SIGN_ONWARDS);
+      const result = await runPipeline(
+        { tamperedDownload: 'awsSignerPlugin' },
+        { stages: SIGN_ONWARDS, exported: BUILD_EXPORTS },
+      );
       expect(result.stages.get(Stage.ApplicationSigning)?.succeeded).toBe(false);
-      expect(callsOf(result, 'notation', 'plugin', 'install')).toEqual([]);
-      expect(callsOf(result, 'notation', 'sign')).toEqual([]);
+      expect(result.log).toMatch(/notation-aws-signer-plugin-1\.0\.0\.zip: FAILED/);
+      expect(result.log).not.toContain('Running command notation plugin install');
+      expect(result.log).not.toContain('Running command notation sign');
+      expect(callsOf(result, 'notation-plugin')).toEqual([]);
+      expect(
+        existsSync(join(result.stageDir(Stage.ApplicationSigning), 'home/.config/notation/plugins')),
+      ).toBe(false);
     });
 
     it('deploys the committed hello-server manifests by digest', async () => {
@@ -233,29 +364,27 @@ describe.concurrent(
       const result = await runPipeline({}, { ...DEPLOY_ONWARDS, manifests });
       expect(outcome(result), result.log).toEqual({ ApplicationDeployment: true, VerifyContainerSign: true });
       const rendered = readFileSync(
-        join(result.state, '..', Stage.ApplicationDeployment, 'src/.signet/rendered/deployment.yaml'),
+        join(result.stageDir(Stage.ApplicationDeployment), 'src/.signet/rendered/deployment.yaml'),
         'utf8',
       );
-      expect(rendered).toContain(`image: ${IMAGE_URI}`);
+      expect(rendered).toContain(`image: ${BUILD_EXPORTS['IMAGE_URI']}`);
       expect(rendered).not.toContain('__SIGNET_IMAGE__');
     });
 
-    it('accepts the trust policy the policies package builds for the app', async () => {
-      const trustPolicy = renderTrustPolicyJson(
-        buildTrustPolicy({
-          statements: [
-            { name: 'hello-server', registryScopes: [REPOSITORY_URI], trustedIdentities: [PROFILE_ARN] },
-          ],
-        }),
+    it('stops the cluster stages when the EKS cluster does not exist, with the AWS CLI’s own message', async () => {
+      const result = await runPipeline({ env: { SIGNET_CLUSTER_NAME: 'signet-missing' } }, DEPLOY_ONWARDS);
+      expect(outcome(result)).toEqual({ ApplicationDeployment: false });
+      expect(result.log).toContain(
+        'An error occurred (ResourceNotFoundException) when calling the DescribeCluster operation: No cluster found for name: signet-missing.',
       );
-      const result = await runPipeline(
-        { env: { SIGNET_TRUST_POLICY: trustPolicy } },
-        { stages: [Stage.ApplicationSigning], exported: BUILD_EXPORTS },
-      );
-      expect(outcome(result), result.log).toEqual({ ApplicationSigning: true });
-      expect(JSON.parse(readFileSync(join(result.state, 'notation-trustpolicy.json'), 'utf8'))).toEqual(
-        JSON.parse(trustPolicy),
-      );
+      expect(result.applied).toBe(false);
     });
   },
 );
+
+describe('the test registry', () => {
+  it('was reached through the ECR hostname only: the proxy refused no other host', async () => {
+    const services = await testServices();
+    expect(services.refused()).toEqual([]);
+  });
+});

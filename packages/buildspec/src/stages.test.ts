@@ -232,7 +232,8 @@ describe('deploy-time variables', () => {
     expect(result.log).toContain(
       'SIGNET_TRUST_POLICY must be a Notation trust policy (JSON, version 1.0) whose every statement has level strict',
     );
-    expect(result.calls.filter((c) => c.tool === 'notation')).toEqual([]);
+    expect(result.log).not.toContain('Running command notation');
+    expect(result.calls.filter((c) => c.tool === 'notation-plugin')).toEqual([]);
   }, 120_000);
 });
 
@@ -298,6 +299,14 @@ describe('rendered stages', () => {
     );
     expect(signing).not.toMatch(/IMAGE_TAG/);
     expect(commands(Stage.ApplicationDeployment)).not.toMatch(/IMAGE_TAG/);
+  });
+
+  it('hands notation the ECR token through its variables, never notation login (which needs a credential store)', () => {
+    const signing = commands(Stage.ApplicationSigning);
+    expect(signing).toContain(
+      'NOTATION_PASSWORD="$(aws ecr get-login-password --region "$AWS_REGION")" && export NOTATION_PASSWORD NOTATION_USERNAME=AWS',
+    );
+    expect(signing).not.toContain('notation login');
   });
 
   it('never pipes a download into a shell or unpacks it before its checksum is checked', () => {

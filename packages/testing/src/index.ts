@@ -21,5 +21,12 @@ export {
   type ReleaseSource,
   type SystemSource,
 } from './provision.js';
-export { freePort, motoEnvironment, startMoto, startRegistry, type LocalService } from './services.js';
+export {
+  freePort,
+  motoEnvironment,
+  startMoto,
+  startRegistry,
+  type LocalService,
+  type RegistryOptions,
+} from './services.js';
 export { requireTestEngine, TEST_ENGINE_VERSIONS, type TestEngine } from './versions.js';

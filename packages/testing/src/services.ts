@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 export interface LocalService {
   /** `127.0.0.1:<port>`. */
   readonly host: string;
+  readonly port: number;
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
   /** Everything the server printed so far (for failure messages). */
@@ -92,39 +94,80 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Options of {@link startRegistry}. */
+export interface RegistryOptions {
+  /**
+   * Serve HTTPS with this certificate and key (PEM files) instead of plain HTTP. `ca` is the file
+   * that issued the certificate and `serverName` a name it is valid for: readiness is probed with them.
+   */
+  readonly tls?: {
+    readonly certificate: string;
+    readonly key: string;
+    readonly ca: string;
+    readonly serverName: string;
+  };
+  /** Require basic authentication: one `user:bcrypt-hash` line per user (the registry takes bcrypt only). */
+  readonly htpasswd?: string;
+}
+
+async function registryAnswers(port: number, tls: RegistryOptions['tls']): Promise<boolean> {
+  if (tls === undefined) return httpOk(`http://127.0.0.1:${port}/v2/`);
+  const ca = readFileSync(tls.ca);
+  return new Promise<boolean>((resolve) => {
+    const request = get(
+      { host: '127.0.0.1', port, path: '/v2/', servername: tls.serverName, ca, timeout: 2_000 },
+      (response) => {
+        response.resume();
+        // 200, or 401 when it asks for credentials: either way it is up.
+        resolve((response.statusCode ?? 500) < 500);
+      },
+    );
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy());
+  });
+}
+
 /**
  * Starts the CNCF distribution registry (Debian's `docker-registry`, 2.8) on 127.0.0.1 with its
- * storage in a scratch folder. It has no OCI 1.1 Referrers API: notation and oras store and find
+ * storage in a scratch folder, over plain HTTP or, with `options.tls`, HTTPS, and optionally with
+ * basic authentication. It has no OCI 1.1 Referrers API: notation and oras store and find
  * signatures and SBOMs there through the referrers tag schema (`sha256-<digest>` tags), where ECR
  * answers the Referrers API. What a test proves about signing and verification holds for both;
  * what it proves about where referrers are stored holds for the tag schema only.
  */
-export async function startRegistry(binary: string): Promise<LocalService> {
+export async function startRegistry(binary: string, options: RegistryOptions = {}): Promise<LocalService> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'signet-registry-'));
   const config = join(dir, 'config.yml');
-  writeFileSync(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      '',
-    ].join('\n'),
-  );
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+  ];
+  if (options.htpasswd !== undefined) {
+    writeFileSync(
+      join(dir, 'htpasswd'),
+      options.htpasswd.endsWith('\n') ? options.htpasswd : `${options.htpasswd}\n`,
+    );
+    lines.push('auth:', '  htpasswd:', '    realm: signet-test', `    path: ${join(dir, 'htpasswd')}`);
+  }
+  lines.push('http:', `  addr: 127.0.0.1:${port}`);
+  if (options.tls !== undefined)
+    lines.push('  tls:', `    certificate: ${options.tls.certificate}`, `    key: ${options.tls.key}`);
+  writeFileSync(config, [...lines, ''].join('\n'));
   const { child, output } = startProcess('registry', binary, ['serve', config], {});
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady('registry', child, () => httpOk(`${url}/v2/`), output, 20_000);
+  await waitUntilReady('registry', child, () => registryAnswers(port, options.tls), output, 20_000);
   return {
     host: `127.0.0.1:${port}`,
-    url,
+    port,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     output,
     stop: async () => {
       await stopProcess(child);
@@ -142,7 +185,7 @@ export async function startMoto(binary: string): Promise<LocalService> {
   const { child, output } = startProcess('moto_server', binary, ['-H', '127.0.0.1', '-p', String(port)], {});
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady('moto_server', child, () => httpOk(`${url}/moto-api/`), output, 30_000);
-  return { host: `127.0.0.1:${port}`, url, output, stop: () => stopProcess(child) };
+  return { host: `127.0.0.1:${port}`, port, url, output, stop: () => stopProcess(child) };
 }
 
 /** Environment for an AWS CLI or SDK call against a moto server: fake credentials, its endpoint. */

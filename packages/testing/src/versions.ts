@@ -13,6 +13,8 @@ export const TEST_ENGINE_VERSIONS = {
   actionlint: '1.7.12',
   /** CNCF distribution registry, Debian package `docker-registry` (bookworm: 2.8.2). */
   'docker-registry': '2.8',
+  /** openssl, Debian package (bookworm: 3.0.x): the test CA and certificates of the TLS registry. */
+  openssl: '3.0',
   /** shellcheck, Debian package (bookworm: 0.9.0). */
   shellcheck: '0.9',
   /** moto's AWS API server, preinstalled with pip (no PyPI here). */

@@ -141,6 +141,21 @@ export const ENGINES: readonly EngineSpec[] = [
     ],
   },
   {
+    name: 'openssl',
+    version: TEST_ENGINE_VERSIONS.openssl,
+    purpose: 'issues the test CA and the TLS certificate the local registry serves for the ECR hostname',
+    sources: [
+      {
+        kind: 'system',
+        command: 'openssl',
+        versionArgs: ['version'],
+        versionPattern: /^OpenSSL (\d+\.\d+\.\d+)/,
+        aptPackage: 'openssl',
+        hint: 'install the Debian package: sudo apt-get install -y openssl',
+      },
+    ],
+  },
+  {
     name: 'shellcheck',
     version: TEST_ENGINE_VERSIONS.shellcheck,
     purpose: 'lints every command of the rendered buildspecs',

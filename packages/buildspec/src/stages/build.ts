@@ -12,7 +12,7 @@ import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import {
   WORK_DIR,
-  ecrLogin,
+  dockerLogin,
   imageDefinitions,
   installTool,
   prepareDirectories,
@@ -65,7 +65,7 @@ export function buildStage(inputs: BuildspecInputs): Buildspec {
         'on-failure': OnFailure.Abort,
         commands: [
           `export ${ExportedVariable.ImageTag}="$${CodeBuildVariable.ResolvedSourceVersion}"`,
-          ecrLogin('docker'),
+          dockerLogin(),
         ],
       },
       build: {

@@ -127,9 +127,31 @@ export function prepareDirectories(toolsDirectory: string): string {
   return `mkdir -p ${q(WORK_DIR)} ${downloadPath('')} ${q(toolsDirectory)}`;
 }
 
-/** Logs in a registry client to the app's ECR registry with a short-lived token. */
-export function ecrLogin(client: 'docker' | 'notation'): string {
-  return `aws ecr get-login-password --region "$AWS_REGION" | ${client} login --username AWS --password-stdin "\${${DeployVariable.RepositoryUri}%%/*}"`;
+/*
+ * AWS CLI calls. CodeBuild's standard image has AWS CLI v2; the tests run these commands with v1
+ * (1.45) against moto. For the two commands used they agree on flags and output:
+ * `ecr get-login-password` prints the password alone on both, and `eks update-kubeconfig` writes
+ * the same context (named by the cluster ARN, exec user `aws eks get-token`, apiVersion
+ * client.authentication.k8s.io/v1beta1) and prints "Added new context ...". They differ in exit
+ * status on a service error (v1 255, v2 254: the commands here test for non-zero only) and in
+ * v2's pager, which never starts without a terminal
+ * (https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration-changes.html).
+ */
+
+/** Logs docker in to the app's ECR registry with a short-lived token. */
+export function dockerLogin(): string {
+  return `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "\${${DeployVariable.RepositoryUri}%%/*}"`;
+}
+
+/**
+ * Hands notation the app's ECR token for every later registry call, through the variables each
+ * notation command reads (https://notaryproject.dev/docs/how-to/registry-authentication/).
+ * `notation login` is not used: notation refuses to store a password in plain text and fails
+ * ("a credentials store is required to securely store the password") unless a native credential
+ * helper is installed, which the CodeBuild image does not configure.
+ */
+export function notationRegistryCredentials(): string {
+  return `NOTATION_PASSWORD="$(aws ecr get-login-password --region "$AWS_REGION")" && export NOTATION_PASSWORD NOTATION_USERNAME=AWS`;
 }
 
 /** Points kubectl at the app's cluster. */

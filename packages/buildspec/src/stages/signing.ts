@@ -6,7 +6,7 @@ import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import {
   WORK_DIR,
-  ecrLogin,
+  notationRegistryCredentials,
   installNotationPlugin,
   installTool,
   prepareDirectories,
@@ -69,7 +69,7 @@ export function signingStage(inputs: BuildspecInputs): Buildspec {
       pre_build: {
         'on-failure': OnFailure.Abort,
         commands: [
-          ecrLogin('notation'),
+          notationRegistryCredentials(),
           ...trustStore.certificates.flatMap((cert) => {
             const file = `${WORK_DIR}/${cert.fileName}`;
             const lines = cert.pem.trimEnd().split('\n').map(q).join(' ');

@@ -1,41 +1,65 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { STAGE_ENVIRONMENT, STAGE_ORDER } from '../contract.js';
-import type { Stage } from '../contract.js';
+import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
+import { STAGE_ENVIRONMENT, STAGE_ORDER, Stage } from '../contract.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
-import { renderStage } from '../render.js';
+import { renderBuildspec } from '../model.js';
+import type { Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
+import { STAGE_GENERATORS } from '../stages/index.js';
 import type { BuildResult } from './codebuild.js';
 import { readIfExists, runBuild } from './codebuild.js';
-import { DOWNLOADED, PREINSTALLED, yamlToJsonScript } from './standins.js';
+import {
+  CLUSTER_NAME,
+  REPOSITORY_URI,
+  clientEnv,
+  run,
+  runOk,
+  stopTestServices,
+  testServices,
+} from './engines.js';
+import type { Engines, TestServices } from './engines.js';
+import { writeSignerPluginZip } from './signer-plugin.js';
+import { AWS_WRAPPER, DOWNLOADED, PREINSTALLED, yamlToJsonScript } from './standins.js';
 
-export const REPOSITORY_URI = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello-server';
+export { REPOSITORY_URI } from './engines.js';
 export const PROFILE_ARN = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/signet_dev';
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+/**
+ * Digests for runs that start at ApplicationDeployment: those stages never reach the registry
+ * (kubectl is a stand-in), so the image need not exist. Runs that sign use a real image
+ * ({@link pushTestImage}) or the one their Build stage pushed.
+ */
 export const PUSHED_DIGEST = `sha256:${'a1'.repeat(32)}`;
 export const SBOM_DIGEST = `sha256:${'b2'.repeat(32)}`;
 export const OTHER_DIGEST = `sha256:${'c3'.repeat(32)}`;
 export const IMAGE_URI = `${REPOSITORY_URI}@${PUSHED_DIGEST}`;
 
-/** A strict trust policy as the pipeline receives it in SIGNET_TRUST_POLICY. */
-export const TRUST_POLICY = JSON.stringify({
-  version: '1.0',
-  trustPolicies: [
-    {
-      name: 'hello-server',
-      registryScopes: [REPOSITORY_URI],
-      signatureVerification: { level: 'strict' },
-      trustStores: ['signingAuthority:aws-signer-ts'],
-      trustedIdentities: [PROFILE_ARN],
-    },
-  ],
-});
-
-export const TEST_CERTIFICATE =
-  '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTestOnly\nQUJDRA==\n-----END CERTIFICATE-----\n';
+/**
+ * The trust policy the pipeline receives in SIGNET_TRUST_POLICY, from the same builder as
+ * production: trust store signingAuthority:aws-signer-ts, the signing profile as the trusted
+ * identity. The scenarios change only the certificate in that store (the test key's, see
+ * {@link scenarioInputs}).
+ */
+export const TRUST_POLICY = renderTrustPolicyJson(
+  buildTrustPolicy({
+    statements: [
+      { name: 'hello-server', registryScopes: [REPOSITORY_URI], trustedIdentities: [PROFILE_ARN] },
+    ],
+  }),
+);
 
 /** How the stand-ins behave. */
 export interface Scenario {
@@ -43,11 +67,13 @@ export interface Scenario {
   readonly foundSeverity?: Severity | 'none';
   /** Whether docker push prints the digest line. */
   readonly pushReportsDigest?: boolean;
-  /** `missing`: signing reports success but no signature reaches the registry. `untrusted`: signed by an identity the policy does not trust. */
-  readonly signatures?: 'stored' | 'missing' | 'untrusted';
+  /** Key the AWS Signer plugin stand-in signs with: the one in the trust store (default) or another test key. */
+  readonly signingKey?: 'trusted' | 'other';
+  /** Leave the stage's `notation sign` commands out, so its `notation verify` meets an unsigned image. */
+  readonly unsigned?: boolean;
   readonly apply?: 'ok' | 'denied';
   readonly rollout?: 'ok' | 'timeout';
-  /** Digest the pods report running (default: the pushed one). */
+  /** Digest the second pod reports running (default: the applied one). */
   readonly runningDigest?: string;
   /** failureAction of the ClusterPolicy's rules. */
   readonly policyAction?: 'Enforce' | 'Audit';
@@ -75,6 +101,8 @@ export interface PipelineResult {
   readonly rolledBack: boolean;
   readonly applied: boolean;
   readonly state: string;
+  /** The folder of one stage's container: `src` (the checkout), `home`, `tools`. */
+  stageDir(stage: Stage): string;
 }
 
 const cleanups: string[] = [];
@@ -95,35 +123,53 @@ function sha256(path: string): string {
 let preparedDownloads: { dir: string; pins: ToolPins } | undefined;
 
 /** The downloads the stand-in curl serves (built once per test file), pinned by their real SHA-256. */
-function sharedDownloads(): { dir: string; pins: ToolPins } {
+function sharedDownloads(engines: Engines): { dir: string; pins: ToolPins } {
   if (preparedDownloads === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'signet-downloads-'));
     cleanups.push(dir);
-    preparedDownloads = { dir, pins: prepareDownloads(dir) };
+    preparedDownloads = { dir, pins: prepareDownloads(dir, engines) };
   }
   return preparedDownloads;
 }
 
-/** Builds the downloads the stand-in curl serves, and pins them by their real SHA-256. */
-function prepareDownloads(dir: string): ToolPins {
+/**
+ * Builds the downloads the stand-in curl serves, and pins them by their real SHA-256. The notation
+ * and oras archives hold the real binaries (the provisioned engines at the pinned versions), so
+ * the stages install, checksum-check and run the real tools exactly as on CodeBuild; syft, grype
+ * and kubectl archives hold stand-ins, the plugin zip the plugin stand-in.
+ */
+function prepareDownloads(dir: string, engines: Engines): ToolPins {
   mkdirSync(dir, { recursive: true });
-  const pin = (tool: keyof ToolPins) => {
-    const path = join(dir, DOWNLOAD_NAMES[tool]);
-    return {
-      version: '1.0.0',
-      url: `https://downloads.signet.test/${DOWNLOAD_NAMES[tool]}`,
-      sha256: sha256(path),
-    };
+  const pin = (tool: keyof ToolPins) => ({
+    version: '1.0.0',
+    url: `https://downloads.signet.test/${DOWNLOAD_NAMES[tool]}`,
+    sha256: sha256(join(dir, DOWNLOAD_NAMES[tool])),
+  });
+  const content: Record<'syft' | 'grype' | 'oras' | 'notation', (path: string) => void> = {
+    syft: (path) => writeFileSync(path, DOWNLOADED['syft'] ?? '', { mode: 0o755 }),
+    grype: (path) => writeFileSync(path, DOWNLOADED['grype'] ?? '', { mode: 0o755 }),
+    oras: (path) => copyFileSync(engines.oras, path),
+    notation: (path) => copyFileSync(engines.notation, path),
   };
   for (const tool of ['syft', 'grype', 'oras', 'notation'] as const) {
     const stage = join(dir, `${tool}-content`);
     mkdirSync(stage, { recursive: true });
-    writeFileSync(join(stage, tool), DOWNLOADED[tool] ?? '', { mode: 0o755 });
-    const tar = spawnSync('tar', ['-czf', join(dir, DOWNLOAD_NAMES[tool]), '-C', stage, tool]);
+    content[tool](join(stage, tool));
+    chmodSync(join(stage, tool), 0o755);
+    // gzip -1: the archives are made once per test file; their size does not matter here.
+    const tar = spawnSync('tar', [
+      '--use-compress-program=gzip -1',
+      '-cf',
+      join(dir, DOWNLOAD_NAMES[tool]),
+      '-C',
+      stage,
+      tool,
+    ]);
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.toString()}`);
+    rmSync(stage, { recursive: true, force: true });
   }
   writeFileSync(join(dir, DOWNLOAD_NAMES.kubectl), DOWNLOADED['kubectl'] ?? '', { mode: 0o755 });
-  writeFileSync(join(dir, DOWNLOAD_NAMES.awsSignerPlugin), 'PK\u0003\u0004 stand-in AWS Signer plugin');
+  writeSignerPluginZip(join(dir, DOWNLOAD_NAMES.awsSignerPlugin));
   return {
     syft: pin('syft'),
     grype: pin('grype'),
@@ -177,11 +223,11 @@ function writeSource(dir: string, manifests: Readonly<Record<string, string>>): 
     writeFileSync(join(dir, 'apps/hello-server/deploy', name), content);
 }
 
-/** Cluster objects kubectl get returns after the rollout. */
+/** Cluster objects kubectl get returns after the rollout: they run the image kubectl applied. */
 function writeCluster(dir: string, scenario: Scenario): void {
   mkdirSync(dir, { recursive: true });
   const labels = { 'app.kubernetes.io/name': 'hello-server' };
-  const container = { name: 'hello-server', image: IMAGE_URI };
+  const container = { name: 'hello-server', image: '__APPLIED_IMAGE__' };
   writeFileSync(
     join(dir, 'deployment.json'),
     JSON.stringify({
@@ -190,12 +236,12 @@ function writeCluster(dir: string, scenario: Scenario): void {
       spec: { selector: { matchLabels: labels }, template: { spec: { containers: [container] } } },
     }),
   );
-  const pod = (name: string, digest: string) => ({
+  const pod = (name: string, imageId: string) => ({
     metadata: { name, labels },
     spec: { containers: [container] },
     status: {
       phase: 'Running',
-      containerStatuses: [{ name: 'hello-server', image: IMAGE_URI, imageID: `${REPOSITORY_URI}@${digest}` }],
+      containerStatuses: [{ name: 'hello-server', image: '__APPLIED_IMAGE__', imageID: imageId }],
     },
   });
   writeFileSync(
@@ -203,8 +249,13 @@ function writeCluster(dir: string, scenario: Scenario): void {
     JSON.stringify({
       kind: 'List',
       items: [
-        pod('hello-server-7d9f-abcde', PUSHED_DIGEST),
-        pod('hello-server-7d9f-fghij', scenario.runningDigest ?? PUSHED_DIGEST),
+        pod('hello-server-7d9f-abcde', '__APPLIED_IMAGE__'),
+        pod(
+          'hello-server-7d9f-fghij',
+          scenario.runningDigest === undefined
+            ? '__APPLIED_IMAGE__'
+            : `${REPOSITORY_URI}@${scenario.runningDigest}`,
+        ),
       ],
     }),
   );
@@ -232,8 +283,17 @@ function writeCluster(dir: string, scenario: Scenario): void {
   );
 }
 
-/** Base inputs of the scenarios: the real generator, with the stand-in downloads pinned. */
-export function scenarioInputs(tools: ToolPins, toolsDirectory: string): BuildspecInputs {
+/**
+ * Base inputs of the scenarios: the real generator, with the stand-in downloads pinned. The trust
+ * store is the production one (signingAuthority, named aws-signer-ts, as the trust policy names
+ * it) holding the test key's certificate instead of the AWS Signer root: the only difference from
+ * the committed buildspec's trust setup.
+ */
+export function scenarioInputs(
+  tools: ToolPins,
+  toolsDirectory: string,
+  certificate: string,
+): BuildspecInputs {
   return {
     app: {
       name: 'hello-server',
@@ -249,18 +309,77 @@ export function scenarioInputs(tools: ToolPins, toolsDirectory: string): Buildsp
     admissionPolicy: { name: 'signet-verify-images', requireEnforce: true },
     trustStore: {
       name: 'aws-signer-ts',
-      certificates: [{ fileName: 'aws-signer-notation-root.crt', pem: TEST_CERTIFICATE }],
+      certificates: [{ fileName: 'aws-signer-notation-root.crt', pem: certificate }],
     },
   };
 }
 
-/** What the Build stage exports in every scenario, for runs that start at a later stage. */
+/** What the Build stage exports, for runs that start at ApplicationDeployment. */
 export const BUILD_EXPORTS: Readonly<Record<string, string>> = {
   IMAGE_TAG: COMMIT,
   IMAGE_DIGEST: PUSHED_DIGEST,
   IMAGE_URI,
   SBOM_DIGEST,
 };
+
+let pushed = 0;
+
+/**
+ * Pushes a new image to the app's repository and attaches an SBOM to it, as the Build stage
+ * does: a real OCI image made by `crane append` from a one-file layer (distinct for every call,
+ * so no two scenarios share a digest or its signatures), and `oras attach`. Returns what Build
+ * would export.
+ */
+export async function pushTestImage(label = 'image'): Promise<Record<string, string>> {
+  const services = await testServices();
+  const dir = mkdtempSync(join(tmpdir(), 'signet-image-'));
+  try {
+    const env = clientEnv(services, dir);
+    writeFileSync(join(dir, 'id'), `${label} ${process.pid} ${pushed++} ${dir}\n`);
+    const tar = await run('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'id'], env);
+    if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+    const reference = (
+      await runOk(
+        services.engines.crane,
+        [
+          'append',
+          '--oci-empty-base',
+          '--new_layer',
+          join(dir, 'layer.tar'),
+          '--new_tag',
+          `${REPOSITORY_URI}:${COMMIT}`,
+        ],
+        env,
+      )
+    ).trim();
+    const digest = reference.slice(reference.indexOf('@') + 1);
+    writeFileSync(join(dir, 'sbom.spdx.json'), `{"spdxVersion":"SPDX-2.3","name":"${label}"}\n`);
+    const attached = JSON.parse(
+      await runOk(
+        services.engines.oras,
+        [
+          'attach',
+          '--artifact-type',
+          'application/spdx+json',
+          '--format',
+          'json',
+          `${REPOSITORY_URI}@${digest}`,
+          'sbom.spdx.json:application/spdx+json',
+        ],
+        env,
+        { cwd: dir },
+      ),
+    ) as { digest: string };
+    return {
+      IMAGE_TAG: COMMIT,
+      IMAGE_DIGEST: digest,
+      IMAGE_URI: `${REPOSITORY_URI}@${digest}`,
+      SBOM_DIGEST: attached.digest,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Options of {@link runPipeline} beyond the scenario. */
 export interface PipelineOptions {
@@ -272,27 +391,46 @@ export interface PipelineOptions {
   readonly exported?: Readonly<Record<string, string>>;
 }
 
-/** Runs the four generated buildspecs in order, as the pipeline would, against the stand-ins. */
+/** The generated buildspec of a stage, less its `notation sign` commands when the scenario says so. */
+function stageBuildspec(stage: Stage, inputs: BuildspecInputs, scenario: Scenario): string {
+  const spec = STAGE_GENERATORS[stage](inputs);
+  if (!scenario.unsigned || stage !== Stage.ApplicationSigning) return renderBuildspec(spec);
+  const build = spec.phases.build;
+  if (build === undefined) throw new Error(`${stage} has no build phase`);
+  const unsigned: Buildspec = {
+    ...spec,
+    phases: {
+      ...spec.phases,
+      build: { ...build, commands: build.commands.filter((c) => !c.startsWith('notation sign ')) },
+    },
+  };
+  return renderBuildspec(unsigned);
+}
+
+function installWrapper(bin: string, name: string, script: string): void {
+  writeFileSync(join(bin, name), script);
+  chmodSync(join(bin, name), 0o755);
+}
+
+/** Runs the generated buildspecs in order, as the pipeline would, against the real engines and the stand-ins. */
 export async function runPipeline(
   scenario: Scenario = {},
   options: PipelineOptions = {},
 ): Promise<PipelineResult> {
+  const services: TestServices = await testServices();
   const root = mkdtempSync(join(tmpdir(), 'signet-pipeline-'));
+  cleanups.push(root);
   const bin = join(root, 'bin');
   const state = join(root, 'state');
-  const downloads = join(root, 'downloads');
-  mkdirSync(bin, { recursive: true });
-  mkdirSync(state, { recursive: true });
-  for (const [name, script] of Object.entries(PREINSTALLED)) {
-    writeFileSync(join(bin, name), script);
-    chmodSync(join(bin, name), 0o755);
-  }
-  const shared = sharedDownloads();
+  const overrides = join(root, 'downloads');
+  for (const d of [bin, state, overrides]) mkdirSync(d, { recursive: true });
+  for (const [name, script] of Object.entries(PREINSTALLED)) installWrapper(bin, name, script);
+  installWrapper(bin, 'aws', `${AWS_WRAPPER}${q(services.engines.aws)} "$@"\n`);
+  const shared = sharedDownloads(services.engines);
   const tools = shared.pins;
-  cpSync(shared.dir, downloads, { recursive: true });
   if (scenario.tamperedDownload !== undefined) {
     writeFileSync(
-      join(downloads, DOWNLOAD_NAMES[scenario.tamperedDownload]),
+      join(overrides, DOWNLOAD_NAMES[scenario.tamperedDownload]),
       'bytes that are not the pinned release\n',
     );
   }
@@ -302,12 +440,9 @@ export async function runPipeline(
   const scenarioFile = join(root, 'scenario.env');
   const settings: Record<string, string> = {
     FOUND_SEVERITY: scenario.foundSeverity ?? 'none',
-    SIGNATURES: scenario.signatures ?? 'stored',
     APPLY: scenario.apply ?? 'ok',
     ROLLOUT: scenario.rollout ?? 'ok',
-    PUSHED_DIGEST,
     PUSH_REPORTS_DIGEST: scenario.pushReportsDigest === false ? 'no' : 'yes',
-    SBOM_DIGEST,
   };
   writeFileSync(
     scenarioFile,
@@ -317,12 +452,13 @@ export async function runPipeline(
   );
   const calls = join(state, 'calls.log');
   writeFileSync(calls, '');
+  const signer = services.keys[scenario.signingKey ?? 'trusted'];
 
   const deployTime: Record<string, string> = {
     SIGNET_REPOSITORY_URI: REPOSITORY_URI,
     SIGNET_SIGNING_PROFILE_ARN: PROFILE_ARN,
     SIGNET_TRUST_POLICY: TRUST_POLICY,
-    SIGNET_CLUSTER_NAME: 'signet-dev',
+    SIGNET_CLUSTER_NAME: CLUSTER_NAME,
     ...scenario.env,
   };
   const stages = new Map<Stage, BuildResult>();
@@ -338,9 +474,10 @@ export async function runPipeline(
       source,
       options.manifests ?? { 'deployment.yaml': DEPLOYMENT_YAML, 'service.yaml': SERVICE_YAML },
     );
-    const inputs = { ...scenarioInputs(tools, toolsDir), ...scenario.inputs };
+    const inputs = { ...scenarioInputs(tools, toolsDir, services.keys.trusted.pem), ...scenario.inputs };
     const contract = STAGE_ENVIRONMENT[stage];
     const env: Record<string, string> = {
+      ...services.env,
       PATH: `${toolsDir}:${bin}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
       HOME: home,
       LANG: 'C.UTF-8',
@@ -349,9 +486,13 @@ export async function runPipeline(
       SIGNET_SCENARIO: scenarioFile,
       SIGNET_CALLS: calls,
       SIGNET_STATE: state,
-      SIGNET_DOWNLOADS: downloads,
+      SIGNET_DOWNLOADS: shared.dir,
+      SIGNET_DOWNLOAD_OVERRIDES: overrides,
       SIGNET_NODE: process.execPath,
       SIGNET_YAML2JSON: yaml2json,
+      SIGNET_CRANE: services.engines.crane,
+      SIGNET_SIGNER_KEY: signer.key,
+      SIGNET_SIGNER_CERT: signer.cert,
     };
     for (const name of contract.deployTime) {
       const value = deployTime[name];
@@ -362,7 +503,7 @@ export async function runPipeline(
       if (value !== undefined) env[name] = value;
     }
     const result = await runBuild({
-      yaml: renderStage(stage, inputs),
+      yaml: stageBuildspec(stage, inputs, scenario),
       sourceDir: source,
       workDir: join(dir, 'driver'),
       env,
@@ -379,19 +520,19 @@ export async function runPipeline(
       const [tool = '', ...args] = line.split('\u001f');
       return { tool, args };
     });
-  const result: PipelineResult = {
+  return {
     stages,
     calls: parsed,
     log: [...stages.values()].map((s) => s.log).join('\n'),
     rolledBack: parsed.some((c) => c.tool === 'kubectl' && c.args[0] === 'rollout' && c.args[1] === 'undo'),
     applied: parsed.some((c) => c.tool === 'kubectl' && c.args[0] === 'apply'),
     state,
+    stageDir: (stage) => join(root, stage),
   };
-  cleanups.push(root);
-  return result;
 }
 
-/** Removes the temporary folders of every run. */
-export function cleanupPipelines(): void {
+/** Removes the temporary folders of every run and stops this file's registry, proxy and moto. */
+export async function cleanupPipelines(): Promise<void> {
   for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await stopTestServices();
 }

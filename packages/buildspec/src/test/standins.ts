@@ -1,8 +1,12 @@
+import { DEFAULT_IMAGE_VERIFICATION_POLICY_NAME, IMAGE_VERIFICATION_RULES } from '@signet/policies';
+
 /**
- * Recording stand-ins for the tools the buildspecs call. Each is a small bash script that appends
- * its argv to the calls log (fields separated by \x1f, one call per line) and behaves as the
- * scenario file says. aws, docker and curl are "preinstalled"; the others reach the build only
- * through the pinned downloads, so they run only if the checksum gate let them through.
+ * Recording stand-ins for the tools the buildspecs call that cannot run here for real. Each is a
+ * small bash script that appends its argv to the calls log (fields separated by \x1f, one call per
+ * line) and behaves as the scenario file says. docker and curl are "preinstalled"; syft, grype and
+ * kubectl reach the build only through the pinned downloads, so they run only if the checksum gate
+ * let them through. notation, oras and the AWS CLI are the real tools (see pipeline.ts); `aws` is
+ * a recording wrapper that execs the real CLI.
  */
 
 const PRELUDE = `#!/usr/bin/env bash
@@ -13,23 +17,67 @@ __record() { local IFS=$'\\x1f'; printf '%s\\n' "\${0##*/}"$'\\x1f'"$*" >> "$SIG
 __record "$@"
 `;
 
-const AWS = `${PRELUDE}
-case "$1 \${2:-}" in
-  "ecr get-login-password") printf '%s\\n' 'ecr-login-token' ;;
-  "eks update-kubeconfig") echo "Updated context in $HOME/.kube/config" ;;
-  *) echo "aws stand-in: unexpected call: $*" >&2; exit 2 ;;
-esac
-`;
+/** Records the call, then runs the real AWS CLI (its path is appended by the harness). */
+export const AWS_WRAPPER = `${PRELUDE}exec `;
 
+/**
+ * docker without a daemon. `login` stores the credentials as docker does without a credential
+ * store (base64 user:password under auths in ~/.docker/config.json, which crane and oras read
+ * too); it does not check them, as the daemon would: the push that follows does. `build` writes
+ * one layer (the Dockerfile, the build arguments and this run's state folder, so every run's
+ * image has its own digest). `push` pushes that layer as a real OCI image with crane and prints
+ * docker's lines with the digest and size of the manifest the registry accepted.
+ */
 const DOCKER = `${PRELUDE}
+images="$SIGNET_STATE/docker-images"
 case "$1" in
-  login) token="$(cat)"; [ "$token" = ecr-login-token ] || { echo "docker: login without the ECR token" >&2; exit 1; }; echo "Login Succeeded" ;;
-  build) echo "Successfully built 0123456789ab" ;;
+  login)
+    user=""; host=""
+    while [ $# -gt 1 ]; do
+      shift
+      case "$1" in
+        --username) user="$2"; shift ;;
+        --password-stdin) ;;
+        *) host="$1" ;;
+      esac
+    done
+    token="$(cat)"
+    [ -n "$token" ] || { echo "Error: Password Required" >&2; exit 1; }
+    mkdir -p "$HOME/.docker"
+    printf '{"auths":{"%s":{"auth":"%s"}}}\\n' "$host" "$(printf '%s:%s' "$user" "$token" | base64 -w0)" > "$HOME/.docker/config.json"
+    echo "WARNING! Your password will be stored unencrypted in $HOME/.docker/config.json."
+    echo "Login Succeeded"
+    ;;
+  build)
+    tag=""; dockerfile=""; args=""
+    while [ $# -gt 1 ]; do
+      shift
+      case "$1" in
+        --tag) tag="$2"; shift ;;
+        --file) dockerfile="$2"; shift ;;
+        --build-arg) args="$args$2"$'\\n'; shift ;;
+      esac
+    done
+    [ -f "$dockerfile" ] || { echo "ERROR: failed to solve: failed to read dockerfile: open $dockerfile: no such file or directory" >&2; exit 1; }
+    layer="$images/$(printf '%s' "$tag" | sha256sum | cut -c1-16)"
+    mkdir -p "$layer/content/etc"
+    cp "$dockerfile" "$layer/content/Dockerfile"
+    printf '%sSIGNET_RUN=%s\\n' "$args" "$SIGNET_STATE" > "$layer/content/etc/signet-build"
+    tar --sort=name --mtime=@0 --owner=0 --group=0 -C "$layer/content" -cf "$layer/layer.tar" .
+    echo "naming to $tag done"
+    ;;
   push)
     ref="$2"
+    layer="$images/$(printf '%s' "$ref" | sha256sum | cut -c1-16)"
+    [ -f "$layer/layer.tar" ] || { echo "An image does not exist locally with the tag: \${ref%:*}" >&2; exit 1; }
     echo "The push refers to repository [\${ref%:*}]"
-    echo "5f70bf18a086: Pushed"
-    [ "$PUSH_REPORTS_DIGEST" = no ] || echo "\${ref##*:}: digest: $PUSHED_DIGEST size: 1570"
+    if ! pushed="$("$SIGNET_CRANE" append --oci-empty-base --new_layer "$layer/layer.tar" --new_tag "$ref" 2> "$layer/crane.log")"; then
+      cat "$layer/crane.log" >&2
+      exit 1
+    fi
+    size="$("$SIGNET_CRANE" manifest "$pushed" | wc -c)"
+    echo "$(sha256sum < "$layer/layer.tar" | cut -c1-12): Pushed"
+    [ "$PUSH_REPORTS_DIGEST" = no ] || echo "\${ref##*:}: digest: \${pushed##*@} size: $size"
     ;;
   *) echo "docker stand-in: unexpected call: $*" >&2; exit 2 ;;
 esac
@@ -45,7 +93,9 @@ while [ $# -gt 0 ]; do
     *) url="$1"; shift ;;
   esac
 done
-src="$SIGNET_DOWNLOADS/\${url##*/}"
+# A run's own copy (a tampered download) first, then the files every run shares.
+src="$SIGNET_DOWNLOAD_OVERRIDES/\${url##*/}"
+[ -f "$src" ] || src="$SIGNET_DOWNLOADS/\${url##*/}"
 if [ ! -f "$src" ]; then echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; fi
 cp "$src" "$out"
 `;
@@ -54,6 +104,12 @@ const SYFT = `${PRELUDE}
 case "$1" in
   version) echo "Version: stand-in" ;;
   scan)
+    # Like syft's docker: source, only an image the (stand-in) daemon built can be scanned.
+    ref="\${2#docker:}"
+    if [ ! -f "$SIGNET_STATE/docker-images/$(printf '%s' "$ref" | sha256sum | cut -c1-16)/layer.tar" ]; then
+      echo "[0000] ERROR could not determine source: errors occurred attempting to resolve '$2'" >&2
+      exit 1
+    fi
     target="\${4#spdx-json=}"
     printf '{"spdxVersion":"SPDX-2.3","name":"%s"}\\n' "$2" > "$target"
     ;;
@@ -80,76 +136,50 @@ case "$1" in
 esac
 `;
 
-const ORAS = `${PRELUDE}
-case "$1" in
-  version) echo "Version: stand-in" ;;
-  attach)
-    ref="$6"
-    case "$ref" in *@sha256:*) ;; *) echo "oras stand-in: attach to a tag: $ref" >&2; exit 1 ;; esac
-    printf '{"digest":"%s","reference":"%s@%s"}\\n' "$SBOM_DIGEST" "\${ref%@*}" "$SBOM_DIGEST"
-    ;;
-  *) echo "oras stand-in: unexpected call: $*" >&2; exit 2 ;;
-esac
-`;
-
-const NOTATION = `${PRELUDE}
-signed="$SIGNET_STATE/notation-signed"
-case "$1" in
-  version) echo "Notation - a tool to sign and verify artifacts. Version: stand-in" ;;
-  login) token="$(cat)"; [ "$token" = ecr-login-token ] || exit 1; echo "Login Succeeded" ;;
-  plugin)
-    case "$2" in
-      install) [ -f "$4" ] || exit 1; echo "Successfully installed plugin com.amazonaws.signer.notation.plugin" ;;
-      list) echo "com.amazonaws.signer.notation.plugin  AWS Signer plugin for Notation" ;;
-    esac
-    ;;
-  cert) grep -q 'BEGIN CERTIFICATE' "$7" || exit 1; cp "$7" "$SIGNET_STATE/notation-root.crt"; echo "Successfully added certificate to store $6" ;;
-  policy)
-    case "$2" in
-      import) cp "$4" "$SIGNET_STATE/notation-trustpolicy.json"; echo "Trust policy configuration imported successfully." ;;
-      show) cat "$SIGNET_STATE/notation-trustpolicy.json" ;;
-    esac
-    ;;
-  sign)
-    ref="$6"
-    case "$ref" in *@sha256:*) ;; *) echo "notation stand-in: signing a tag: $ref" >&2; exit 1 ;; esac
-    [ "$SIGNATURES" = missing ] || printf '%s\\n' "$ref" >> "$signed"
-    echo "Successfully signed $ref"
-    ;;
-  inspect) echo "$2"; echo "└── application/vnd.cncf.notary.signature" ;;
-  verify)
-    ref="$2"
-    [ -f "$SIGNET_STATE/notation-trustpolicy.json" ] || { echo "Error: trust policy is not present" >&2; exit 1; }
-    if ! grep -qxF "$ref" "$signed" 2>/dev/null; then
-      echo "Error: signature verification failed: no signature is associated with \\"$ref\\", make sure the artifact was signed successfully" >&2
-      exit 1
-    fi
-    if [ "$SIGNATURES" = untrusted ]; then
-      echo "Error: signature verification failed for all the signatures associated with $ref" >&2
-      exit 1
-    fi
-    echo "Successfully verified signature for $ref"
-    ;;
-  *) echo "notation stand-in: unexpected call: $*" >&2; exit 2 ;;
-esac
-`;
+/**
+ * kubectl without a cluster. Like kubectl, every call but `version --client` needs the
+ * kubeconfig `aws eks update-kubeconfig` wrote; `apply` records the app image of the applied
+ * manifests, and the Deployment and pods it returns afterwards run that image.
+ */
+/**
+ * What the API server returns to `kubectl apply` when Kyverno denies the app's Deployment for an
+ * unsigned image, as the real engine produces it: a Deployment is checked by the rule Kyverno derives
+ * for Pod controllers (`autogen-<rule>`; the eks stack's engine test, stacks/eks/src/admission.engine.test.ts,
+ * asserts that name and the message for every controller kind), the text is Kyverno v1.19's blocked-message
+ * format (note the trailing spaces), and the reason is the verifier's, which is notation's own error.
+ */
+const DEPLOYMENT_DENIAL = [
+  'Error from server: error when creating "$5deployment.yaml": admission webhook "validate.kyverno.svc-fail" denied the request: ',
+  '',
+  'resource Deployment/$3/hello-server was blocked due to the following policies ',
+  '',
+  `${DEFAULT_IMAGE_VERIFICATION_POLICY_NAME}:`,
+  `  autogen-${IMAGE_VERIFICATION_RULES.verifySignatures}: 'Image signature verification failed: signature verification failed: no signature is associated with "$image", make sure the artifact was signed successfully'`,
+].join('\n');
 
 const KUBECTL = `${PRELUDE}
+if [ "$1 \${2:-}" != "version --client" ] && ! grep -q '^current-context: .' "\${KUBECONFIG:-$HOME/.kube/config}" 2>/dev/null; then
+  echo "The connection to the server localhost:8080 was refused - did you specify the right host or port?" >&2
+  exit 1
+fi
+applied="$SIGNET_STATE/cluster/applied-image"
+cluster_object() {
+  [ -s "$applied" ] || { echo "Error from server (NotFound): deployments.apps \\"hello-server\\" not found" >&2; exit 1; }
+  image="$(cat "$applied")"
+  sed -e "s|__APPLIED_IMAGE__|$image|g" -e "s|__APPLIED_DIGEST__|\${image##*@}|g" "$SIGNET_STATE/cluster/$1"
+}
 case "$1 \${2:-}" in
   "version --client") echo "Client Version: stand-in" ;;
   "create --dry-run=client") "$SIGNET_NODE" "$SIGNET_YAML2JSON" "$6" ;;
   "apply --namespace")
     if [ "$APPLY" = denied ]; then
+      image="$("$SIGNET_NODE" "$SIGNET_YAML2JSON" "$5" | jq -r '(if .kind == "List" then .items[] else . end) | select(.kind == "Deployment") | .spec.template.spec.containers[0].image')"
       cat >&2 <<MSG
-Error from server: error when creating "$5deployment.yaml": admission webhook "validate.kyverno.svc-fail" denied the request:
-
-resource Deployment/$3/hello-server was blocked due to the following policies
-
-signet-verify-images:
-  verify-aws-signer-signatures: 'image verification failed: no signature is associated with the image'
+${DEPLOYMENT_DENIAL}
 MSG
       exit 1
     fi
+    "$SIGNET_NODE" "$SIGNET_YAML2JSON" "$5" | jq -r '(if .kind == "List" then .items[] else . end) | select(.kind == "Deployment") | .spec.template.spec.containers[] | select(.name == "hello-server") | .image' > "$applied"
     echo "deployment.apps/hello-server configured"
     touch "$SIGNET_STATE/applied"
     ;;
@@ -162,8 +192,8 @@ MSG
     echo "deployment \\"\${3#deployment/}\\" successfully rolled out"
     ;;
   "rollout undo") echo "deployment.apps/\${3#deployment/} rolled back"; touch "$SIGNET_STATE/rolled-back" ;;
-  "get deployment") cat "$SIGNET_STATE/cluster/deployment.json" ;;
-  "get pods") cat "$SIGNET_STATE/cluster/pods.json" ;;
+  "get deployment") cluster_object deployment.json ;;
+  "get pods") cluster_object pods.json ;;
   "get clusterpolicy")
     [ -f "$SIGNET_STATE/cluster/clusterpolicy.json" ] || { echo "Error from server (NotFound): clusterpolicies.kyverno.io \\"$3\\" not found" >&2; exit 1; }
     cat "$SIGNET_STATE/cluster/clusterpolicy.json"
@@ -173,14 +203,12 @@ esac
 `;
 
 /** Stand-ins found on PATH before the build starts. */
-export const PREINSTALLED: Readonly<Record<string, string>> = { aws: AWS, docker: DOCKER, curl: CURL };
+export const PREINSTALLED: Readonly<Record<string, string>> = { docker: DOCKER, curl: CURL };
 
 /** Stand-ins delivered by the pinned downloads (inside the archives the stand-in curl serves). */
 export const DOWNLOADED: Readonly<Record<string, string>> = {
   syft: SYFT,
   grype: GRYPE,
-  oras: ORAS,
-  notation: NOTATION,
   kubectl: KUBECTL,
 };
 
