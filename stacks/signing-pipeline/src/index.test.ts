@@ -304,12 +304,15 @@ describe('signet-signing-pipeline: stages', () => {
     }
   });
 
-  it('checks revocation on the trusted profiles and their signing jobs, never on a profile version', () => {
+  it('checks revocation on the trusted profiles, their versions and their signing jobs only', () => {
     const revocation = stagePolicy(prod, Stage.ApplicationSigning).find(
       (s) => s.Sid === 'CheckSignatureRevocation',
     );
     expect(revocation?.Resource).toEqual([
-      ...(upstream('prod')['organization/signet-signer/prod']?.trustedIdentities ?? []),
+      ...(upstream('prod')['organization/signet-signer/prod']?.trustedIdentities ?? []).flatMap((arn) => [
+        arn,
+        `${arn}/*`,
+      ]),
       `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/*`,
     ]);
   });

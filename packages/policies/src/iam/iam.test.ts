@@ -304,6 +304,7 @@ describe('signing role', () => {
     });
     expect(statement(doc, 'CheckSignatureRevocation').Resource).toEqual([
       PROFILE_ARN,
+      `${PROFILE_ARN}/*`,
       'arn:aws:signer:us-east-1:111122223333:/signing-jobs/*',
     ]);
     expect(statement(doc, 'ReadImageWriteSignature').Resource).toEqual([HELLO_REPO_ARN]);
@@ -330,14 +331,16 @@ describe('signing role', () => {
     });
     expect(statement(doc, 'CheckSignatureRevocation').Resource).toEqual([
       PROFILE_ARN,
+      `${PROFILE_ARN}/*`,
       SECURITY_PROFILE_ARN,
+      `${SECURITY_PROFILE_ARN}/*`,
       'arn:aws:signer:us-east-1:111122223333:/signing-jobs/*',
       'arn:aws:signer:us-east-1:444455556666:/signing-jobs/*',
     ]);
   });
 
-  it('grants revocation checks on the profile ARN, never on a profile version', () => {
-    // The signing-profile resource type has no version segment; a version ARN is reduced to it.
+  it('grants revocation checks on the profile and its versions, never on another profile', () => {
+    // A version ARN is reduced to its profile, which is granted with all its versions.
     const doc = buildSigningRolePolicy({
       ...stage,
       repositoryArn: HELLO_REPO_ARN,
@@ -346,6 +349,7 @@ describe('signing role', () => {
     });
     expect(statement(doc, 'CheckSignatureRevocation').Resource).toEqual([
       PROFILE_ARN,
+      `${PROFILE_ARN}/*`,
       'arn:aws:signer:us-east-1:111122223333:/signing-jobs/*',
     ]);
   });

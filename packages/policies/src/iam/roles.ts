@@ -110,14 +110,17 @@ function stageStatements(input: StageResourcesInput): IamStatement[] {
 /**
  * Resources `signer:GetRevocationStatus` is authorised against. The Service Authorization Reference
  * lists two resource types for it, both required: `signing-profile`
- * (`arn:…:signer:<region>:<account>:/signing-profiles/<ProfileName>`, no version segment) and
- * `signing-job` (`arn:…:/signing-jobs/<JobId>`), so each trusted profile and the signing jobs of
- * its account and region are granted, and no `*` is needed. The job id is only known at
- * verification time, hence `signing-jobs/*`. A profile's version is no resource of its own (Signer
- * scopes versions through the `signer:ProfileVersion` condition key, which this action does not
- * take), so every version of a trusted profile is covered by the profile ARN.
+ * (`arn:…:signer:<region>:<account>:/signing-profiles/<ProfileName>`) and `signing-job`
+ * (`arn:…:/signing-jobs/<JobId>`). The job id is only known at verification time, hence
+ * `signing-jobs/*` of the profile's account and region.
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html#awssigner-actions-as-permissions
- * Under level `strict` a denied revocation call denies the image, so both types must be granted.
+ *
+ * Each trusted profile is granted as its ARN and as its version ARNs (`<profile>/*`): the request
+ * names the signature's profile *version* (`profileVersionArn`,
+ * https://docs.aws.amazon.com/signer/latest/api/API_GetRevocationStatus.html), and AWS documents no
+ * example that says which of the two IAM evaluates. Under level `strict` a denied revocation call
+ * denies every image in the pipeline and at admission, so both forms of the same profile are granted;
+ * neither reaches another profile. (AWS's own samples grant this action on `*`.)
  */
 function revocationStatement(profileArns: readonly string[], field: string): IamStatement {
   if (profileArns.length === 0) {
@@ -128,6 +131,7 @@ function revocationStatement(profileArns: readonly string[], field: string): Iam
   profileArns.forEach((value, i) => {
     const arn = parseSigningProfileArn(value, `${field}[${i}]`);
     profiles.add(arn.profileArn);
+    profiles.add(`${arn.profileArn}/*`);
     jobs.add(`arn:${arn.partition}:signer:${arn.region}:${arn.account}:/signing-jobs/*`);
   });
   return {

@@ -169,7 +169,11 @@ describe('resources against the resource types of the actions', () => {
     ['logs:DescribeLogStreams', `${LOG_GROUP}:log-stream:*`, 'allowed: log-group (required)'],
     ['s3:GetBucketAcl', 'arn:aws:s3:::bucket/*', 'allowed: accesspoint'],
     ['s3:GetObject', 'arn:aws:s3:::bucket', 'allowed: accesspointobject'],
-    ['signer:GetRevocationStatus', `${PROFILE}/*`, 'signing-profile (required) arn:${Partition}:signer'],
+    [
+      'signer:GetRevocationStatus',
+      arn('signer', 'signing-profiles/signet_dev_app'),
+      'signing-profile (required) arn:${Partition}:signer',
+    ],
     ['kms:Decrypt', arn('kms', 'alias/signet'), 'allowed: key (required)'],
   ])('reports %s on %s', async (action, resource, message) => {
     const found = await messages([
@@ -177,6 +181,12 @@ describe('resources against the resource types of the actions', () => {
     ]);
     expect(found).toHaveLength(1);
     expect(found[0]).toContain(message);
+  });
+
+  it('accepts the version ARNs of a signing profile, which GetRevocationStatus requests name', async () => {
+    expect(await messages([allow(['signer:GetRevocationStatus'], [PROFILE, `${PROFILE}/*`, JOBS])])).toEqual(
+      [],
+    );
   });
 
   it('reports a wildcard action none of whose actions supports the ARN', async () => {

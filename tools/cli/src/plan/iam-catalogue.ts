@@ -31,9 +31,9 @@ const CATALOGUE_DOC =
 
 /**
  * Variables of ARN formats whose values may hold a `/` (and, for S3 object keys, a `:`). Every
- * other variable (`${Region}`, `${ProfileName}`, `${BucketName}`, …) matches one ARN segment: no
- * `:` and no `/`, so `<bucket>/*` is an object and never a bucket, `<profile>/<version>` is no
- * signing profile, and `log-group:<name>:log-stream:*` is a log stream and never a log group.
+ * other variable (`${Region}`, `${BucketName}`, …) matches one ARN segment: no `:` and no `/`, so
+ * `<bucket>/*` is an object and never a bucket, and `log-group:<name>:log-stream:*` is a log stream
+ * and never a log group.
  */
 export const PATH_VARIABLES: Readonly<
   Record<string, { readonly chars: string; readonly reason: string; readonly doc: string }>
@@ -67,6 +67,12 @@ export const PATH_VARIABLES: Readonly<
     chars: '/',
     reason: 'The provider name is its issuer URL without https://: oidc.eks.<region>.amazonaws.com/id/<id>.',
     doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html',
+  },
+  'signer:ProfileName': {
+    chars: '/',
+    reason:
+      'A profile is also addressed by its version ARN, <profile>/<version> (signer:GetRevocationStatus takes a profileVersionArn); policies/src/iam/roles.ts grants both forms of the same profile.',
+    doc: 'https://docs.aws.amazon.com/signer/latest/api/API_GetRevocationStatus.html',
   },
   's3:ObjectName': {
     chars: '/:',
