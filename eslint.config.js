@@ -24,8 +24,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Libs never import stacks; apps never import infra code; stacks use libs; tools use libs and other tools
-      // (the CLI runs the workspace plugin's generators); nothing else imports tools.
+      // Libs never import stacks; apps never import infra code, only the service kit (their runtime library,
+      // which imports nothing of the workspace); stacks use libs; tools use libs and other tools (the CLI runs
+      // the workspace plugin's generators); nothing else imports tools.
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -34,7 +35,8 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kit'] },
+            { sourceTag: 'type:kit', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
           ],
         },

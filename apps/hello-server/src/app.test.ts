@@ -1,51 +1,28 @@
-import { Agent } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
+import type { Service } from '@signet/service-kit';
+import { captureLogs, listenOnLoopback, request } from '@signet/service-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, createLogger } from './app.js';
-import type { App, BuildAppOptions } from './app.js';
+import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { request } from './test/http.js';
 
-/** A generated request id: 128 random bits as 32 lowercase hex characters. */
-const GENERATED_ID = /^[0-9a-f]{32}$/;
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const running: Service[] = [];
 
-interface Started {
-  readonly app: App;
-  readonly port: number;
-  /** Parsed log lines written so far. */
-  readonly logs: Record<string, unknown>[];
-}
-
-const running: App[] = [];
-
-async function start(env: Record<string, string> = {}, options: BuildAppOptions = {}): Promise<Started> {
-  const logs: Record<string, unknown>[] = [];
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DRAIN_DELAY_MS: '0', ...env });
-  const logger = createLogger('info', {
-    write: (line: string) => {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    },
-  });
-  const app = buildApp(config, { logger, ...options });
+async function start(env: Record<string, string> = {}): Promise<number> {
+  const app = buildApp(loadConfig({ DRAIN_DELAY_MS: '0', ...env }), { logger: captureLogs().logger });
   running.push(app);
-  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-  return { app, port: (app.server.address() as AddressInfo).port, logs };
+  return listenOnLoopback(app);
 }
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((app) => app.shutdown()));
 });
 
-describe('routes', () => {
+describe('hello-server', () => {
   it('GET / greets with the build identity the environment provides', async () => {
-    const { port } = await start({ APP_VERSION: '1.2.3', GIT_COMMIT: 'abc1234', IMAGE_DIGEST: DIGEST });
+    const port = await start({ APP_VERSION: '1.2.3', GIT_COMMIT: 'abc1234', IMAGE_DIGEST: DIGEST });
     const res = await request(port, '/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(JSON.parse(res.text)).toEqual({
       message: 'Hello from hello-server',
       app: 'hello-server',
@@ -56,285 +33,18 @@ describe('routes', () => {
   });
 
   it('GET / leaves out identity fields the environment does not provide', async () => {
-    const { port } = await start();
-    const res = await request(port, '/');
+    const res = await request(await start(), '/');
     expect(JSON.parse(res.text)).toEqual({ message: 'Hello from hello-server', app: 'hello-server' });
   });
 
-  it('HEAD answers like GET without a body', async () => {
-    const { port } = await start();
-    const res = await request(port, '/', { method: 'HEAD' });
-    expect(res.status).toBe(200);
-    expect(Number(res.headers['content-length'])).toBeGreaterThan(0);
-    expect(res.text).toBe('');
-  });
-
-  it('GET /healthz and /readyz answer 200 while serving, ignoring a query string', async () => {
-    const { port, app } = await start();
-    expect(app.ready).toBe(true);
-    const live = await request(port, '/healthz?probe=1');
-    expect([live.status, JSON.parse(live.text)]).toEqual([200, { status: 'ok' }]);
-    const ready = await request(port, '/readyz');
-    expect([ready.status, JSON.parse(ready.text)]).toEqual([200, { status: 'ready' }]);
-  });
-
-  it('answers an unknown path with a JSON 404 carrying the request id', async () => {
-    const { port } = await start();
-    const res = await request(port, '/nope', { headers: { 'x-request-id': 'trace-404' } });
-    expect(res.status).toBe(404);
-    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(JSON.parse(res.text)).toEqual({ statusCode: 404, error: 'Not Found', requestId: 'trace-404' });
-  });
-
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])(
-    'answers %s on a known path with a JSON 405 and Allow',
-    async (method) => {
-      const { port } = await start();
-      const res = await request(port, '/healthz', { method });
-      expect(res.status).toBe(405);
-      expect(res.headers.allow).toBe('GET, HEAD');
-      expect(JSON.parse(res.text)).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
-    },
-  );
-
-  it('keeps built-in routes when extra routes use the same paths', async () => {
-    const { port } = await start(
-      {},
-      { routes: { '/readyz': () => ({ status: 200, body: { hijacked: true } }) } },
-    );
+  it("keeps the kit's probes next to its own route", async () => {
+    const port = await start();
+    expect(JSON.parse((await request(port, '/healthz')).text)).toEqual({ status: 'ok' });
     expect(JSON.parse((await request(port, '/readyz')).text)).toEqual({ status: 'ready' });
   });
 
-  it('rejects a request head larger than the header limit with 431', async () => {
-    const { port } = await start();
-    const res = await request(port, '/', { headers: { 'x-padding': 'a'.repeat(17 * 1024) } });
-    expect(res.status).toBe(431);
-  });
-
-  it('applies timeouts that outlast an ALB idle timeout of 60 s', async () => {
-    const { app } = await start();
-    const { server } = app;
-    expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
-    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
-    expect(server.requestTimeout).toBeGreaterThanOrEqual(server.headersTimeout);
-  });
-});
-
-describe('errors', () => {
-  const secret = 'db password is hunter2';
-
-  it.each([
-    [
-      'a handler that throws',
-      () => {
-        throw new Error(secret);
-      },
-    ],
-    ['a handler that rejects', () => Promise.reject(new Error(secret))],
-  ])('turns %s into a bare JSON 500 and logs the error with its stack', async (_name, handler) => {
-    const { port, logs } = await start({}, { routes: { '/boom': handler } });
-    const res = await request(port, '/boom', { headers: { 'x-request-id': 'trace-500' } });
-    expect(res.status).toBe(500);
-    expect(JSON.parse(res.text)).toEqual({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      requestId: 'trace-500',
-    });
-    expect(res.text).not.toContain(secret);
-    expect(res.text).not.toContain('at ');
-    const logged = logs.find((line) => line.msg === 'request failed');
-    expect(logged).toMatchObject({ level: 50, reqId: 'trace-500', err: { message: secret } });
-    expect((logged?.err as { stack: string }).stack).toContain('app.test.ts');
-  });
-
-  it.each([
-    ['a status Node rejects', { status: 1000, body: {} }],
-    ['a body JSON cannot serialise', { status: 200, body: { count: 1n } }],
-  ])('answers a bare 500 when a handler returns %s', async (_name, value) => {
-    const { port, logs } = await start(
-      {},
-      { routes: { '/bad': () => value, '/bad-later': async () => value } },
-    );
-    for (const path of ['/bad', '/bad-later']) {
-      const res = await request(port, path);
-      expect([res.status, JSON.parse(res.text)]).toEqual([
-        500,
-        { statusCode: 500, error: 'Internal Server Error', requestId: res.headers['x-request-id'] },
-      ]);
-    }
-    expect(logs.filter((line) => line.msg === 'request failed')).toHaveLength(2);
-    // The server is still up.
-    expect((await request(port, '/healthz')).status).toBe(200);
-  });
-
-  it('serves extra async routes', async () => {
-    const { port } = await start(
-      {},
-      { routes: { '/later': async () => ({ status: 202, body: { later: true } }) } },
-    );
-    const res = await request(port, '/later');
-    expect([res.status, JSON.parse(res.text)]).toEqual([202, { later: true }]);
-  });
-});
-
-describe('request id and logs', () => {
-  it('echoes a sane incoming x-request-id', async () => {
-    const { port } = await start();
-    const res = await request(port, '/', {
-      headers: { 'x-request-id': 'Root=1-67891233-abcdef012345678912345678' },
-    });
-    expect(res.headers['x-request-id']).toBe('Root=1-67891233-abcdef012345678912345678');
-  });
-
-  it.each([
-    ['too long', 'a'.repeat(129)],
-    ['with spaces', 'a b'],
-    ['with quotes', 'a"b'],
-    ['with braces', '{"level":60}'],
-  ])('replaces an incoming id %s by a fresh random id', async (_name, incoming) => {
-    const { port, logs } = await start();
-    const res = await request(port, '/', { headers: { 'x-request-id': incoming } });
-    const id = res.headers['x-request-id'];
-    expect(id).toMatch(GENERATED_ID);
-    expect(logs.some((line) => line.reqId === incoming)).toBe(false);
-  });
-
-  it('generates a distinct id per request when none is sent', async () => {
-    const { port } = await start();
-    const a = await request(port, '/');
-    const b = await request(port, '/');
-    expect(a.headers['x-request-id']).toMatch(GENERATED_ID);
-    expect(b.headers['x-request-id']).toMatch(GENERATED_ID);
-    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
-  });
-
-  it('writes one JSON line per request with its id, method, path and status, never the query string', async () => {
-    const lines: string[] = [];
-    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-    const app = buildApp(loadConfig({ DRAIN_DELAY_MS: '0' }), { logger });
-    running.push(app);
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    const port = (app.server.address() as AddressInfo).port;
-    await request(port, '/healthz?token=secret', { headers: { 'x-request-id': 'trace-log' } });
-    await request(port, '/missing');
-
-    expect(lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1)).toBe(true);
-    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(parsed).toHaveLength(2);
-    expect(parsed[0]).toMatchObject({
-      level: 30,
-      msg: 'request completed',
-      reqId: 'trace-log',
-      method: 'GET',
-      path: '/healthz',
-      status: 200,
-    });
-    expect(typeof parsed[0]?.ms).toBe('number');
-    expect(parsed[1]).toMatchObject({ path: '/missing', status: 404 });
-    expect(parsed[1]?.reqId).toMatch(GENERATED_ID);
-    expect(lines.join('')).not.toContain('secret');
-  });
-
-  it('logs nothing per request below the configured level', async () => {
-    const lines: string[] = [];
-    const logger = createLogger('warn', { write: (line: string) => void lines.push(line) });
-    const app = buildApp(loadConfig({ DRAIN_DELAY_MS: '0' }), { logger });
-    running.push(app);
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    await request((app.server.address() as AddressInfo).port, '/');
-    expect(lines).toEqual([]);
-  });
-});
-
-describe('graceful shutdown', () => {
-  it('turns readiness false at once, keeps serving with Connection: close, then refuses connections', async () => {
-    const { app, port } = await start({ DRAIN_DELAY_MS: '300' });
-    const stopped = app.shutdown();
-    expect(app.ready).toBe(false);
-
-    const ready = await request(port, '/readyz');
-    expect([ready.status, JSON.parse(ready.text)]).toEqual([503, { status: 'draining' }]);
-    expect(ready.headers.connection).toBe('close');
-    const live = await request(port, '/healthz');
-    expect(live.status).toBe(200);
-    const greeting = await request(port, '/');
-    expect([greeting.status, greeting.headers.connection]).toEqual([200, 'close']);
-
-    await stopped;
-    await expect(request(port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-  });
-
-  it('returns the same promise when called twice', async () => {
-    const { app } = await start();
-    expect(app.shutdown()).toBe(app.shutdown());
-  });
-
-  it('finishes a request in flight when the listener closes, and only then resolves', async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered: () => void = () => undefined;
-    const inHandler = new Promise<void>((resolve) => (entered = resolve));
-    const { app, port } = await start(
-      {},
-      {
-        routes: {
-          '/slow': async () => {
-            entered();
-            await gate;
-            return { status: 200, body: { done: true } };
-          },
-        },
-      },
-    );
-    const slow = request(port, '/slow');
-    await inHandler;
-
-    let resolved = false;
-    const stopped = app.shutdown().then(() => (resolved = true));
-    // The listener is closed (no drain delay) while the handler still waits.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await expect(request(port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    expect(resolved).toBe(false);
-
-    release();
-    const res = await slow;
-    expect([res.status, JSON.parse(res.text), res.headers.connection]).toEqual([
-      200,
-      { done: true },
-      'close',
-    ]);
-    await stopped;
-    expect(resolved).toBe(true);
-  });
-
-  it('closes idle keep-alive sockets when the listener closes', async () => {
-    const { app, port } = await start({ DRAIN_DELAY_MS: '100' });
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      const first = await request(port, '/', { agent });
-      expect(first.headers.connection).toBe('keep-alive');
-      const [socket] = Object.values(agent.freeSockets).flat();
-      expect(socket).toBeDefined();
-      const closed = new Promise<void>((resolve) => socket?.once('close', () => resolve()));
-      await app.shutdown();
-      await closed;
-    } finally {
-      agent.destroy();
-    }
-  });
-
-  it('closes the listener but waits for a connection still sending its request head', async () => {
-    const { app, port } = await start({ DRAIN_DELAY_MS: '0' });
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
-    let resolved = false;
-    const stopped = app.shutdown().then(() => (resolved = true));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // A half-sent request keeps the shutdown pending; main.ts bounds it with the grace period.
-    expect(resolved).toBe(false);
-    await expect(request(port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    socket.destroy();
-    await stopped;
+  it('listens on its container port unless PORT says otherwise', () => {
+    expect(loadConfig({}).port).toBe(8080);
+    expect(loadConfig({ PORT: '9999' }).port).toBe(9999);
   });
 });

@@ -589,7 +589,14 @@ describe('signet-signing-pipeline: source', () => {
           pushes: [
             {
               branches: { includes: ['release'] },
-              filePaths: { includes: [`apps/${APP}/**`, `buildspecs/${APP}/**`] },
+              filePaths: {
+                includes: [
+                  `apps/${APP}/**`,
+                  `buildspecs/${APP}/**`,
+                  'packages/service-kit/**',
+                  'pnpm-lock.yaml',
+                ],
+              },
             },
           ],
         },

@@ -92,11 +92,11 @@ describe('pnpm engines', () => {
     );
     expect(lines[1]).toMatch(/^docker-registry\s+2\.8\s+\/\S+docker-registry\s+\[/);
     expect(lines[2]).toMatch(/^engines: 2 ready in [\d.]+ s \(cache /);
-  });
+  }, 60_000);
 
   it('refuses an unknown engine, naming the known ones', () => {
     const result = cli(['kyvernoo']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('engines: unknown engine "kyvernoo"; known: kyverno, notation, oras');
-  });
+  }, 60_000);
 });

@@ -58,8 +58,9 @@ describe('pipeline layout', () => {
       repository: 'a/b',
       branch: 'main',
     } as const;
+    // The kit and the lockfile are built into the image: a change to either rebuilds every app.
     expect(buildSourceTrigger(source, 'apps/x', 'x')?.gitConfiguration.pushes[0]?.filePaths.includes).toEqual(
-      ['apps/x/**', 'buildspecs/x/**'],
+      ['apps/x/**', 'buildspecs/x/**', 'packages/service-kit/**', 'pnpm-lock.yaml'],
     );
     expect(buildSourceTrigger(input.source, 'apps/x', 'x')).toBeUndefined();
   });

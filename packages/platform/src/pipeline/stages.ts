@@ -190,8 +190,17 @@ export interface SourceTriggerLayout {
 }
 
 /**
- * The V2 trigger of a CodeConnections source: pushes to the branch that change the app's folder
- * (or its committed buildspecs). Other apps' changes do not start this pipeline.
+ * What goes into an app's image besides its own folder: the service kit it is built with (a
+ * workspace dependency, compiled into the image) and the lockfile that fixes every dependency's
+ * version. A change to either must rebuild, re-sign and redeploy every app, or a fix to the kit would
+ * never ship.
+ */
+export const SHARED_IMAGE_INPUTS: readonly string[] = ['packages/service-kit/**', 'pnpm-lock.yaml'];
+
+/**
+ * The V2 trigger of a CodeConnections source: pushes to the branch that change the app's folder,
+ * its committed buildspecs, or what its image is built from besides ({@link SHARED_IMAGE_INPUTS}).
+ * Other apps' changes do not start this pipeline.
  * https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
  */
 export function buildSourceTrigger(
@@ -207,7 +216,7 @@ export function buildSourceTrigger(
       pushes: [
         {
           branches: { includes: [source.branch] },
-          filePaths: { includes: [`${appDirectory}/**`, `buildspecs/${app}/**`] },
+          filePaths: { includes: [`${appDirectory}/**`, `buildspecs/${app}/**`, ...SHARED_IMAGE_INPUTS] },
         },
       ],
     },

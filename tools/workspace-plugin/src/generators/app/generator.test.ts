@@ -42,7 +42,7 @@ describe('app generator', () => {
     await appGenerator(tree, { name: 'demo-api' });
     for (const file of templateFiles()) expect(tree.exists(`apps/demo-api/${file}`), file).toBe(true);
     expect(tree.read('apps/demo-api/src/config.ts', 'utf8')).toContain("export const APP_NAME = 'demo-api';");
-    expect(tree.read('apps/demo-api/src/config.ts', 'utf8')).toContain("integer('PORT', 8080, 0, 65_535)");
+    expect(tree.read('apps/demo-api/src/config.ts', 'utf8')).toContain('port: 8080 }');
     const deployment = tree.read('apps/demo-api/deploy/deployment.yaml', 'utf8') ?? '';
     expect(deployment).toContain('name: demo-api\n');
     expect(deployment).toContain('containerPort: 8080');
@@ -65,6 +65,41 @@ describe('app generator', () => {
       manifests: 'deploy',
     });
     expect(pkg.scripts).toMatchObject({ test: 'vitest run', build: 'tsc -p tsconfig.build.json' });
+    // The runtime comes from the kit, a workspace package, never from a copy inside the app.
+    expect(pkg.dependencies).toEqual({ '@signet/service-kit': 'workspace:*' });
+  });
+
+  it('writes only the files an app team edits; the runtime stays in the service kit', async () => {
+    await appGenerator(tree, { name: 'demo-api' });
+    expect(templateFiles().sort()).toEqual([
+      'Dockerfile',
+      'Dockerfile.dockerignore',
+      'README.md',
+      'deploy/deployment.yaml',
+      'deploy/networkpolicy.yaml',
+      'deploy/poddisruptionbudget.yaml',
+      'deploy/service.yaml',
+      'deploy/serviceaccount.yaml',
+      'package.json',
+      'src/app.test.ts',
+      'src/app.ts',
+      'src/config.ts',
+      'src/deploy.test.ts',
+      'src/main.ts',
+      'tsconfig.build.json',
+      'tsconfig.json',
+      'vitest.config.ts',
+    ]);
+    const sources = tree
+      .listChanges()
+      .filter((change) => change.path.startsWith('apps/demo-api/src/'))
+      .map((change) => tree.read(change.path, 'utf8') ?? '');
+    for (const source of sources) expect(source).not.toMatch(/from 'pino'|from 'node:http'/);
+    expect(tree.read('apps/demo-api/src/main.ts', 'utf8')).toContain("from '@signet/service-kit'");
+    // The image build builds the kit too (the "..." filter), from the repository root.
+    expect(tree.read('apps/demo-api/Dockerfile', 'utf8')).toContain(
+      'pnpm --filter "@signet/demo-api..." run build',
+    );
   });
 
   it('renders the buildspecs of every environment the app is deployed to', async () => {

@@ -7,8 +7,10 @@ import type { AppGeneratorSchema, NormalizedAppOptions } from './schema.js';
 import { AppGeneratorError, validateAppOptions } from './validate.js';
 
 /**
- * The template: apps/hello-server with its name and port as placeholders. Resolved from the package
- * root so the compiled generator (dist/generators/app) finds the same folder as the source.
+ * The template: the files an app team edits (entry point, routes, config, tests of its own, package.json,
+ * Dockerfile, manifests), as apps/hello-server has them, with its name and port as placeholders; the
+ * runtime they share is the @signet/service-kit package. Resolved from the package root so the compiled
+ * generator (dist/generators/app) finds the same folder as the source.
  */
 export const TEMPLATE_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -28,7 +30,7 @@ const MANIFESTS = 'deploy';
  * Writes the app for already validated options: the files from the template and the app's
  * buildspecs. Never overwrites: a path that exists is an error, and nothing is written then.
  */
-export function writeApp(tree: Tree, options: NormalizedAppOptions, { overwrite = false } = {}): void {
+export function writeApp(tree: Tree, options: NormalizedAppOptions): void {
   const substitutions = {
     name: options.name,
     port: options.port,
@@ -47,10 +49,8 @@ export function writeApp(tree: Tree, options: NormalizedAppOptions, { overwrite 
       },
     },
   ]);
-  if (!overwrite) {
-    for (const path of [options.directory, ...buildspecs.keys()]) {
-      if (tree.exists(path)) throw new AppGeneratorError(`${path} already exists; refusing to overwrite it`);
-    }
+  for (const path of [options.directory, ...buildspecs.keys()]) {
+    if (tree.exists(path)) throw new AppGeneratorError(`${path} already exists; refusing to overwrite it`);
   }
   generateFiles(tree, TEMPLATE_DIR, options.directory, substitutions);
   for (const [path, content] of buildspecs) tree.write(path, content);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchedDestination } from './log-destination.js';
 
-const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+const KIT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const dirs: string[] = [];
 const fds: number[] = [];
 
@@ -27,7 +27,7 @@ afterEach(() => {
 /** Runs the fixture and collects its stdout, optionally reading nothing for a while first. */
 function runFixture(args: string[], readDelayMs: number, closeReader = false) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/test/write-logs.ts', ...args], {
-    cwd: APP_DIR,
+    cwd: KIT_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: Buffer[] = [];

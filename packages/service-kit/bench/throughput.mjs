@@ -1,19 +1,20 @@
-// Throughput benchmark: GET / of the built hello-server (logging on, info level, one JSON line per request
-// written to a real file as production writes stdout) against a bare node:http server returning the same
-// bytes. Same machine, same client (autocannon in this process), each server in its own child process,
-// both warmed up, then measured in short back-to-back pairs of rounds (the order alternating). The headline
-// ratio is the median over pairs of hello-server / bare within a pair: on a shared or virtual machine the
-// speed of the whole host drifts by tens of percent from one second to the next, and a ratio taken within
-// a pair cancels that drift where a ratio of separate medians does not.
+// Throughput benchmark: GET / of a service built on the kit (logging on, info level, one JSON line per
+// request written to a real file as production writes stdout) against a bare node:http server returning
+// the same bytes. Same machine, same client (autocannon in this process), each server in its own child
+// process, both warmed up, then measured in short back-to-back pairs of rounds (the order alternating). The
+// headline ratio is the median over pairs of service / bare within a pair: on a shared or virtual machine
+// the speed of the whole host drifts by tens of percent from one second to the next, and a ratio taken
+// within a pair cancels that drift where a ratio of separate medians does not.
 //
-//   pnpm nx run hello-server:bench          # prints the table and the ratio
-//   BENCH_ENFORCE=1 pnpm nx run hello-server:bench   # also exits 1 when the ratio misses the goal
+//   pnpm nx run service-kit:bench                    # bench/kit-server.mjs on the built kit
+//   BENCH_ENFORCE=1 pnpm nx run service-kit:bench    # also exits 1 when the ratio misses the goal
+//   node bench/throughput.mjs ../../apps/hello-server/dist/main.js   # any built app's entry point
 //
 // Tunables: BENCH_ROUNDS (15), BENCH_SECONDS per round and server (1), BENCH_CONNECTIONS (50).
 import { fork, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -22,16 +23,18 @@ const GOAL = 0.9;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+const KIT_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** Entry point of the service under test, resolved against the working directory. */
+const ENTRY = resolve(process.argv[2] ?? join(KIT_DIR, 'bench/kit-server.mjs'));
 
-const workDir = mkdtempSync(join(tmpdir(), 'hello-server-bench-'));
-const logFile = join(workDir, 'hello-server.log');
+const workDir = mkdtempSync(join(tmpdir(), 'service-kit-bench-'));
+const logFile = join(workDir, 'service.log');
 const children = [];
 
-async function startHelloServer() {
+async function startService() {
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: APP_DIR,
+  const child = spawn(process.execPath, [ENTRY], {
+    cwd: dirname(ENTRY),
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DRAIN_DELAY_MS: '0' },
     stdio: ['ignore', out, 'inherit'],
   });
@@ -43,11 +46,11 @@ async function startHelloServer() {
     if (child.exitCode !== null) break;
     await sleep(20);
   }
-  throw new Error(`hello-server did not start (is dist/ built?); log: ${readFileSync(logFile, 'utf8')}`);
+  throw new Error(`${ENTRY} did not start (is dist/ built?); log: ${readFileSync(logFile, 'utf8')}`);
 }
 
 async function startBareServer(body) {
-  const child = fork(join(APP_DIR, 'bench/bare-server.mjs'), [], { env: { BODY: body }, stdio: 'inherit' });
+  const child = fork(join(KIT_DIR, 'bench/bare-server.mjs'), [], { env: { BODY: body }, stdio: 'inherit' });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', (message) => resolve({ port: message.port, pid: child.pid }));
@@ -92,12 +95,12 @@ const median = (values) => {
 };
 
 try {
-  const hello = await startHelloServer();
-  const body = await (await fetch(`http://127.0.0.1:${hello.port}/`)).text();
+  const service = await startService();
+  const body = await (await fetch(`http://127.0.0.1:${service.port}/`)).text();
   const bare = await startBareServer(body);
   const servers = [
     { name: 'bare node:http', ...bare, rounds: [] },
-    { name: 'hello-server (logging on)', ...hello, rounds: [] },
+    { name: 'service (logging on)', ...service, rounds: [] },
   ];
 
   console.log(
@@ -120,18 +123,18 @@ try {
   }));
   console.table(rows);
 
-  const [bareServer, helloServer] = servers;
-  const pairRatios = helloServer.rounds.map((r, i) => r.rps / bareServer.rounds[i].rps);
+  const [bareServer, serviceServer] = servers;
+  const pairRatios = serviceServer.rounds.map((r, i) => r.rps / bareServer.rounds[i].rps);
   const ratio = median(pairRatios);
-  const cpuRatio = median(helloServer.rounds.map((r, i) => bareServer.rounds[i].cpuUs / r.cpuUs));
+  const cpuRatio = median(serviceServer.rounds.map((r, i) => bareServer.rounds[i].cpuUs / r.cpuUs));
   const logged = readFileSync(logFile, 'utf8')
     .split('\n')
     .filter((line) => line.includes('"request completed"')).length;
-  console.log(`hello-server logged ${logged} requests (one JSON line each) to a file during the run`);
-  console.log(`pair ratios hello-server / bare: ${pairRatios.map((r) => r.toFixed(3)).join(' ')}`);
-  console.log(`ratio hello-server / bare = ${ratio.toFixed(3)} (median over pairs; goal >= ${GOAL})`);
+  console.log(`${ENTRY}: logged ${logged} requests (one JSON line each) to a file during the run`);
+  console.log(`pair ratios service / bare: ${pairRatios.map((r) => r.toFixed(3)).join(' ')}`);
+  console.log(`ratio service / bare = ${ratio.toFixed(3)} (median over pairs; goal >= ${GOAL})`);
   console.log(
-    `CPU-cost ratio bare / hello-server = ${cpuRatio.toFixed(3)} (median over pairs; throughput a CPU-bound server can reach)`,
+    `CPU-cost ratio bare / service = ${cpuRatio.toFixed(3)} (median over pairs; throughput a CPU-bound server can reach)`,
   );
   if (ratio < GOAL) {
     console.log(

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, EnvReader, loadServiceConfig } from './config.js';
+import type { Env } from './config.js';
+
+/** The configuration of an app named sample-app that declares port 8080. */
+const loadConfig = (env: Env) => loadServiceConfig(env, { app: 'sample-app', port: 8080 });
 
 function issuesOf(env: Record<string, string>): ConfigError['issues'] {
   try {
@@ -11,7 +15,7 @@ function issuesOf(env: Record<string, string>): ConfigError['issues'] {
   throw new Error('expected a ConfigError');
 }
 
-describe('loadConfig', () => {
+describe('loadServiceConfig', () => {
   it('uses production defaults when nothing is set', () => {
     expect(loadConfig({})).toEqual({
       port: 8080,
@@ -23,7 +27,7 @@ describe('loadConfig', () => {
       headersTimeoutMs: 66_000,
       requestTimeoutMs: 70_000,
       maxHeaderSize: 16_384,
-      identity: { app: 'hello-server', version: undefined, commit: undefined, imageDigest: undefined },
+      identity: { app: 'sample-app', version: undefined, commit: undefined, imageDigest: undefined },
     });
   });
 
@@ -116,5 +120,48 @@ describe('loadConfig', () => {
 
   it('ignores NODE_ENV', () => {
     expect(loadConfig({ NODE_ENV: 'development' })).toEqual(loadConfig({ NODE_ENV: 'production' }));
+  });
+
+  it("defaults PORT to the app's own port", () => {
+    expect(loadServiceConfig({}, { app: 'orders', port: 9090 })).toMatchObject({
+      port: 9090,
+      identity: { app: 'orders' },
+    });
+    expect(loadServiceConfig({ PORT: '7000' }, { app: 'orders', port: 9090 }).port).toBe(7000);
+  });
+
+  it("reads the app's own variables with the same reader, reporting their problems with the others", () => {
+    const load = (env: Env) =>
+      loadServiceConfig(env, {
+        app: 'orders',
+        port: 9090,
+        extra: (read) => ({
+          batchSize: read.integer('BATCH_SIZE', 100, 1, 1_000),
+          region: read.oneOf('REGION', ['eu', 'us'] as const, 'eu'),
+        }),
+      });
+    const config = load({ BATCH_SIZE: '250', REGION: 'us' });
+    expect([config.batchSize, config.region, config.port]).toEqual([250, 'us', 9090]);
+    expect(load({})).toMatchObject({ batchSize: 100, region: 'eu' });
+    expect(() => load({ PORT: 'x', BATCH_SIZE: '0', REGION: 'ap' })).toThrow(
+      new ConfigError([
+        { variable: 'PORT', value: 'x', allowed: 'an integer from 0 to 65535' },
+        { variable: 'BATCH_SIZE', value: '0', allowed: 'an integer from 1 to 1000' },
+        { variable: 'REGION', value: 'ap', allowed: 'one of eu, us' },
+      ]).message,
+    );
+  });
+});
+
+describe('EnvReader', () => {
+  it('treats an empty variable as unset and records a problem of its own', () => {
+    const read = new EnvReader({ NAME: '', OTHER: 'x' });
+    expect(read.string('NAME')).toBeUndefined();
+    expect(read.string('OTHER')).toBe('x');
+    expect(read.rejected('OTHER')).toBe(false);
+    read.throwIfInvalid();
+    read.reject('OTHER', 'x', 'something else');
+    expect(read.rejected('OTHER')).toBe(true);
+    expect(() => read.throwIfInvalid()).toThrow('invalid configuration:\n  OTHER="x": something else');
   });
 });

@@ -1,5 +1,5 @@
 // Baseline for the throughput benchmark: the least a node:http server can do to put the same bytes on the
-// wire as hello-server's GET / (same body, same headers, a fixed request id of the same length). Run by
+// wire as a kit service's GET / (same body, same headers, a request id of the same length). Run by
 // throughput.mjs with BODY set; reports its port over IPC.
 import { createServer } from 'node:http';
 
@@ -14,7 +14,7 @@ const headers = [
   'x-content-type-options',
   'nosniff',
   'x-request-id',
-  '00000000-0000-4000-8000-000000000000',
+  '0'.repeat(32),
 ];
 
 const server = createServer((_req, res) => {

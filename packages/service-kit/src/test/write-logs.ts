@@ -1,4 +1,4 @@
-// Test fixture: writes numbered lines through a BatchedDestination on stdout, as the service does.
+// Test fixture: writes numbered lines through a BatchedDestination on stdout, as a service does.
 // argv: <lines> [touch-stdout]. Touching process.stdout makes libuv switch the pipe to non-blocking mode,
 // so a slow reader yields EAGAIN.
 import { BatchedDestination } from '../log-destination.js';

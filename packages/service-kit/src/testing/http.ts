@@ -2,6 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import type { Agent, IncomingHttpHeaders } from 'node:http';
 
+/** A response as received. */
 export interface Response {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
@@ -10,12 +11,19 @@ export interface Response {
   readonly reusedSocket: boolean;
 }
 
+/** Options of {@link request}. */
 export interface RequestOptions {
+  /** Default `GET`. */
   readonly method?: string;
   readonly headers?: Record<string, string>;
+  /** Default `false`: a fresh connection that closes after the response. */
   readonly agent?: Agent | false;
 }
 
+/**
+ * Sends one request to 127.0.0.1:`port` and collects the response. A failure rejects with Node's error
+ * (its `code`, such as `ECONNRESET`), carrying `reusedSocket` as well.
+ */
 export function request(port: number, path: string, options: RequestOptions = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
