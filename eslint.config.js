@@ -26,7 +26,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Libs never import stacks; apps never import infra code, only the service kit (their runtime library,
       // which imports nothing of the workspace); stacks use libs; tools use libs and other tools (the CLI runs
-      // the workspace plugin's generators); nothing else imports tools.
+      // the workspace plugin's generators) and stacks (the CLI validates a stack's Pulumi.<env>.yaml with the
+      // config the stack exports as `./config`); nothing else imports tools.
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -37,7 +38,7 @@ export default tseslint.config(
             { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kit'] },
             { sourceTag: 'type:kit', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:stack'] },
           ],
         },
       ],

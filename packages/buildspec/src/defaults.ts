@@ -1,19 +1,21 @@
+import { ENVIRONMENTS, environmentTraits, type AppDeclaration, type Environment } from '@signet/core';
 import {
   AwsPartition,
   awsSignerTrustStoreName,
   buildTrustStoreFiles,
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
 } from '@signet/policies';
-import type { AppDeclaration } from './app.js';
 import type { AdmissionPolicyInput, BuildspecInputs, Severity, ToolPins, TrustStoreInput } from './inputs.js';
 
-/** Environments Signet renders buildspecs for. */
-export const Environment = {
-  Dev: 'dev',
-  Staging: 'staging',
-  Prod: 'prod',
-} as const;
-export type Environment = (typeof Environment)[keyof typeof Environment];
+// The environments and their traits are owned by @signet/core; the renderer reads them from there.
+export { isEnvironment, type AppDeclaration, type Environment } from '@signet/core';
+
+/** A declared app and where it lives in the workspace: what the renderer renders. */
+export interface WorkspaceApp {
+  /** Folder of the app relative to the workspace root, e.g. `apps/hello-server`. */
+  readonly directory: string;
+  readonly declaration: AppDeclaration;
+}
 
 /**
  * Pinned tools (linux/amd64, the CodeBuild standard image's architecture). Each SHA-256 is the
@@ -68,7 +70,7 @@ export const DEFAULT_TOOLS: ToolPins = {
 /** Name of the ClusterPolicy the eks stack installs: the policies package's default, so they cannot differ. */
 export const DEFAULT_ADMISSION_POLICY_NAME = DEFAULT_IMAGE_VERIFICATION_POLICY_NAME;
 
-/** What differs between environments; everything a later config may override. */
+/** What a stage's buildspec takes from its environment; everything a later config may override. */
 export interface EnvironmentPolicy {
   readonly vulnerabilityThreshold: Severity;
   readonly rolloutTimeoutSeconds: number;
@@ -78,32 +80,25 @@ export interface EnvironmentPolicy {
 }
 
 /**
- * Per-environment defaults. Dev fails only on critical findings and accepts an auditing
- * admission policy; staging and prod fail on high and require the policy to enforce.
+ * The buildspec defaults of an environment, from its traits: the vulnerability threshold, the
+ * rollout timeout, and whether VerifyContainerSign requires the admission policy to enforce (it
+ * does wherever admission may not audit).
  */
-export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentPolicy>> = {
-  [Environment.Dev]: {
-    vulnerabilityThreshold: 'critical',
-    rolloutTimeoutSeconds: 300,
-    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: false },
+export function environmentPolicy(environment: Environment): EnvironmentPolicy {
+  const traits = environmentTraits(environment);
+  return {
+    vulnerabilityThreshold: traits.vulnerabilityThreshold,
+    rolloutTimeoutSeconds: traits.rolloutTimeoutSeconds,
+    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: !traits.admissionMayAudit },
     tools: DEFAULT_TOOLS,
     toolsDirectory: '/usr/local/bin',
-  },
-  [Environment.Staging]: {
-    vulnerabilityThreshold: 'high',
-    rolloutTimeoutSeconds: 300,
-    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: true },
-    tools: DEFAULT_TOOLS,
-    toolsDirectory: '/usr/local/bin',
-  },
-  [Environment.Prod]: {
-    vulnerabilityThreshold: 'high',
-    rolloutTimeoutSeconds: 600,
-    admissionPolicy: { name: DEFAULT_ADMISSION_POLICY_NAME, requireEnforce: true },
-    tools: DEFAULT_TOOLS,
-    toolsDirectory: '/usr/local/bin',
-  },
-};
+  };
+}
+
+/** {@link environmentPolicy} of every environment. */
+export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentPolicy>> = Object.fromEntries(
+  ENVIRONMENTS.map((environment) => [environment, environmentPolicy(environment)]),
+) as Record<Environment, EnvironmentPolicy>;
 
 /** The AWS Signer trust store of a partition, as the signing stage installs it. */
 export function awsSignerTrustStore(partition: AwsPartition = AwsPartition.Commercial): TrustStoreInput {
@@ -116,21 +111,16 @@ export function awsSignerTrustStore(partition: AwsPartition = AwsPartition.Comme
   };
 }
 
-/** Is `value` one of the environments Signet renders? */
-export function isEnvironment(value: string): value is Environment {
-  return (Object.values(Environment) as string[]).includes(value);
-}
-
 /**
  * Generator inputs for an app in an environment: the app's declaration, its folder, and the
  * environment's defaults with optional overrides.
  */
 export function inputsFor(
-  app: { readonly directory: string; readonly declaration: AppDeclaration },
+  app: WorkspaceApp,
   environment: Environment,
   overrides: Partial<EnvironmentPolicy> = {},
 ): BuildspecInputs {
-  const policy = { ...ENVIRONMENT_DEFAULTS[environment], ...overrides };
+  const policy = { ...environmentPolicy(environment), ...overrides };
   return {
     app: {
       name: app.declaration.name,

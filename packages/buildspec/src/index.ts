@@ -42,15 +42,17 @@ export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
 export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';
 export { verifyStage } from './stages/verify.js';
 export { STAGE_GENERATORS } from './stages/index.js';
-export { parseAppDeclaration, type AppDeclaration, type WorkspaceApp } from './app.js';
 export {
   DEFAULT_ADMISSION_POLICY_NAME,
   DEFAULT_TOOLS,
   ENVIRONMENT_DEFAULTS,
-  Environment,
   awsSignerTrustStore,
+  environmentPolicy,
   inputsFor,
   isEnvironment,
+  type AppDeclaration,
+  type Environment,
   type EnvironmentPolicy,
+  type WorkspaceApp,
 } from './defaults.js';
 export { RENDER_COMMAND, buildspecHeader, renderStage, renderWorkspaceBuildspecs } from './render.js';

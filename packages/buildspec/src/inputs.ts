@@ -1,14 +1,8 @@
-import { BuildspecInputError, quote } from './errors.js';
+import { ROLLOUT_TIMEOUT_SECONDS, SEVERITIES, Severity } from '@signet/core';
+import { BuildspecInputError } from './errors.js';
 
-/** Severities the vulnerability gate can fail on (grype's `--fail-on` values). */
-export const Severity = {
-  Negligible: 'negligible',
-  Low: 'low',
-  Medium: 'medium',
-  High: 'high',
-  Critical: 'critical',
-} as const;
-export type Severity = (typeof Severity)[keyof typeof Severity];
+// The severities belong with the environments' vulnerability thresholds, in @signet/core.
+export { Severity };
 
 /** A download pinned by version and SHA-256; nothing unverified is ever installed. */
 export interface PinnedTool {
@@ -70,7 +64,10 @@ export interface TrustStoreInput {
 export interface AdmissionPolicyInput {
   /** ClusterPolicy name. */
   readonly name: string;
-  /** Whether every validate rule must have `failureAction: Enforce` (staging, prod). */
+  /**
+   * Whether every validate rule must have `failureAction: Enforce`: true where the environment's
+   * admission may not audit (`admissionMayAudit` of @signet/core).
+   */
   readonly requireEnforce: boolean;
 }
 
@@ -100,31 +97,26 @@ const STORE_NAME = /^[A-Za-z0-9_.-]+$/;
 const CERT_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(crt|pem|cer)$/;
 const PEM = /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{1,76}\n)+-----END CERTIFICATE-----\n?$/;
 
-function check(ok: boolean, field: string, value: unknown, allowed: string): void {
-  if (!ok) throw new BuildspecInputError(field, `${quote(value)} is not allowed; ${allowed}`);
+function check(ok: boolean, path: string, value: unknown, allowed: string): void {
+  if (!ok) throw new BuildspecInputError({ path, value, allowed });
 }
 
-function checkString(value: unknown, pattern: RegExp, field: string, allowed: string): void {
-  check(typeof value === 'string' && pattern.test(value), field, value, allowed);
+function checkString(value: unknown, pattern: RegExp, path: string, allowed: string): void {
+  check(typeof value === 'string' && pattern.test(value), path, value, allowed);
 }
 
-function checkTool(tool: PinnedTool | undefined, field: string): void {
+function checkTool(tool: PinnedTool | undefined, path: string): void {
   if (tool === undefined)
-    throw new BuildspecInputError(field, 'is missing; pin the tool by version, https URL and sha256');
-  checkString(tool.version, VERSION, `${field}.version`, 'use a release version such as 1.3.2');
-  checkString(
-    tool.url,
-    HTTPS_URL,
-    `${field}.url`,
-    'use an https URL of letters, digits and ._~%+- without . or .. segments',
-  );
-  check(
-    !/\/\.{1,2}(\/|$)/.test(tool.url),
-    `${field}.url`,
-    tool.url,
-    'use an https URL without . or .. segments',
-  );
-  checkString(tool.sha256, SHA256, `${field}.sha256`, 'use the 64 lowercase hex digits of the SHA-256');
+    throw new BuildspecInputError({
+      path,
+      issue: 'missing',
+      allowed: 'a tool pinned by version, https URL and sha256',
+    });
+  checkString(tool.version, VERSION, `${path}.version`, 'a release version such as 1.3.2');
+  const url = 'an https URL of letters, digits and ._~%+- without . or .. segments';
+  checkString(tool.url, HTTPS_URL, `${path}.url`, url);
+  check(!/\/\.{1,2}(\/|$)/.test(tool.url), `${path}.url`, tool.url, url);
+  checkString(tool.sha256, SHA256, `${path}.sha256`, 'the 64 lowercase hex digits of the SHA-256');
 }
 
 /** Keys of {@link ToolPins}, in the order the stages install them. */
@@ -143,86 +135,69 @@ export const TOOL_NAMES: readonly (keyof ToolPins)[] = [
  */
 export function validateInputs(inputs: BuildspecInputs): void {
   const { app } = inputs;
-  checkString(
-    app.name,
-    DNS_LABEL,
-    'app.name',
-    'use a DNS label: lowercase letters, digits and -, at most 63',
-  );
-  checkString(
-    app.namespace,
-    DNS_LABEL,
-    'app.namespace',
-    'use a DNS label: lowercase letters, digits and -, at most 63',
-  );
+  const dnsLabel = 'a DNS label (lowercase letters, digits and "-", at most 63 characters)';
+  checkString(app.name, DNS_LABEL, 'app.name', dnsLabel);
+  checkString(app.namespace, DNS_LABEL, 'app.namespace', dnsLabel);
   const pathRule =
-    'use a path relative to the workspace root made of letters, digits and ._- (no .., no leading /)';
+    'a path relative to the workspace root made of letters, digits and ._- (no .., no leading /)';
   for (const key of ['manifestsPath', 'dockerfile', 'buildContext'] as const) {
     checkString(app[key], RELATIVE_PATH, `app.${key}`, pathRule);
     check(!app[key].split('/').includes('..'), `app.${key}`, app[key], pathRule);
   }
   for (const name of TOOL_NAMES) checkTool(inputs.tools[name], `tools.${name}`);
-  checkString(
-    inputs.toolsDirectory,
-    ABSOLUTE_PATH,
-    'toolsDirectory',
-    'use an absolute path of letters, digits and ._-',
-  );
+  const directoryRule = 'an absolute path of letters, digits and ._- (no ..)';
+  checkString(inputs.toolsDirectory, ABSOLUTE_PATH, 'toolsDirectory', directoryRule);
   check(
     !inputs.toolsDirectory.split('/').includes('..'),
     'toolsDirectory',
     inputs.toolsDirectory,
-    'use a path without ..',
+    directoryRule,
   );
   check(
-    (Object.values(Severity) as string[]).includes(inputs.vulnerabilityThreshold),
+    SEVERITIES.includes(inputs.vulnerabilityThreshold),
     'vulnerabilityThreshold',
     inputs.vulnerabilityThreshold,
-    `use one of ${Object.values(Severity).join(', ')}`,
+    `one of ${SEVERITIES.join(', ')}`,
   );
   check(
     Number.isInteger(inputs.rolloutTimeoutSeconds) &&
-      inputs.rolloutTimeoutSeconds >= 10 &&
-      inputs.rolloutTimeoutSeconds <= 3600,
+      inputs.rolloutTimeoutSeconds >= ROLLOUT_TIMEOUT_SECONDS.min &&
+      inputs.rolloutTimeoutSeconds <= ROLLOUT_TIMEOUT_SECONDS.max,
     'rolloutTimeoutSeconds',
     inputs.rolloutTimeoutSeconds,
-    'use a whole number of seconds from 10 to 3600',
+    `a whole number of seconds from ${ROLLOUT_TIMEOUT_SECONDS.min} to ${ROLLOUT_TIMEOUT_SECONDS.max}`,
   );
   checkString(
     inputs.admissionPolicy.name,
     DNS_SUBDOMAIN,
     'admissionPolicy.name',
-    'use a Kubernetes object name (DNS subdomain)',
+    'a Kubernetes object name (DNS subdomain)',
   );
   check(
     typeof inputs.admissionPolicy.requireEnforce === 'boolean',
     'admissionPolicy.requireEnforce',
     inputs.admissionPolicy.requireEnforce,
-    'use true or false',
+    'true or false',
   );
-  checkString(inputs.trustStore.name, STORE_NAME, 'trustStore.name', 'use letters, digits and ._-');
+  checkString(inputs.trustStore.name, STORE_NAME, 'trustStore.name', 'letters, digits and ._-');
   check(
     inputs.trustStore.certificates.length > 0,
     'trustStore.certificates',
     inputs.trustStore.certificates,
-    'give at least one certificate',
+    'at least one certificate',
   );
   const seen = new Set<string>();
   inputs.trustStore.certificates.forEach((cert, i) => {
     const at = `trustStore.certificates[${i}]`;
-    checkString(
-      cert.fileName,
-      CERT_FILE,
-      `${at}.fileName`,
-      'use a file name of letters, digits and ._- ending in .crt, .pem or .cer',
-    );
-    check(!seen.has(cert.fileName), `${at}.fileName`, cert.fileName, 'use each file name once');
+    const fileRule = 'a file name of letters, digits and ._- ending in .crt, .pem or .cer, each used once';
+    checkString(cert.fileName, CERT_FILE, `${at}.fileName`, fileRule);
+    check(!seen.has(cert.fileName), `${at}.fileName`, cert.fileName, fileRule);
     seen.add(cert.fileName);
     checkString(
       cert.pem,
       PEM,
       `${at}.pem`,
-      'use one PEM certificate (BEGIN/END CERTIFICATE lines around base64 lines)',
+      'one PEM certificate (BEGIN/END CERTIFICATE lines around base64 lines)',
     );
   });
 }

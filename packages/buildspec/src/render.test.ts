@@ -2,9 +2,9 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseAppDeclaration } from './app.js';
-import type { WorkspaceApp } from './app.js';
-import { committedBuildspecs, compareBuildspecs, discoverApps, findWorkspaceRoot } from './cli/workspace.js';
+import { AppDeclarationError } from '@signet/core';
+import { committedBuildspecs, compareBuildspecs, findWorkspaceRoot, workspaceApps } from './cli/workspace.js';
+import type { WorkspaceApp } from './defaults.js';
 import { RENDER_COMMAND, renderWorkspaceBuildspecs } from './render.js';
 
 const helloServer: WorkspaceApp = {
@@ -63,14 +63,15 @@ describe('renderWorkspaceBuildspecs', () => {
   });
 
   it('rejects an unknown environment and a duplicate app name, naming the app', () => {
-    expect(() =>
-      renderWorkspaceBuildspecs([
-        { ...helloServer, declaration: { ...helloServer.declaration, environments: ['qa'] } },
-      ]),
-    ).toThrow('apps/hello-server: signet.environments: "qa" is not allowed; use dev, staging or prod');
+    const qa = { ...helloServer.declaration, environments: ['qa'] } as unknown as WorkspaceApp['declaration'];
+    expect(() => renderWorkspaceBuildspecs([{ ...helloServer, declaration: qa }])).toThrow(
+      'apps/hello-server/package.json: key "signet.environments" has value ["qa"]; allowed: a non-empty list without duplicates of dev, staging, prod',
+    );
     expect(() =>
       renderWorkspaceBuildspecs([helloServer, { ...helloServer, directory: 'apps/copy' }]),
-    ).toThrow('apps/copy: signet.name: "hello-server" is declared by two apps');
+    ).toThrow(
+      'apps/copy/package.json: key "signet.name" has value "hello-server"; allowed: a value no other app uses (apps/hello-server/package.json uses it)',
+    );
   });
 
   it('renders the AWS Signer root certificate of the policies package into the signing stage', () => {
@@ -90,29 +91,29 @@ describe('renderWorkspaceBuildspecs', () => {
   });
 });
 
-describe('parseAppDeclaration', () => {
-  it('reads the signet field, or nothing when there is none', () => {
-    expect(
-      parseAppDeclaration({ name: '@signet/x', signet: helloServer.declaration }, 'apps/x/package.json'),
-    ).toEqual(helloServer.declaration);
-    expect(parseAppDeclaration({ name: '@signet/x' }, 'apps/x/package.json')).toBeUndefined();
+describe('the app declarations it renders', () => {
+  it('are the ones the workspace discovery finds, with their folders', () => {
+    const root = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
+    expect(workspaceApps(root)).toContainEqual(helloServer);
   });
 
   it.each([
     [
       { ...helloServer.declaration, port: '8080' },
-      'apps/x/package.json: signet.port: "8080" is not a number',
+      'apps/hello-server/package.json: key "signet.port" has value "8080"; allowed: an integer from 1024 to 65535',
     ],
     [
       { ...helloServer.declaration, environments: [] },
-      'apps/x/package.json: signet.environments: [] is not allowed',
+      'apps/hello-server/package.json: key "signet.environments" has value []; allowed:',
     ],
     [
       { ...helloServer.declaration, manifests: 1 },
-      'apps/x/package.json: signet.manifests: 1 is not a string',
+      'apps/hello-server/package.json: key "signet.manifests" has value 1; allowed: a folder path inside the app folder',
     ],
-  ])('rejects %j naming the field', (signet, message) => {
-    expect(() => parseAppDeclaration({ signet }, 'apps/x/package.json')).toThrow(message);
+  ])('are checked against the one schema: %j is refused, naming the field', (declaration, message) => {
+    const app = { ...helloServer, declaration: declaration as unknown as WorkspaceApp['declaration'] };
+    expect(() => renderWorkspaceBuildspecs([app])).toThrow(AppDeclarationError);
+    expect(() => renderWorkspaceBuildspecs([app])).toThrow(message);
   });
 });
 
@@ -137,7 +138,10 @@ describe('compareBuildspecs', () => {
 describe('committed buildspecs/', () => {
   it(`match the generator (if not: ${RENDER_COMMAND})`, () => {
     const root = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
-    const drift = compareBuildspecs(renderWorkspaceBuildspecs(discoverApps(root)), committedBuildspecs(root));
+    const drift = compareBuildspecs(
+      renderWorkspaceBuildspecs(workspaceApps(root)),
+      committedBuildspecs(root),
+    );
     expect(
       drift,
       `buildspecs/ is out of date with the generator or apps/*/package.json; run: ${RENDER_COMMAND}`,

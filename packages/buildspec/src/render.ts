@@ -1,9 +1,8 @@
-import type { WorkspaceApp } from './app.js';
+import { AppDeclarationError, validateAppDeclaration } from '@signet/core';
 import { STAGE_ORDER, buildspecPath } from './contract.js';
 import type { Stage } from './contract.js';
-import type { Environment, EnvironmentPolicy } from './defaults.js';
-import { inputsFor, isEnvironment } from './defaults.js';
-import { BuildspecInputError, quote } from './errors.js';
+import type { Environment, EnvironmentPolicy, WorkspaceApp } from './defaults.js';
+import { inputsFor } from './defaults.js';
 import type { BuildspecInputs } from './inputs.js';
 import { renderBuildspec } from './model.js';
 import { STAGE_GENERATORS } from './stages/index.js';
@@ -34,22 +33,22 @@ export function renderWorkspaceBuildspecs(
   overrides: Partial<Record<Environment, Partial<EnvironmentPolicy>>> = {},
 ): Map<string, string> {
   const files = new Map<string, string>();
-  const names = new Set<string>();
+  const owners = new Map<string, string>();
   for (const app of apps) {
-    const { name, environments } = app.declaration;
-    if (names.has(name))
-      throw new BuildspecInputError(
-        `${app.directory}: signet.name`,
-        `${quote(name)} is declared by two apps; app names are unique`,
-      );
-    names.add(name);
+    // The one app declaration schema (@signet/core), also for apps that were not discovered.
+    const file = `${app.directory}/package.json`;
+    const { name, environments } = validateAppDeclaration(app.declaration, file);
+    const other = owners.get(name);
+    if (other !== undefined) {
+      throw new AppDeclarationError({
+        source: file,
+        path: 'signet.name',
+        value: name,
+        allowed: `a value no other app uses (${other}/package.json uses it)`,
+      });
+    }
+    owners.set(name, app.directory);
     for (const environment of environments) {
-      if (!isEnvironment(environment)) {
-        throw new BuildspecInputError(
-          `${app.directory}: signet.environments`,
-          `${quote(environment)} is not allowed; use dev, staging or prod`,
-        );
-      }
       const inputs = inputsFor(app, environment, overrides[environment]);
       for (const stage of STAGE_ORDER) {
         files.set(

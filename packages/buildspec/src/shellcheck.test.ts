@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { STAGE_ORDER } from './contract.js';
-import { ENVIRONMENT_DEFAULTS, Environment, inputsFor } from './defaults.js';
+import { ENVIRONMENTS } from '@signet/core';
+import { ENVIRONMENT_DEFAULTS, inputsFor, type WorkspaceApp } from './defaults.js';
 import type { Buildspec } from './model.js';
 import { PHASE_ORDER } from './model.js';
 import { renderStage } from './render.js';
 
-const app = {
+const app: WorkspaceApp = {
   directory: 'apps/hello-server',
   declaration: {
     name: 'hello-server',
@@ -51,7 +52,7 @@ describe('shellcheck on every rendered buildspec', () => {
     expect(result.output).toContain('SC2086');
   });
 
-  for (const environment of Object.values(Environment)) {
+  for (const environment of ENVIRONMENTS) {
     for (const stage of STAGE_ORDER) {
       it(`${environment} ${stage}: no finding at severity info`, () => {
         const yaml = renderStage(stage, inputsFor(app, environment, ENVIRONMENT_DEFAULTS[environment]));

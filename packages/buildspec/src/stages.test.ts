@@ -53,48 +53,52 @@ describe('generator inputs', () => {
     [
       'app.name',
       { app: { ...base.app, name: 'Hello_Server' } },
-      'app.name: "Hello_Server" is not allowed; use a DNS label',
+      'key "app.name" has value "Hello_Server"; allowed: a DNS label',
     ],
-    ['app.namespace', { app: { ...base.app, namespace: '' } }, 'app.namespace: "" is not allowed'],
+    [
+      'app.namespace',
+      { app: { ...base.app, namespace: '' } },
+      'key "app.namespace" has value ""; allowed: a DNS label',
+    ],
     [
       'app.manifestsPath',
       { app: { ...base.app, manifestsPath: '/etc' } },
-      'app.manifestsPath: "/etc" is not allowed',
+      'key "app.manifestsPath" has value "/etc"; allowed: a path relative to the workspace root',
     ],
     [
       'app.manifestsPath',
       { app: { ...base.app, manifestsPath: 'apps/../../etc' } },
-      'app.manifestsPath: "apps/../../etc" is not allowed',
+      'key "app.manifestsPath" has value "apps/../../etc"; allowed: a path relative to the workspace root',
     ],
     [
       'tools.notation.sha256',
       { tools: { ...DEFAULT_TOOLS, notation: { ...DEFAULT_TOOLS.notation, sha256: 'abc' } } },
-      'tools.notation.sha256: "abc" is not allowed; use the 64 lowercase hex digits',
+      'key "tools.notation.sha256" has value "abc"; allowed: the 64 lowercase hex digits',
     ],
     [
       'tools.kubectl.url',
       { tools: { ...DEFAULT_TOOLS, kubectl: { ...DEFAULT_TOOLS.kubectl, url: 'http://dl.k8s.io/kubectl' } } },
-      'tools.kubectl.url: "http://dl.k8s.io/kubectl" is not allowed; use an https URL',
+      'key "tools.kubectl.url" has value "http://dl.k8s.io/kubectl"; allowed: an https URL',
     ],
     [
       'vulnerabilityThreshold',
       { vulnerabilityThreshold: 'severe' },
-      'vulnerabilityThreshold: "severe" is not allowed; use one of negligible, low, medium, high, critical',
+      'key "vulnerabilityThreshold" has value "severe"; allowed: one of negligible, low, medium, high, critical',
     ],
     [
       'rolloutTimeoutSeconds',
       { rolloutTimeoutSeconds: 2.5 },
-      'rolloutTimeoutSeconds: 2.5 is not allowed; use a whole number of seconds from 10 to 3600',
+      'key "rolloutTimeoutSeconds" has value 2.5; allowed: a whole number of seconds from 10 to 3600',
     ],
     [
       'admissionPolicy.name',
       { admissionPolicy: { name: 'Verify Images', requireEnforce: true } },
-      'admissionPolicy.name: "Verify Images" is not allowed',
+      'key "admissionPolicy.name" has value "Verify Images"; allowed: a Kubernetes object name',
     ],
     [
       'toolsDirectory',
       { toolsDirectory: 'bin' },
-      'toolsDirectory: "bin" is not allowed; use an absolute path',
+      'key "toolsDirectory" has value "bin"; allowed: an absolute path',
     ],
     [
       'trustStore.certificates[0].pem',
@@ -104,12 +108,12 @@ describe('generator inputs', () => {
           certificates: [{ fileName: 'root.crt', pem: 'not a certificate' }],
         },
       },
-      'trustStore.certificates[0].pem: "not a certificate" is not allowed',
+      'key "trustStore.certificates[0].pem" has value "not a certificate"; allowed: one PEM certificate',
     ],
     [
       'trustStore.certificates',
       { trustStore: { name: 'aws-signer-ts', certificates: [] } },
-      'trustStore.certificates: [] is not allowed; give at least one certificate',
+      'key "trustStore.certificates" has value []; allowed: at least one certificate',
     ],
   ])('rejects a bad %s in every stage, naming it', (_field, change, message) => {
     for (const stage of STAGE_ORDER) {
@@ -134,7 +138,7 @@ describe('generator inputs', () => {
       expect(
         () => STAGE_GENERATORS[Stage.Build]({ ...base, ...change } as BuildspecInputs),
         JSON.stringify(change),
-      ).toThrow(/is not allowed/);
+      ).toThrow(/^key "[^"]+" has value .*; allowed: /);
     }
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatInputProblem, SignetInputError } from '@signet/core';
 import { z } from 'zod';
 import {
   configKey,
@@ -32,7 +33,10 @@ function problemsOf(run: () => unknown): string[] {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(StackConfigError);
-    return [...(error as StackConfigError).problems];
+    expect(error).toBeInstanceOf(SignetInputError);
+    const { message, problems } = error as StackConfigError;
+    expect(message.split('\n')).toEqual(problems.map(formatInputProblem));
+    return message.split('\n');
   }
   throw new Error('expected a StackConfigError');
 }
@@ -60,6 +64,24 @@ describe('loadStackConfig', () => {
     expect(loadStackConfig(definition, source('dev', {})).org).toBe('organization');
   });
 
+  it('carries each problem as data: file, key, value and what is allowed', () => {
+    const error = (() => {
+      try {
+        loadStackConfig(definition, source('prod', { 'signet-networking:azCount': '5' }));
+      } catch (e) {
+        return e as StackConfigError;
+      }
+    })();
+    expect(error?.problems).toEqual([
+      {
+        source: 'signet-networking (Pulumi.prod.yaml)',
+        path: 'signet-networking:azCount',
+        value: 5,
+        allowed: 'an integer from 2 to 3',
+      },
+    ]);
+  });
+
   it('names project, file, key, value and what is allowed for a bad value', () => {
     expect(
       problemsOf(() => loadStackConfig(definition, source('prod', { 'signet-networking:azCount': '5' }))),
@@ -83,9 +105,9 @@ describe('loadStackConfig', () => {
       ),
     );
     expect(problems).toEqual([
-      'signet-networking (Pulumi.dev.yaml): key "aws:profile" is not a known key; known keys: aws:region',
-      'signet-networking (Pulumi.dev.yaml): key "signet-networking:azCont" is not a known key; known keys: signet-networking:azCount, signet-networking:natGateways, signet-networking:extraIdentities',
-      'signet-networking (Pulumi.dev.yaml): key "signet:orgg" is not a known key; known keys: signet:org',
+      'signet-networking (Pulumi.dev.yaml): key "aws:profile" is not a known key; allowed: one of aws:region',
+      'signet-networking (Pulumi.dev.yaml): key "signet-networking:azCont" is not a known key; allowed: one of signet-networking:azCount, signet-networking:natGateways, signet-networking:extraIdentities',
+      'signet-networking (Pulumi.dev.yaml): key "signet:orgg" is not a known key; allowed: one of signet:org',
     ]);
   });
 
@@ -98,7 +120,7 @@ describe('loadStackConfig', () => {
         ),
       ),
     ).toEqual([
-      'signet-networking (Pulumi.dev.yaml): key "signet-ecr:keepTaggedImages" belongs to project "signet-ecr", not to "signet-networking"',
+      'signet-networking (Pulumi.dev.yaml): key "signet-ecr:keepTaggedImages" is not a known key; allowed: keys of project "signet-networking" (this key belongs to project "signet-ecr")',
     ]);
   });
 
@@ -119,14 +141,14 @@ describe('loadStackConfig', () => {
     expect(
       problemsOf(() => loadStackConfig(definition, source('test', { 'signet-networking:azCount': '9' }))),
     ).toEqual([
-      'signet-networking (Pulumi.test.yaml): stack name "test" is not an environment; allowed: dev, staging, prod',
+      'signet-networking (Pulumi.test.yaml): stack name has value "test"; allowed: an environment: dev, staging, prod',
       'signet-networking (Pulumi.test.yaml): key "signet-networking:azCount" has value 9; allowed: an integer from 2 to 3',
     ]);
   });
 
   it('refuses to run under another project name', () => {
     expect(() => loadStackConfig(definition, { project: 'networking', stack: 'dev', config: {} })).toThrow(
-      'signet-networking (Pulumi.dev.yaml): the program is running as project "networking"; it must run as "signet-networking" (check Pulumi.yaml)',
+      'signet-networking (Pulumi.yaml): key "name" has value "networking"; allowed: "signet-networking", the project this program is written for',
     );
   });
 

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { SignetInputError, type InputProblem } from '@signet/core';
 import { z } from 'zod';
 import { ENVIRONMENTS, isEnvironment, type Environment } from './environment.js';
 
@@ -107,10 +108,13 @@ export function pulumiConfigSource(): ConfigSource {
   return { project: pulumi.getProject(), stack: pulumi.getStack(), config: pulumi.runtime.allConfig() };
 }
 
-/** Thrown when a stack's configuration is invalid; the message lists every problem, one per line. */
-export class StackConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
+/**
+ * Thrown when a stack's configuration is invalid; carries every problem (file, key, value, what is
+ * allowed) and says each on its own line.
+ */
+export class StackConfigError extends SignetInputError {
+  constructor(problems: InputProblem | readonly InputProblem[]) {
+    super(problems);
     this.name = 'StackConfigError';
   }
 }
@@ -125,9 +129,10 @@ function candidates(raw: unknown): unknown[] {
   }
 }
 
-function display(raw: unknown): string {
+/** The value as the file wrote it: Pulumi's JSON string of an object or number shows as that value. */
+function shown(raw: unknown): unknown {
   const [, parsed] = candidates(raw);
-  return JSON.stringify(parsed !== undefined && typeof parsed !== 'string' ? parsed : raw);
+  return parsed !== undefined && typeof parsed !== 'string' ? parsed : raw;
 }
 
 function parseValue(spec: ConfigKeySpec, raw: unknown): { ok: true; value: unknown } | { ok: false } {
@@ -141,7 +146,7 @@ function parseValue(spec: ConfigKeySpec, raw: unknown): { ok: true; value: unkno
 /**
  * Validates the running stack's configuration against its definition plus the shared keys, and
  * derives the environment from the stack name. Every problem is reported at once, each naming the
- * project, the `Pulumi.<env>.yaml` file, the key, the bad value and what is allowed.
+ * project, the `Pulumi.<env>.yaml` file, the key, the bad value and what is allowed, in the words of `formatInputProblem` (@signet/core).
  */
 export function loadStackConfig<K extends ConfigKeySpecs>(
   definition: StackConfigDefinition<K>,
@@ -151,15 +156,22 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
   const file = `Pulumi.${source.stack}.yaml`;
   const where = `${project} (${file})`;
   if (source.project !== project) {
-    throw new StackConfigError([
-      `${where}: the program is running as project "${source.project}"; it must run as "${project}" (check Pulumi.yaml)`,
-    ]);
+    throw new StackConfigError({
+      source: `${project} (Pulumi.yaml)`,
+      path: 'name',
+      value: source.project,
+      allowed: `${JSON.stringify(project)}, the project this program is written for`,
+    });
   }
-  const problems: string[] = [];
+  const problems: InputProblem[] = [];
   if (!isEnvironment(source.stack)) {
-    problems.push(
-      `${where}: stack name "${source.stack}" is not an environment; allowed: ${ENVIRONMENTS.join(', ')}`,
-    );
+    problems.push({
+      source: where,
+      path: 'stack name',
+      subject: 'stack name',
+      value: source.stack,
+      allowed: `an environment: ${ENVIRONMENTS.join(', ')}`,
+    });
   }
 
   const specs = new Map<string, ConfigKeySpec>([[REGION_KEY, REGION_SPEC]]);
@@ -171,11 +183,15 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
     if (specs.has(key)) continue;
     const namespace = key.slice(0, Math.max(key.indexOf(':'), 0));
     if (strictNamespaces.has(namespace)) {
-      problems.push(
-        `${where}: key "${key}" is not a known key; known keys: ${[...specs.keys()].filter((k) => k.startsWith(`${namespace}:`)).join(', ')}`,
-      );
+      const known = [...specs.keys()].filter((k) => k.startsWith(`${namespace}:`));
+      problems.push({ source: where, path: key, issue: 'unknown', allowed: `one of ${known.join(', ')}` });
     } else if (namespace.startsWith('signet-')) {
-      problems.push(`${where}: key "${key}" belongs to project "${namespace}", not to "${project}"`);
+      problems.push({
+        source: where,
+        path: key,
+        issue: 'unknown',
+        allowed: `keys of project "${project}" (this key belongs to project "${namespace}")`,
+      });
     }
   }
 
@@ -185,12 +201,12 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
     if (raw === undefined) {
       const fallback = spec.schema.safeParse(undefined);
       if (fallback.success) values.set(key, fallback.data);
-      else problems.push(`${where}: key "${key}" is missing; allowed: ${spec.allowed}`);
+      else problems.push({ source: where, path: key, issue: 'missing', allowed: spec.allowed });
       continue;
     }
     const parsed = parseValue(spec, raw);
     if (parsed.ok) values.set(key, parsed.value);
-    else problems.push(`${where}: key "${key}" has value ${display(raw)}; allowed: ${spec.allowed}`);
+    else problems.push({ source: where, path: key, value: shown(raw), allowed: spec.allowed });
   }
   if (problems.length > 0) throw new StackConfigError(problems);
 

@@ -1,10 +1,15 @@
-/** The environments every Signet stack is deployed to; the Pulumi stack name is the environment. */
-export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
-
-/** One of {@link ENVIRONMENTS}. */
-export type Environment = (typeof ENVIRONMENTS)[number];
-
-/** True when `value` names a Signet environment. */
-export function isEnvironment(value: unknown): value is Environment {
-  return typeof value === 'string' && (ENVIRONMENTS as readonly string[]).includes(value);
-}
+// The environments and their traits have one owner, @signet/core; platform code and the stacks read
+// them through these names.
+export {
+  describeTrait,
+  ENVIRONMENT_DEFINITIONS,
+  ENVIRONMENTS,
+  environmentsWhere,
+  environmentTraits,
+  HIGHLY_AVAILABLE_VERIFIER_REPLICAS,
+  isEnvironment,
+  listEnvironments,
+  type Environment,
+  type EnvironmentDefinition,
+  type EnvironmentTraits,
+} from '@signet/core';

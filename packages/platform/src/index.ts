@@ -1,4 +1,26 @@
-export { ENVIRONMENTS, isEnvironment, type Environment } from './environment.js';
+export {
+  describeTrait,
+  ENVIRONMENT_DEFINITIONS,
+  ENVIRONMENTS,
+  environmentsWhere,
+  environmentTraits,
+  HIGHLY_AVAILABLE_VERIFIER_REPLICAS,
+  isEnvironment,
+  listEnvironments,
+  type Environment,
+  type EnvironmentDefinition,
+  type EnvironmentTraits,
+} from './environment.js';
+// The validation message and the workspace root, owned by @signet/core, for the tools that reach
+// the workspace's libraries through this package.
+export {
+  formatInputProblem,
+  InputIssue,
+  InputSubject,
+  locateWorkspaceRoot,
+  SignetInputError,
+  type InputProblem,
+} from '@signet/core';
 export {
   configKey,
   defineStackConfig,
@@ -49,11 +71,14 @@ export {
   type StackOutputReader,
 } from './contracts.js';
 export {
+  APP_DECLARATION_FIELDS,
+  APP_PORT_RANGE,
   AppDeclarationError,
   appsForEnvironment,
   discoverApps,
   findWorkspaceRoot,
   parseAppDeclaration,
+  validateAppDeclaration,
   type AppDeclaration,
   type DiscoveredApp,
 } from './apps.js';

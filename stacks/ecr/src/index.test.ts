@@ -153,7 +153,7 @@ describe('signet-ecr', () => {
     writeFileSync(manifest, original.replace('"port":8080', '"port":0'));
     try {
       await expect(run('prod')).rejects.toThrow(
-        'apps/beta/package.json: key "signet.port" has value 0; allowed: an integer from 1 to 65535',
+        'apps/beta/package.json: key "signet.port" has value 0; allowed: an integer from 1024 to 65535',
       );
     } finally {
       writeFileSync(manifest, original);

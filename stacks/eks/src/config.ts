@@ -1,7 +1,12 @@
 import {
   configKey,
   defineStackConfig,
+  describeTrait,
+  environmentsWhere,
+  environmentTraits,
   FailureAction,
+  HIGHLY_AVAILABLE_VERIFIER_REPLICAS,
+  listEnvironments,
   LOG_RETENTION_DAYS,
   loadStackConfig,
   PUBLIC_ACCESS_CIDR_ALLOWED,
@@ -10,12 +15,16 @@ import {
   UPSTREAM_VERIFIER_FIXED,
   VerifierImplementation,
   type ConfigSource,
+  type InputProblem,
   type LoadedStackConfig,
 } from '@signet/platform';
 import { z } from 'zod';
 
-/** Admission controller replicas Kyverno runs outside dev (with a PodDisruptionBudget). */
-export const MIN_ADMISSION_REPLICAS_OUTSIDE_DEV = 3;
+/** Kyverno admission controller replicas when the config does not say (with a PodDisruptionBudget). */
+export const DEFAULT_ADMISSION_REPLICAS = 3;
+
+const onOff = (on: boolean) => (on ? 'on' : 'off');
+const auditing = listEnvironments(environmentsWhere((traits) => traits.admissionMayAudit));
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,48}[a-z0-9])?$/;
 const CHART_REPOSITORY = /^(https|oci):\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)*\/?$/;
@@ -72,7 +81,12 @@ export const eksConfig = defineStackConfig('signet-eks', {
     'a list of IAM role ARNs',
   ),
   deletionProtection: configKey(
-    z.boolean().default(true).describe('Refuse deletion of the cluster until this is turned off.'),
+    z
+      .boolean()
+      .optional()
+      .describe(
+        `Refuse deletion of the cluster until this is turned off. Default: the environment's (${describeTrait((t) => t.deletionProtectionByDefault, onOff)}).`,
+      ),
     'true or false',
   ),
   nodeGroup: configKey(
@@ -107,20 +121,20 @@ export const eksConfig = defineStackConfig('signet-eks', {
       .int()
       .min(1)
       .max(9)
-      .default(MIN_ADMISSION_REPLICAS_OUTSIDE_DEV)
+      .default(DEFAULT_ADMISSION_REPLICAS)
       .describe(
-        'Kyverno admission controller replicas; more than one adds a PodDisruptionBudget. At least 3 outside dev.',
+        `Kyverno admission controller replicas; more than one adds a PodDisruptionBudget. At least the environment's minimum (${describeTrait((t) => t.minAdmissionReplicas)}).`,
       ),
-    `an integer from 1 to 9 (at least ${MIN_ADMISSION_REPLICAS_OUTSIDE_DEV} outside dev)`,
+    `an integer from 1 to 9 (at least ${describeTrait((t) => t.minAdmissionReplicas)})`,
   ),
   admissionFailureAction: configKey(
     z
       .enum([FailureAction.Enforce, FailureAction.Audit])
       .default(FailureAction.Enforce)
       .describe(
-        'What the ClusterPolicy does with an unverified Pod: Enforce denies it; Audit (dev only) reports it.',
+        `What the ClusterPolicy does with an unverified Pod: Enforce denies it; Audit (${auditing} only) reports it.`,
       ),
-    '"Enforce", or "Audit" in dev only',
+    `"Enforce", or "Audit" in ${auditing} only`,
   ),
   verifier: configKey(
     verifierSchema.describe(
@@ -130,35 +144,58 @@ export const eksConfig = defineStackConfig('signet-eks', {
   ),
 });
 
-export type EksConfig = LoadedStackConfig<typeof eksConfig.keys>;
+/** The eks stack's configuration, with the environment's defaults applied. */
+export type EksConfig = LoadedStackConfig<typeof eksConfig.keys> & {
+  readonly values: { readonly deletionProtection: boolean };
+};
 
 /**
- * Loads and validates the stack's configuration, then the rules that depend on the environment:
- * outside dev, admission enforces, Kyverno runs at least three admission replicas and a forked
- * verifier more than one.
+ * Loads and validates the stack's configuration, then the rules its environment's traits set:
+ * admission enforces unless the environment may audit, Kyverno runs at least the environment's
+ * minimum of admission replicas, and a forked verifier runs highly available where the environment
+ * asks for it. Unset deletion protection takes the environment's default.
  */
 export function loadEksConfig(source?: ConfigSource): EksConfig {
   const config = loadStackConfig(eksConfig, source);
-  if (config.environment === 'dev') return config;
+  const traits = environmentTraits(config.environment);
   const where = `${config.project} (${config.file})`;
-  const key = (name: string) => `"${config.project}:${name}"`;
-  const problems: string[] = [];
+  const key = (name: string) => `${config.project}:${name}`;
+  const problems: InputProblem[] = [];
   const { admissionFailureAction, kyvernoAdmissionReplicas, verifier } = config.values;
-  if (admissionFailureAction !== FailureAction.Enforce) {
-    problems.push(
-      `${where}: key ${key('admissionFailureAction')} has value "${admissionFailureAction}"; allowed: "Enforce" in ${config.environment} (Audit is for dev only)`,
-    );
+  if (!traits.admissionMayAudit && admissionFailureAction !== FailureAction.Enforce) {
+    problems.push({
+      source: where,
+      path: key('admissionFailureAction'),
+      value: admissionFailureAction,
+      allowed: `"Enforce" in ${config.environment} (Audit is for ${auditing} only)`,
+    });
   }
-  if (kyvernoAdmissionReplicas < MIN_ADMISSION_REPLICAS_OUTSIDE_DEV) {
-    problems.push(
-      `${where}: key ${key('kyvernoAdmissionReplicas')} has value ${kyvernoAdmissionReplicas}; allowed: at least ${MIN_ADMISSION_REPLICAS_OUTSIDE_DEV} in ${config.environment}`,
-    );
+  if (kyvernoAdmissionReplicas < traits.minAdmissionReplicas) {
+    problems.push({
+      source: where,
+      path: key('kyvernoAdmissionReplicas'),
+      value: kyvernoAdmissionReplicas,
+      allowed: `at least ${traits.minAdmissionReplicas} in ${config.environment}`,
+    });
   }
-  if (verifier.implementation === VerifierImplementation.Fork && verifier.replicas < 2) {
-    problems.push(
-      `${where}: key ${key('verifier')} has replicas ${verifier.replicas}; allowed: at least 2 in ${config.environment} when the chart allows it (fork)`,
-    );
+  if (
+    traits.highlyAvailableVerifier &&
+    verifier.implementation === VerifierImplementation.Fork &&
+    verifier.replicas < HIGHLY_AVAILABLE_VERIFIER_REPLICAS
+  ) {
+    problems.push({
+      source: where,
+      path: `${key('verifier')}.replicas`,
+      value: verifier.replicas,
+      allowed: `at least ${HIGHLY_AVAILABLE_VERIFIER_REPLICAS} in ${config.environment}, where the verifier must be highly available (a forked chart allows it)`,
+    });
   }
   if (problems.length > 0) throw new StackConfigError(problems);
-  return config;
+  return {
+    ...config,
+    values: {
+      ...config.values,
+      deletionProtection: config.values.deletionProtection ?? traits.deletionProtectionByDefault,
+    },
+  };
 }

@@ -472,7 +472,7 @@ describe('signet-eks outputs and config', () => {
       replicas: 1,
     };
     await expect(run('prod', { 'signet-eks:verifier': fork })).rejects.toThrow(
-      'signet-eks (Pulumi.prod.yaml): key "signet-eks:verifier" has replicas 1; allowed: at least 2 in prod when the chart allows it (fork)',
+      'signet-eks (Pulumi.prod.yaml): key "signet-eks:verifier.replicas" has value 1; allowed: at least 2 in prod, where the verifier must be highly available (a forked chart allows it)',
     );
   });
 

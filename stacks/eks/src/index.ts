@@ -4,6 +4,7 @@ import {
   appsForEnvironment,
   createAwsProvider,
   discoverApps,
+  environmentTraits,
   kyvernoApiCallAudience,
   Kyverno,
   NotationVerifier,
@@ -21,7 +22,7 @@ import { loadEksConfig } from './config.js';
 
 const config = loadEksConfig();
 const { values } = config;
-const isDev = config.environment === 'dev';
+const traits = environmentTraits(config.environment);
 const provider = createAwsProvider(config);
 const network = readNetworkingOutputs(config);
 const ecr = readEcrOutputs(config);
@@ -66,7 +67,7 @@ const kyverno = new Kyverno(
   'kyverno',
   {
     admissionReplicas: values.kyvernoAdmissionReplicas,
-    spreadAcrossZones: !isDev,
+    spreadAcrossZones: traits.spreadAdmissionAcrossZones,
     apiCallAudience: kyvernoApiCallAudience(verifierSettings.implementation).kyvernoSends,
     verifierNamespace: VERIFIER_NAMESPACE,
     kubernetesVersion: values.kubernetesVersion,

@@ -1,4 +1,11 @@
-import { configKey, defineStackConfig, LOG_RETENTION_DAYS, SourceKind } from '@signet/platform';
+import {
+  configKey,
+  defineStackConfig,
+  environmentsWhere,
+  listEnvironments,
+  LOG_RETENTION_DAYS,
+  SourceKind,
+} from '@signet/platform';
 import { z } from 'zod';
 
 const BRANCH = z
@@ -39,7 +46,7 @@ export const signingPipelineConfig = defineStackConfig('signet-signing-pipeline'
       .boolean()
       .optional()
       .describe(
-        'A manual approval between ApplicationSigning and ApplicationDeployment. Default: on in prod only.',
+        `A manual approval between ApplicationSigning and ApplicationDeployment. Default: on in ${listEnvironments(environmentsWhere((t) => t.manualApprovalByDefault))} only.`,
       ),
     'true or false',
   ),

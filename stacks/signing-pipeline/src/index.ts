@@ -3,6 +3,7 @@ import {
   appsForEnvironment,
   createAwsProvider,
   discoverApps,
+  environmentTraits,
   loadStackConfig,
   PIPELINE_IDENTITY,
   PipelineEnvironment,
@@ -24,7 +25,7 @@ const ecr = readEcrOutputs(config);
 const signer = readSignerOutputs(config);
 const eks = readEksOutputs(config);
 const apps = appsForEnvironment(discoverApps(), config.environment);
-const manualApproval = values.manualApproval ?? config.environment === 'prod';
+const manualApproval = values.manualApproval ?? environmentTraits(config.environment).manualApprovalByDefault;
 
 // The trust policy the signing stage verifies with: the cluster's, from the same upstream outputs.
 const trustPolicyJson = pulumi

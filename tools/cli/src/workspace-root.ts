@@ -1,13 +1,9 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { locateWorkspaceRoot } from '@signet/platform';
 
-/** The nearest directory at or above `from` holding `pnpm-workspace.yaml`. */
+/**
+ * The nearest directory at or above `from` holding `pnpm-workspace.yaml`, or undefined: the one
+ * workspace-root finder (@signet/core), for commands that say themselves what to do without one.
+ */
 export function findWorkspaceRoot(from: string): string | undefined {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+  return locateWorkspaceRoot(from);
 }

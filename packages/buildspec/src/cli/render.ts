@@ -10,13 +10,13 @@ import { RENDER_COMMAND, renderWorkspaceBuildspecs } from '../render.js';
 import {
   committedBuildspecs,
   compareBuildspecs,
-  discoverApps,
   findWorkspaceRoot,
   isClean,
+  workspaceApps,
 } from './workspace.js';
 
 const root = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
-const rendered = renderWorkspaceBuildspecs(discoverApps(root));
+const rendered = renderWorkspaceBuildspecs(workspaceApps(root));
 const drift = compareBuildspecs(rendered, committedBuildspecs(root));
 
 if (process.argv.includes('--check')) {

@@ -1,40 +1,23 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { parseAppDeclaration } from '../app.js';
-import type { WorkspaceApp } from '../app.js';
+import { join, relative } from 'node:path';
+import { discoverApps } from '@signet/core';
+import type { WorkspaceApp } from '../defaults.js';
+
+// The workspace root has one finder, in @signet/core.
+export { findWorkspaceRoot } from '@signet/core';
 
 /** Folder of the committed buildspecs, relative to the workspace root. */
 export const BUILDSPECS_DIR = 'buildspecs';
-/** Files under buildspecs/ that are written by hand, not rendered. */
-const HAND_WRITTEN = new Set(['README.md']);
+/**
+ * Files under buildspecs/ that are written by hand, not rendered: README.md explains the folder;
+ * project.json makes it an Nx project, so a change to a committed buildspec reaches the stack that
+ * embeds it (signing-pipeline) and nothing else.
+ */
+const HAND_WRITTEN = new Set(['README.md', 'project.json']);
 
-/** The workspace root: the nearest folder upwards holding pnpm-workspace.yaml. */
-export function findWorkspaceRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-/** Apps declared by apps/<folder>/package.json `signet` fields, sorted by folder. */
-export function discoverApps(root: string): WorkspaceApp[] {
-  const appsDir = join(root, 'apps');
-  if (!existsSync(appsDir)) return [];
-  const apps: WorkspaceApp[] = [];
-  for (const folder of readdirSync(appsDir).sort()) {
-    const manifest = join(appsDir, folder, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const directory = `apps/${folder}`;
-    const declaration = parseAppDeclaration(
-      JSON.parse(readFileSync(manifest, 'utf8')),
-      `${directory}/package.json`,
-    );
-    if (declaration !== undefined) apps.push({ directory, declaration });
-  }
-  return apps;
+/** The apps of the workspace, found and validated by the one discovery (@signet/core), to render. */
+export function workspaceApps(root: string): WorkspaceApp[] {
+  return discoverApps(root).map(({ directory, ...declaration }) => ({ directory, declaration }));
 }
 
 /** Rendered files currently under buildspecs/, relative to the workspace root. */

@@ -27,6 +27,7 @@ import {
   type MotoForCommands,
   type MotoGapMocks,
 } from '../ops/test/moto.js';
+import { runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
 import { runAuditCommand, type AuditCommandOptions, type AuditReport } from './audit.js';
 
@@ -63,7 +64,7 @@ afterEach(() => aws.restore());
 
 async function audit(options: AuditCommandOptions) {
   const io = captureIo();
-  const code = await runAuditCommand(options, io, { root: ROOT });
+  const code = await runCommand('audit', io, () => runAuditCommand(options, io, { root: ROOT }));
   return { code, out: io.out, err: io.err };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scriptedClients } from '../ops/test/clients.js';
+import { runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
 import { runAuditCommand, type AuditReport } from './audit.js';
 
@@ -18,7 +19,9 @@ describe('signet audit under throttling', () => {
       { status: 200, body: { imageDetails: [{ imageDigest: B, imageTags: ['two'] }] } },
     ]);
     const io = captureIo();
-    const code = await runAuditCommand({ env: 'dev', json: true }, io, { clients: factory, root: ROOT });
+    const code = await runCommand('audit', io, () =>
+      runAuditCommand({ env: 'dev', json: true }, io, { clients: factory, root: ROOT }),
+    );
     expect(io.err).toBe('');
     expect(requests).toHaveLength(5);
     const report = JSON.parse(io.out) as AuditReport;

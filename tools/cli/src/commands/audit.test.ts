@@ -14,6 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockedClients } from '../ops/test/clients.js';
+import { runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
 import { runAuditCommand, type AuditCommandOptions, type AuditReport } from './audit.js';
 
@@ -71,11 +72,13 @@ async function audit(
   fetchBlob?: (url: string) => Promise<string>,
 ) {
   const io = captureIo();
-  const code = await runAuditCommand({ env: 'prod', ...options }, io, {
-    clients: mockedClients,
-    root: ROOT,
-    ...(fetchBlob === undefined ? {} : { fetchBlob }),
-  });
+  const code = await runCommand('audit', io, () =>
+    runAuditCommand({ env: 'prod', ...options }, io, {
+      clients: mockedClients,
+      root: ROOT,
+      ...(fetchBlob === undefined ? {} : { fetchBlob }),
+    }),
+  );
   return { code, out: io.out, err: io.err };
 }
 

@@ -1,10 +1,9 @@
 import type { SigningJob } from '@aws-sdk/client-signer';
-import { PIPELINE_IDENTITY, type Environment } from '@signet/platform';
+import { ENVIRONMENTS, PIPELINE_IDENTITY, type Environment } from '@signet/platform';
 import type { Command } from 'commander';
-import type { CommandIo } from '../io.js';
+import { CliError, ExitCode, type CommandIo, type CommandRunner } from '../io.js';
 import { createAwsClients, type AwsClientFactory } from '../ops/aws.js';
 import { environmentTargets, parseEnvironment } from '../ops/environment.js';
-import { OpsError } from '../ops/errors.js';
 import { readSignatureOrigins, type BlobFetcher, type SignatureOrigin } from '../ops/envelope.js';
 import { listRepository, type RepositoryImage } from '../ops/inventory.js';
 import { getProfileState, listRevokedJobs, type ProfileState } from '../ops/signer.js';
@@ -106,7 +105,7 @@ function signatureVerdict(
   return 'valid';
 }
 
-/** Audits every image of the environment's repositories. Throws OpsError on a failed AWS call. */
+/** Audits every image of the environment's repositories. Throws a CliError on a failed AWS call. */
 export async function auditEnvironment(
   environment: Environment,
   root: string,
@@ -244,62 +243,52 @@ function renderTable(report: AuditReport): string {
 
 /**
  * `signet audit`: which images of an environment are signed, by which profile, and that profile's
- * status. Returns 0 when every deployable image has a valid signature, 1 otherwise or on an AWS
- * failure, 2 on a usage error.
+ * status. Resolves with 0 when every deployable image has a valid signature, 1 when one has not;
+ * throws a {@link CliError}: 1 on an AWS failure, 2 on a usage error.
  */
 export async function runAuditCommand(
   options: AuditCommandOptions,
   io: CommandIo,
   deps: AuditDependencies = {},
 ): Promise<number> {
-  try {
-    const environment = parseEnvironment(options.env);
-    // Accept what `kubectl get pods -o jsonpath='{..imageID}'` prints: `[<prefix>]<repo>@sha256:…`.
-    const deployed = new Set(
-      (options.deployed ?? []).map((value) => {
-        const digest = value.slice(value.lastIndexOf('@') + 1);
-        if (!DIGEST.test(digest)) {
-          throw new OpsError(
-            `--deployed "${value}" is not an image digest; allowed: sha256:<64 hex>, optionally after <repository>@`,
-            2,
-          );
-        }
-        return digest;
-      }),
+  const environment = parseEnvironment(options.env);
+  // Accept what `kubectl get pods -o jsonpath='{..imageID}'` prints: `[<prefix>]<repo>@sha256:…`.
+  const deployed = new Set(
+    (options.deployed ?? []).map((value) => {
+      const digest = value.slice(value.lastIndexOf('@') + 1);
+      if (!DIGEST.test(digest)) {
+        throw new CliError(
+          `--deployed "${value}" is not an image digest; allowed: sha256:<64 hex>, optionally after <repository>@`,
+          ExitCode.Usage,
+        );
+      }
+      return digest;
+    }),
+  );
+  const root = deps.root ?? findWorkspaceRoot(process.cwd());
+  if (root === undefined)
+    throw new CliError(
+      `no pnpm-workspace.yaml at or above ${process.cwd()}: run inside the Signet workspace`,
+      ExitCode.Usage,
     );
-    const root = deps.root ?? findWorkspaceRoot(process.cwd());
-    if (root === undefined)
-      throw new OpsError(
-        `no pnpm-workspace.yaml at or above ${process.cwd()}: run inside the Signet workspace`,
-        2,
-      );
-    const clients = (deps.clients ?? createAwsClients)(
-      options.region === undefined ? {} : { region: options.region },
-    );
-    const report = await auditEnvironment(environment, root, clients, deployed, deps.fetchBlob);
-    io.stdout(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
-    return report.failures === 0 ? 0 : 1;
-  } catch (error) {
-    if (!(error instanceof OpsError)) throw error;
-    io.stderr(`signet audit: ${error.message}\n`);
-    return error.exitCode;
-  }
+  const clients = (deps.clients ?? createAwsClients)(
+    options.region === undefined ? {} : { region: options.region },
+  );
+  const report = await auditEnvironment(environment, root, clients, deployed, deps.fetchBlob);
+  io.stdout(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+  return report.failures === 0 ? ExitCode.Ok : ExitCode.Failure;
 }
 
 /** Registers `signet audit`. */
-export function registerAuditCommand(
-  program: Command,
-  io: CommandIo,
-  setExitCode: (code: number) => void,
-): void {
+export function registerAuditCommand(program: Command, io: CommandIo, run: CommandRunner): void {
   program
     .command('audit')
     .description("audit the signatures of every image in an environment's repositories")
-    .requiredOption('--env <env>', 'environment: dev, staging or prod')
+    .requiredOption('--env <env>', `environment: ${ENVIRONMENTS.join(', ')}`)
     .option('--json', 'print JSON instead of a table')
     .option('--region <region>', 'AWS region (default: the AWS SDK chain)')
     .option('--deployed <digest...>', 'digests that run or will run; audited even if untagged')
-    .action(async (options: AuditCommandOptions) => {
-      setExitCode(await runAuditCommand(options, io));
-    });
+    .action((options: AuditCommandOptions, command: Command) =>
+      run(command, () => runAuditCommand(options, io)),
+    );
 }

@@ -31,6 +31,7 @@ import {
   type MotoForCommands,
   type MotoGapMocks,
 } from '../ops/test/moto.js';
+import { runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
 import { runDecommissionCommand, type DecommissionCommandOptions } from './decommission.js';
 
@@ -58,7 +59,9 @@ afterEach(() => aws.restore());
 
 async function decommission(options: Partial<DecommissionCommandOptions>) {
   const io = captureIo();
-  const code = await runDecommissionCommand({ env: 'prod', ...options }, io, { now: () => NOW, root: ROOT });
+  const code = await runCommand('decommission', io, () =>
+    runDecommissionCommand({ env: 'prod', ...options }, io, { now: () => NOW, root: ROOT }),
+  );
   return { code, out: io.out, err: io.err };
 }
 

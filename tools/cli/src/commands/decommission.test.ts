@@ -12,9 +12,14 @@ import {
   type GetSigningProfileResponse,
 } from '@aws-sdk/client-signer';
 import { mockClient } from 'aws-sdk-client-mock';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockedClients } from '../ops/test/clients.js';
+import { runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
+import { destroyOrder, discoverStacks } from '../plan/workspace.js';
 import { runDecommissionCommand, type DecommissionCommandOptions } from './decommission.js';
 
 const ROOT = new URL('../ops/test/fixtures/workspace', import.meta.url).pathname;
@@ -49,13 +54,15 @@ function serveImages(pages: Record<string, ImageDetail[][]>): void {
   });
 }
 
-async function decommission(options: Partial<DecommissionCommandOptions>) {
+async function decommission(options: Partial<DecommissionCommandOptions>, root = ROOT) {
   const io = captureIo();
-  const code = await runDecommissionCommand({ env: 'prod', ...options }, io, {
-    clients: mockedClients,
-    now: () => NOW,
-    root: ROOT,
-  });
+  const code = await runCommand('decommission', io, () =>
+    runDecommissionCommand({ env: 'prod', ...options }, io, {
+      clients: mockedClients,
+      now: () => NOW,
+      root,
+    }),
+  );
   return { code, out: io.out, err: io.err };
 }
 
@@ -99,7 +106,8 @@ describe('signet decommission', () => {
     expect(out).toContain('signet_prod_beta_release: does not exist, skipped');
     expect(out).toContain(`signet-prod/alpha: would delete 151 referrer(s) (150 ${SIG}, 1 ${SBOM})`);
     expect(out).toContain('signet-prod/beta: repository does not exist, skipped');
-    const order = ['signing-pipeline', 'eks', 'signer', 'ecr', 'networking'].map((s) =>
+    // The reverse of the plan order (ecr, networking, signer, eks, signing-pipeline): consumers first.
+    const order = ['signing-pipeline', 'eks', 'signer', 'networking', 'ecr'].map((s) =>
       out.indexOf(`pnpm nx run stack-${s}:destroy --configuration=prod`),
     );
     expect(order.every((i) => i > 0)).toBe(true);
@@ -207,5 +215,66 @@ describe('signet decommission', () => {
     expect(err).toContain(
       `ecr:BatchDeleteImage on repository signet-prod/alpha: 1 artifact(s) not deleted, e.g. ${digest(100)}: ImageReferencedByManifestList in use`,
     );
+  });
+});
+
+describe('signet decommission: the destroy order is the stack graph of the workspace', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'signet-decommission-'));
+    cpSync(ROOT, root, { recursive: true });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Declares a stack of the copied workspace that reads the outputs of `dependsOn`. */
+  function writeStack(name: string, dependsOn: string[]): void {
+    mkdirSync(join(root, 'stacks', name), { recursive: true });
+    writeFileSync(join(root, 'stacks', name, 'Pulumi.yaml'), `name: signet-${name}\nruntime: nodejs\n`);
+    writeFileSync(
+      join(root, 'stacks', name, 'package.json'),
+      JSON.stringify({
+        nx: { implicitDependencies: [...dependsOn.map((d) => `stack-${d}`), 'tag:type:app'] },
+      }),
+    );
+  }
+
+  /** The stacks in the order the destroy commands are printed. */
+  function destroyed(out: string): string[] {
+    return [...out.matchAll(/pnpm nx run stack-([a-z-]+):destroy --configuration=prod/g)].map(
+      (m) => m[1] ?? '',
+    );
+  }
+
+  it('follows a new stack and a new dependency, destroying every consumer before what it reads', async () => {
+    writeStack('observability', ['eks']);
+    writeStack('ecr', ['networking']);
+    const { code, out } = await decommission({}, root);
+    expect(code).toBe(0);
+    expect(destroyed(out)).toEqual([
+      'signing-pipeline',
+      'observability',
+      'eks',
+      'signer',
+      'ecr',
+      'networking',
+    ]);
+    expect(destroyed(out)).toEqual(destroyOrder(discoverStacks(root)).map((s) => s.name));
+    for (const stack of discoverStacks(root)) {
+      for (const upstream of stack.dependsOn) {
+        expect(destroyed(out).indexOf(stack.name)).toBeLessThan(destroyed(out).indexOf(upstream));
+      }
+    }
+  });
+
+  it('refuses a dependency cycle, naming it, before any AWS call', async () => {
+    writeStack('networking', ['signing-pipeline']);
+    const { code, err, out } = await decommission({ yes: true }, root);
+    expect(code).toBe(1);
+    expect(err).toBe(
+      'signet decommission: stack dependency cycle: eks -> networking -> signing-pipeline -> eks\n',
+    );
+    expect(out).toBe('');
+    expect(signer.calls()).toHaveLength(0);
+    expect(ecr.calls()).toHaveLength(0);
   });
 });

@@ -10,9 +10,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProgram } from '../program.js';
+import type { CommandIo } from '../io.js';
+import { createProgram, runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
-import type { RunCommand } from './new-app.js';
+import type { NewAppCommandOptions, RunCommand } from './new-app.js';
 import { runNewAppCommand } from './new-app.js';
 
 /** A minimal workspace: the files the generator reads, and one app already declared. */
@@ -33,6 +34,11 @@ function makeWorkspace(): string {
     }),
   );
   return root;
+}
+
+/** Runs `signet new-app` as the program does: a failure is printed and becomes the exit code. */
+function newApp(options: NewAppCommandOptions, io: CommandIo, run: RunCommand): Promise<number> {
+  return runCommand('new-app', io, () => runNewAppCommand(options, io, run));
 }
 
 /** Records the commands run and answers with the given exit codes in turn. */
@@ -57,7 +63,7 @@ describe('signet new-app', { timeout: 30_000 }, () => {
   it('creates the app, then installs offline, and says so', async () => {
     const io = captureIo();
     const run = fakeRun(0);
-    const code = await runNewAppCommand({ name: 'demo-api', port: '9000', root }, io, run);
+    const code = await newApp({ name: 'demo-api', port: '9000', root }, io, run);
     expect(code).toBe(0);
     expect(io.out).toContain('created apps/demo-api (');
     expect(io.out).toContain('namespace demo-api, port 9000, environments dev, staging, prod');
@@ -75,7 +81,7 @@ describe('signet new-app', { timeout: 30_000 }, () => {
 
   it('falls back to a plain pnpm install when the offline one fails', async () => {
     const run = fakeRun(1, 0);
-    expect(await runNewAppCommand({ name: 'demo-api', root }, captureIo(), run)).toBe(0);
+    expect(await newApp({ name: 'demo-api', root }, captureIo(), run)).toBe(0);
     expect(run.calls).toEqual([
       `${root}: pnpm install --offline --no-frozen-lockfile`,
       `${root}: pnpm install --no-frozen-lockfile`,
@@ -84,7 +90,7 @@ describe('signet new-app', { timeout: 30_000 }, () => {
 
   it('exits 1 and says what to run when both installs fail, keeping the app', async () => {
     const io = captureIo();
-    expect(await runNewAppCommand({ name: 'demo-api', root }, io, fakeRun(1, 1))).toBe(1);
+    expect(await newApp({ name: 'demo-api', root }, io, fakeRun(1, 1))).toBe(1);
     expect(io.err).toBe(
       'signet new-app: apps/demo-api was created, but pnpm install failed; run pnpm install, then pnpm test\n',
     );
@@ -92,16 +98,25 @@ describe('signet new-app', { timeout: 30_000 }, () => {
   });
 
   it.each([
-    [{ name: 'Demo' }, 'name "Demo" is not allowed: use a DNS label of 1 to 40 characters'],
-    [{ name: 'demo-api', port: '80' }, 'port "80" is not allowed: use an integer from 1024 to 65535'],
-    [{ name: 'kube-system' }, 'name "kube-system" is reserved'],
-    [{ name: 'hello-server' }, 'name "hello-server" is taken: apps/hello-server already exists'],
-    [{ name: 'demo-api', environments: 'qa' }, 'environments "qa" is not allowed'],
+    [{ name: 'Demo' }, 'option "name" has value "Demo"; allowed: a DNS label of 1 to 40 characters'],
+    [
+      { name: 'demo-api', port: '80' },
+      'option "port" has value "80"; allowed: an integer from 1024 to 65535',
+    ],
+    [
+      { name: 'kube-system' },
+      'option "name" has value "kube-system"; allowed: a value other than the reserved names',
+    ],
+    [
+      { name: 'hello-server' },
+      'option "name" has value "hello-server"; allowed: a name not yet taken (apps/hello-server already exists)',
+    ],
+    [{ name: 'demo-api', environments: 'qa' }, 'option "environments" has value "qa"; allowed:'],
   ])('refuses %j with exit 2 and writes nothing', async (options, message) => {
     const io = captureIo();
     const run = fakeRun();
     const before = readdirSync(root, { recursive: true }).sort();
-    expect(await runNewAppCommand({ ...options, root }, io, run)).toBe(2);
+    expect(await newApp({ ...options, root }, io, run)).toBe(2);
     expect(io.err).toContain(`signet new-app: ${message}`);
     expect(io.out).toBe('');
     expect(readdirSync(root, { recursive: true }).sort()).toEqual(before);
@@ -112,7 +127,7 @@ describe('signet new-app', { timeout: 30_000 }, () => {
     const io = captureIo();
     const outside = mkdtempSync(join(tmpdir(), 'signet-no-workspace-'));
     try {
-      expect(await runNewAppCommand({ name: 'demo-api', cwd: outside }, io, fakeRun())).toBe(2);
+      expect(await newApp({ name: 'demo-api', cwd: outside }, io, fakeRun())).toBe(2);
       expect(io.err).toBe(`signet new-app: no pnpm-workspace.yaml at or above ${outside}; pass --root\n`);
     } finally {
       rmSync(outside, { recursive: true, force: true });

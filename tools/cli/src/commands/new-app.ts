@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ENVIRONMENTS } from '@signet/platform';
 import { AppGeneratorError, generateAppOnDisk } from '@signet/workspace-plugin';
 import type { Command } from 'commander';
-import type { CommandIo } from '../io.js';
+import { CliError, ExitCode, type CommandIo, type CommandRunner } from '../io.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
 /** Options of `signet new-app <name>`. */
@@ -55,7 +56,7 @@ const INSTALLS: readonly (readonly string[])[] = [
 /**
  * `signet new-app <name>`: runs the workspace plugin's `app` generator on the workspace (validation
  * first; nothing is written on refusal), then links the new package with `pnpm install`.
- * Returns the exit code: 0 created, 1 created but not installed, 2 refused.
+ * Resolves with 0 (created); throws a {@link CliError}: 1 created but not installed, 2 refused.
  */
 export async function runNewAppCommand(
   options: NewAppCommandOptions,
@@ -64,10 +65,8 @@ export async function runNewAppCommand(
 ): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const root = options.root !== undefined ? resolve(cwd, options.root) : findWorkspaceRoot(cwd);
-  if (root === undefined) {
-    io.stderr(`signet new-app: no pnpm-workspace.yaml at or above ${cwd}; pass --root\n`);
-    return 2;
-  }
+  if (root === undefined)
+    throw new CliError(`no pnpm-workspace.yaml at or above ${cwd}; pass --root`, ExitCode.Usage);
   let created;
   try {
     created = await generateAppOnDisk(root, {
@@ -77,10 +76,9 @@ export async function runNewAppCommand(
       ...(options.environments !== undefined && { environments: options.environments }),
     });
   } catch (error) {
-    if (error instanceof AppGeneratorError) {
-      io.stderr(`signet new-app: ${error.message}\n`);
-      return 2;
-    }
+    // The generator refused before writing anything: a usage error.
+    if (error instanceof AppGeneratorError)
+      throw new CliError(error.message, ExitCode.Usage, { cause: error });
     throw error;
   }
   const { name, namespace, port, environments, directory } = created.options;
@@ -90,7 +88,7 @@ export async function runNewAppCommand(
   for (const file of created.files) io.stdout(`  ${file}\n`);
   if (options.install === false) {
     io.stdout('skipped pnpm install (--no-install); run it before pnpm test\n');
-    return 0;
+    return ExitCode.Ok;
   }
   for (const args of INSTALLS) {
     io.stdout(`running pnpm ${args.join(' ')} to add ${directory} to the lockfile …\n`);
@@ -98,21 +96,14 @@ export async function runNewAppCommand(
       io.stdout(
         `done: pnpm test now runs ${name}'s tests; pnpm plan --env ${environments[0]} shows its repository, namespace and pipeline\n`,
       );
-      return 0;
+      return ExitCode.Ok;
     }
   }
-  io.stderr(
-    `signet new-app: ${directory} was created, but pnpm install failed; run pnpm install, then pnpm test\n`,
-  );
-  return 1;
+  throw new CliError(`${directory} was created, but pnpm install failed; run pnpm install, then pnpm test`);
 }
 
-/** Adds `new-app` to the program; the exit code goes to `setExitCode`. */
-export function registerNewAppCommand(
-  program: Command,
-  io: CommandIo,
-  setExitCode: (code: number) => void,
-): void {
+/** Adds `new-app` to the program; `run` prints its failure and sets the exit code. */
+export function registerNewAppCommand(program: Command, io: CommandIo, run: CommandRunner): void {
   program
     .command('new-app')
     .description(
@@ -121,10 +112,10 @@ export function registerNewAppCommand(
     .argument('<name>', 'app name: a DNS label of 1 to 40 characters starting with a letter')
     .option('--port <port>', 'container port, 1024 to 65535 (default: 8080)')
     .option('--namespace <namespace>', 'Kubernetes namespace (default: the app name)')
-    .option('--environments <list>', 'comma-separated environments (default: dev,staging,prod)')
+    .option('--environments <list>', `comma-separated environments (default: ${ENVIRONMENTS.join(',')})`)
     .option('--no-install', 'do not run pnpm install afterwards')
     .option('--root <dir>', 'workspace root (default: the workspace containing the current directory)')
-    .action(async (name: string, options: Omit<NewAppCommandOptions, 'name'>) => {
-      setExitCode(await runNewAppCommand({ ...options, name }, io));
-    });
+    .action((name: string, options: Omit<NewAppCommandOptions, 'name'>, command: Command) =>
+      run(command, () => runNewAppCommand({ ...options, name }, io)),
+    );
 }

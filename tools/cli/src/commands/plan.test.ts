@@ -1,12 +1,19 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandIo } from '../io.js';
 import type { PlanDocument } from '../plan/document.js';
+import { runCommand } from '../program.js';
 import { captureIo, fixtureWorkspace, scratchWorkspace } from '../test/harness.js';
-import { runPlanCommand } from './plan.js';
+import { runPlanCommand, type PlanCommandOptions } from './plan.js';
 
 // Each stack is a Node process loading the Pulumi SDK: seconds each, more on a busy machine.
 const SLOW = { timeout: 300_000 };
+
+/** Runs `signet plan` as the program does: a failure is printed and becomes the exit code. */
+function signetPlan(options: PlanCommandOptions, io: CommandIo): Promise<number> {
+  return runCommand('plan', io, () => runPlanCommand(options, io));
+}
 
 function readPlan(file: string): PlanDocument {
   return JSON.parse(readFileSync(file, 'utf8')) as PlanDocument;
@@ -19,12 +26,12 @@ describe('signet plan on the fixture workspace', () => {
   let second: number | undefined;
 
   beforeAll(async () => {
-    code = await runPlanCommand(
+    code = await signetPlan(
       { env: 'dev', root: ws.root, json: 'out/plan.json', cwd: ws.root, concurrency: 1 },
       io,
     );
     // alpha and gamma are independent: the second run plans them side by side.
-    second = await runPlanCommand(
+    second = await signetPlan(
       { env: 'dev', root: ws.root, json: 'again.json', cwd: ws.root, concurrency: 2 },
       captureIo(),
     );
@@ -106,7 +113,7 @@ describe('signet plan --stack', () => {
 
   it('plans the upstreams first but reports only the stack asked for', SLOW, async () => {
     const io = captureIo();
-    const code = await runPlanCommand(
+    const code = await signetPlan(
       { env: 'dev', root: ws.root, stack: 'beta', json: 'beta.json', cwd: ws.root },
       io,
     );
@@ -138,7 +145,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
   it('refuses an unknown environment, naming the allowed ones', async () => {
     const root = fixtureWorkspace('good');
     const io = captureIo();
-    const code = await runPlanCommand({ env: 'qa', root, json: 'plan.json', cwd: root }, io);
+    const code = await signetPlan({ env: 'qa', root, json: 'plan.json', cwd: root }, io);
     expect(code).toBe(2);
     expect(io.err).toBe('signet plan: unknown environment "qa"; allowed: dev, staging\n');
     expect(io.out).toBe('');
@@ -148,9 +155,9 @@ describe('signet plan failures: message, exit code, no JSON', () => {
   it('refuses a --concurrency that is not a positive integer', async () => {
     const root = fixtureWorkspace('good');
     const io = captureIo();
-    expect(
-      await runPlanCommand({ env: 'dev', root, concurrency: '0', json: 'plan.json', cwd: root }, io),
-    ).toBe(2);
+    expect(await signetPlan({ env: 'dev', root, concurrency: '0', json: 'plan.json', cwd: root }, io)).toBe(
+      2,
+    );
     expect(io.err).toBe('signet plan: --concurrency must be a positive integer, got "0"\n');
     expectNoJson(root);
   });
@@ -158,9 +165,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
   it('refuses an unknown --stack, naming the stacks', async () => {
     const root = fixtureWorkspace('good');
     const io = captureIo();
-    expect(await runPlanCommand({ env: 'dev', root, stack: 'delta', json: 'plan.json', cwd: root }, io)).toBe(
-      2,
-    );
+    expect(await signetPlan({ env: 'dev', root, stack: 'delta', json: 'plan.json', cwd: root }, io)).toBe(2);
     expect(io.err).toBe('signet plan: unknown stack "delta"; stacks: alpha, beta, gamma\n');
     expectNoJson(root);
   });
@@ -169,7 +174,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
     const root = workspace();
     const io = captureIo();
     // gamma has staging config, alpha and beta do not.
-    expect(await runPlanCommand({ env: 'staging', root, json: 'plan.json', cwd: root }, io)).toBe(1);
+    expect(await signetPlan({ env: 'staging', root, json: 'plan.json', cwd: root }, io)).toBe(1);
     expect(io.err).toContain(
       `signet plan: stack alpha (signet-alpha, staging): ${join(root, 'stacks/alpha/Pulumi.staging.yaml')} does not exist`,
     );
@@ -183,7 +188,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
       'config:\n  aws:region: eu-west-1\n  signet:org: acme\n  signet-beta:port: 70000\n',
     );
     const io = captureIo();
-    const code = await runPlanCommand({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io);
+    const code = await signetPlan({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io);
     expect(code).toBe(1);
     expect(io.err).toContain(
       'signet plan: stack beta (signet-beta, dev): signet-beta (Pulumi.dev.yaml): key "signet-beta:port" has value 70000; allowed: a TCP port from 1 to 65535',
@@ -200,7 +205,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
       readFileSync(program, 'utf8').replace("requireOutput('vpcCidr')", "requireOutput('privateSubnetIds')"),
     );
     const io = captureIo();
-    const code = await runPlanCommand({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io);
+    const code = await signetPlan({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io);
     expect(code).toBe(1);
     expect(io.err).toContain(
       'signet plan: stack beta requires output "privateSubnetIds" from stack alpha (acme/signet-alpha/dev), which does not export it\n',
@@ -213,9 +218,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
     const root = workspace();
     writeFileSync(join(root, 'stacks/beta/package.json'), '{ "private": true, "type": "module" }\n');
     const io = captureIo();
-    expect(await runPlanCommand({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io)).toBe(
-      1,
-    );
+    expect(await signetPlan({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io)).toBe(1);
     expect(io.err).toContain(
       'stack reference "acme/signet-alpha/dev" is not available: stacks/beta/package.json must list "stack-alpha" in nx.implicitDependencies',
     );
@@ -229,9 +232,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
       "console.error('gamma fell over');\nprocess.exit(7);\n",
     );
     const io = captureIo();
-    expect(await runPlanCommand({ env: 'dev', root, stack: 'gamma', json: 'plan.json', cwd: root }, io)).toBe(
-      1,
-    );
+    expect(await signetPlan({ env: 'dev', root, stack: 'gamma', json: 'plan.json', cwd: root }, io)).toBe(1);
     expect(io.err).toContain(
       'signet plan: stack gamma: the plan process crashed (exit code 7):\ngamma fell over',
     );

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CommandIo } from '../io.js';
+import { CliError, ExitCode, type CommandIo, type CommandRunner } from '../io.js';
 import { toPlanDocument, writePlanDocument } from '../plan/document.js';
 import type { PlanProgress } from '../plan/planner.js';
 import { defaultConcurrency, planEnvironment } from '../plan/planner.js';
 import { renderSummary } from '../plan/summary.js';
-import { PlanError } from '../plan/workspace.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
 /** Options of `signet plan`. */
@@ -45,51 +44,40 @@ function progressTo(io: CommandIo): PlanProgress {
 
 /**
  * `signet plan`: plans the environment, prints the summary, and writes the JSON plan only when
- * every stack planned. Returns the exit code: 0 planned, 1 plan failed, 2 usage error.
+ * every stack planned. Resolves with 0; throws a {@link CliError}: 1 plan failed, 2 usage error.
  */
 export async function runPlanCommand(options: PlanCommandOptions, io: CommandIo): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  try {
-    const root = options.root !== undefined ? resolve(cwd, options.root) : findWorkspaceRoot(cwd);
-    if (root === undefined) throw new PlanError(`no pnpm-workspace.yaml at or above ${cwd}; pass --root`, 2);
-    const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
-    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
-      throw new PlanError(
-        `--concurrency must be a positive integer, got "${String(options.concurrency)}"`,
-        2,
-      );
-    }
-    const plan = await planEnvironment(
-      {
-        root,
-        env: options.env,
-        ...(options.stack !== undefined && { stack: options.stack }),
-        ...(concurrency !== undefined && { concurrency }),
-      },
-      progressTo(io),
+  const root = options.root !== undefined ? resolve(cwd, options.root) : findWorkspaceRoot(cwd);
+  if (root === undefined)
+    throw new CliError(`no pnpm-workspace.yaml at or above ${cwd}; pass --root`, ExitCode.Usage);
+  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new CliError(
+      `--concurrency must be a positive integer, got "${String(options.concurrency)}"`,
+      ExitCode.Usage,
     );
-    io.stdout(renderSummary(plan));
-    if (options.json !== undefined) {
-      const file = resolve(cwd, options.json);
-      writePlanDocument(file, toPlanDocument(plan));
-      io.stderr(`wrote ${file}\n`);
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof PlanError) {
-      io.stderr(`signet plan: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
   }
+  const plan = await planEnvironment(
+    {
+      root,
+      env: options.env,
+      ...(options.stack !== undefined && { stack: options.stack }),
+      ...(concurrency !== undefined && { concurrency }),
+    },
+    progressTo(io),
+  );
+  io.stdout(renderSummary(plan));
+  if (options.json !== undefined) {
+    const file = resolve(cwd, options.json);
+    writePlanDocument(file, toPlanDocument(plan));
+    io.stderr(`wrote ${file}\n`);
+  }
+  return ExitCode.Ok;
 }
 
-/** Adds `plan` to the program; the exit code goes to `setExitCode`. */
-export function registerPlanCommand(
-  program: Command,
-  io: CommandIo,
-  setExitCode: (code: number) => void,
-): void {
+/** Adds `plan` to the program; `run` prints its failure and sets the exit code. */
+export function registerPlanCommand(program: Command, io: CommandIo, run: CommandRunner): void {
   program
     .command('plan')
     .description(
@@ -106,7 +94,7 @@ export function registerPlanCommand(
       `stack processes at once; only stacks independent of each other overlap (default: ${defaultConcurrency()} here)`,
     )
     .option('--root <dir>', 'workspace root (default: the workspace containing the current directory)')
-    .action(async (options: PlanCommandOptions) => {
-      setExitCode(await runPlanCommand(options, io));
-    });
+    .action((options: PlanCommandOptions, command: Command) =>
+      run(command, () => runPlanCommand(options, io)),
+    );
 }

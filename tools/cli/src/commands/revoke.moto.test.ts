@@ -22,6 +22,7 @@ import {
   type MotoForCommands,
   type MotoGapMocks,
 } from '../ops/test/moto.js';
+import { runCommand } from '../program.js';
 import { captureIo, CLI_ROOT } from '../test/harness.js';
 import { runRevokeCommand, type RevokeCommandOptions } from './revoke.js';
 
@@ -46,7 +47,7 @@ afterEach(() => aws.restore());
 
 async function revoke(options: RevokeCommandOptions) {
   const io = captureIo();
-  const code = await runRevokeCommand(options, io, { root: ROOT });
+  const code = await runCommand('revoke', io, () => runRevokeCommand(options, io, { root: ROOT }));
   return { code, out: io.out, err: io.err };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scriptedClients } from '../ops/test/clients.js';
+import { runCommand } from '../program.js';
 import { captureIo, WORKSPACE_ROOT } from '../test/harness.js';
 import { runRevokeCommand, type RevokeCommandOptions } from './revoke.js';
 import type { AwsClientFactory } from '../ops/aws.js';
@@ -9,7 +10,9 @@ const JOB = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 
 async function revoke(options: RevokeCommandOptions, clients: AwsClientFactory) {
   const io = captureIo();
-  const code = await runRevokeCommand(options, io, { clients, root: WORKSPACE_ROOT });
+  const code = await runCommand('revoke', io, () =>
+    runRevokeCommand(options, io, { clients, root: WORKSPACE_ROOT }),
+  );
   return { code, out: io.out, err: io.err };
 }
 

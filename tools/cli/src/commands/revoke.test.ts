@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockedClients } from '../ops/test/clients.js';
+import { runCommand } from '../program.js';
 import { captureIo, WORKSPACE_ROOT } from '../test/harness.js';
 import { runRevokeCommand, type RevokeCommandOptions } from './revoke.js';
 
@@ -19,7 +20,9 @@ afterEach(() => signer.reset());
 
 async function revoke(options: RevokeCommandOptions, clients = mockedClients) {
   const io = captureIo();
-  const code = await runRevokeCommand(options, io, { clients, now: () => NOW, root: WORKSPACE_ROOT });
+  const code = await runCommand('revoke', io, () =>
+    runRevokeCommand(options, io, { clients, now: () => NOW, root: WORKSPACE_ROOT }),
+  );
   return { code, out: io.out, err: io.err };
 }
 

@@ -6,11 +6,11 @@ import {
 } from '@aws-sdk/client-signer';
 import { SIGNING_PROFILE_NAME } from '@signet/platform';
 import type { Command } from 'commander';
-import type { CommandIo } from '../io.js';
+import { CliError, ExitCode, type CommandIo, type CommandRunner } from '../io.js';
 import { createAwsClients, type AwsClientFactory } from '../ops/aws.js';
 import { revocationEffect } from '../ops/effect.js';
-import { callAws, OpsError } from '../ops/errors.js';
-import { describeJob, getProfileState } from '../ops/signer.js';
+import { callAws } from '../ops/errors.js';
+import { describeJob, getProfileState, ISO_8601_TIME, REVOCATION_REASON_MAX } from '../ops/signer.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
 /** Options of `signet revoke`, as typed on the command line. */
@@ -37,24 +37,22 @@ const JOB_ID = new RegExp(`^${UUID}$`);
 const JOB_ARN = new RegExp(`^arn:aws[a-z-]*:signer:[a-z0-9-]+:(\\d{12}):/signing-jobs/(${UUID})$`);
 /** https://docs.aws.amazon.com/signer/latest/api/API_RevokeSigningProfile.html */
 const PROFILE_VERSION = /^[a-zA-Z0-9]{10}$/;
-const REASON_MAX = 500;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A validated revocation: exactly the request that `--yes` sends. */
 export type Revocation =
   | { readonly kind: 'signature'; readonly request: RevokeSignatureRequest & { jobId: string } }
   | { readonly kind: 'profile'; readonly request: RevokeSigningProfileRequest & { profileName: string } };
 
-function usage(message: string): OpsError {
-  return new OpsError(message, 2);
+function usage(message: string): CliError {
+  return new CliError(message, ExitCode.Usage);
 }
 
 function parseReason(reason: string | undefined): string {
   const text = reason?.trim() ?? '';
   if (text === '')
     throw usage('--reason is required and must not be empty: it is recorded with the revocation');
-  if (text.length > REASON_MAX)
-    throw usage(`--reason is ${text.length} characters; allowed: at most ${REASON_MAX}`);
+  if (text.length > REVOCATION_REASON_MAX)
+    throw usage(`--reason is ${text.length} characters; allowed: at most ${REVOCATION_REASON_MAX}`);
   return text;
 }
 
@@ -94,7 +92,7 @@ export function parseRevocation(options: RevokeCommandOptions, now: Date): Revoc
   }
   if (
     options.effective === undefined ||
-    !ISO_8601.test(options.effective) ||
+    !ISO_8601_TIME.test(options.effective) ||
     Number.isNaN(Date.parse(options.effective))
   ) {
     throw usage(
@@ -131,97 +129,88 @@ const iso = (date: Date | undefined): string => date?.toISOString() ?? 'unknown'
 
 /**
  * `signet revoke`: revokes one signature (signing job) or a signing profile version. Dry run unless
- * `yes`. Returns the exit code: 0 done (or dry run shown), 1 AWS refused, 2 usage error.
+ * `yes`. Resolves with 0 (done, or dry run shown); throws a {@link CliError}: 1 AWS refused, 2 usage
+ * error.
  */
 export async function runRevokeCommand(
   options: RevokeCommandOptions,
   io: CommandIo,
   deps: RevokeDependencies = {},
 ): Promise<number> {
-  try {
-    const revocation = parseRevocation(options, (deps.now ?? (() => new Date()))());
-    const { signer } = (deps.clients ?? createAwsClients)(
-      options.region === undefined ? {} : { region: options.region },
+  const revocation = parseRevocation(options, (deps.now ?? (() => new Date()))());
+  const { signer } = (deps.clients ?? createAwsClients)(
+    options.region === undefined ? {} : { region: options.region },
+  );
+  const root = deps.root ?? findWorkspaceRoot(process.cwd());
+  if (revocation.kind === 'signature') {
+    const { jobId } = revocation.request;
+    const job = await describeJob(signer, jobId);
+    io.stdout(
+      `Signing job ${jobId}: profile ${job.profileName ?? 'unknown'} version ${job.profileVersion ?? 'unknown'}, ` +
+        `platform ${job.platformId ?? 'unknown'}, status ${job.status ?? 'unknown'}, created ${iso(job.createdAt)}, ` +
+        `signature expires ${iso(job.signatureExpiresAt)}, requested by ${job.requestedBy ?? 'unknown'}\n`,
     );
-    const root = deps.root ?? findWorkspaceRoot(process.cwd());
-    if (revocation.kind === 'signature') {
-      const { jobId } = revocation.request;
-      const job = await describeJob(signer, jobId);
+    // Notation signs a payload (the image manifest descriptor), so Signer records no signed object
+    // for it; the image is found from its signature in ECR (`notation inspect`).
+    const s3 = job.signedObject?.s3;
+    io.stdout(
+      s3 === undefined
+        ? '  signed: a Notation payload (the image digest is in the signature in ECR, not in the job)\n'
+        : `  signed: s3://${s3.bucketName ?? '?'}/${s3.key ?? '?'}\n`,
+    );
+    if (job.revocationRecord?.revokedAt !== undefined) {
       io.stdout(
-        `Signing job ${jobId}: profile ${job.profileName ?? 'unknown'} version ${job.profileVersion ?? 'unknown'}, ` +
-          `platform ${job.platformId ?? 'unknown'}, status ${job.status ?? 'unknown'}, created ${iso(job.createdAt)}, ` +
-          `signature expires ${iso(job.signatureExpiresAt)}, requested by ${job.requestedBy ?? 'unknown'}\n`,
+        `Already revoked at ${iso(job.revocationRecord.revokedAt)} by ${job.revocationRecord.revokedBy ?? 'unknown'} (${job.revocationRecord.reason ?? 'no reason'}): nothing to do.\n`,
       );
-      // Notation signs a payload (the image manifest descriptor), so Signer records no signed object
-      // for it; the image is found from its signature in ECR (`notation inspect`).
-      const s3 = job.signedObject?.s3;
-      io.stdout(
-        s3 === undefined
-          ? '  signed: a Notation payload (the image digest is in the signature in ECR, not in the job)\n'
-          : `  signed: s3://${s3.bucketName ?? '?'}/${s3.key ?? '?'}\n`,
-      );
-      if (job.revocationRecord?.revokedAt !== undefined) {
-        io.stdout(
-          `Already revoked at ${iso(job.revocationRecord.revokedAt)} by ${job.revocationRecord.revokedBy ?? 'unknown'} (${job.revocationRecord.reason ?? 'no reason'}): nothing to do.\n`,
-        );
-        return 0;
-      }
-    } else {
-      const state = await getProfileState(signer, revocation.request.profileName);
-      if (state.status === 'NotFound') {
-        throw new OpsError(
-          `signing profile ${revocation.request.profileName} does not exist in this account and region`,
-        );
-      }
-      io.stdout(
-        `Signing profile ${state.profileName}: status ${state.status}, current version ${state.profileVersion ?? 'unknown'}` +
-          (state.revocationEffectiveFrom === undefined
-            ? ''
-            : `, revoked effective from ${iso(state.revocationEffectiveFrom)} (a new revocation may only move it earlier)`) +
-          '\n',
-      );
-      if (state.profileVersion !== undefined && state.profileVersion !== revocation.request.profileVersion) {
-        io.stdout(
-          `  note: --version ${revocation.request.profileVersion} is not the current version ${state.profileVersion}; only signatures of that version are affected\n`,
-        );
-      }
+      return ExitCode.Ok;
     }
-    if (options.yes !== true) {
-      io.stdout(
-        `Dry run, nothing changed. Would call: ${requestText(revocation)}\nRevocation cannot be undone. Re-run with --yes to revoke.\n`,
-      );
-      io.stdout(revocationEffect(root));
-      return 0;
-    }
-    if (revocation.kind === 'signature') {
-      await callAws({ action: 'signer:RevokeSignature', resource: `job ${revocation.request.jobId}` }, () =>
-        signer.send(new RevokeSignatureCommand(revocation.request)),
-      );
-    } else {
-      await callAws(
-        {
-          action: 'signer:RevokeSigningProfile',
-          resource: `profile ${revocation.request.profileName} version ${revocation.request.profileVersion}`,
-        },
-        () => signer.send(new RevokeSigningProfileCommand(revocation.request)),
+  } else {
+    const state = await getProfileState(signer, revocation.request.profileName);
+    if (state.status === 'NotFound') {
+      throw new CliError(
+        `signing profile ${revocation.request.profileName} does not exist in this account and region`,
       );
     }
-    io.stdout(`Revoked: ${requestText(revocation)}\n`);
-    io.stdout(revocationEffect(root));
-    return 0;
-  } catch (error) {
-    if (!(error instanceof OpsError)) throw error;
-    io.stderr(`signet revoke: ${error.message}\n`);
-    return error.exitCode;
+    io.stdout(
+      `Signing profile ${state.profileName}: status ${state.status}, current version ${state.profileVersion ?? 'unknown'}` +
+        (state.revocationEffectiveFrom === undefined
+          ? ''
+          : `, revoked effective from ${iso(state.revocationEffectiveFrom)} (a new revocation may only move it earlier)`) +
+        '\n',
+    );
+    if (state.profileVersion !== undefined && state.profileVersion !== revocation.request.profileVersion) {
+      io.stdout(
+        `  note: --version ${revocation.request.profileVersion} is not the current version ${state.profileVersion}; only signatures of that version are affected\n`,
+      );
+    }
   }
+  if (options.yes !== true) {
+    io.stdout(
+      `Dry run, nothing changed. Would call: ${requestText(revocation)}\nRevocation cannot be undone. Re-run with --yes to revoke.\n`,
+    );
+    io.stdout(revocationEffect(root));
+    return ExitCode.Ok;
+  }
+  if (revocation.kind === 'signature') {
+    await callAws({ action: 'signer:RevokeSignature', resource: `job ${revocation.request.jobId}` }, () =>
+      signer.send(new RevokeSignatureCommand(revocation.request)),
+    );
+  } else {
+    await callAws(
+      {
+        action: 'signer:RevokeSigningProfile',
+        resource: `profile ${revocation.request.profileName} version ${revocation.request.profileVersion}`,
+      },
+      () => signer.send(new RevokeSigningProfileCommand(revocation.request)),
+    );
+  }
+  io.stdout(`Revoked: ${requestText(revocation)}\n`);
+  io.stdout(revocationEffect(root));
+  return ExitCode.Ok;
 }
 
 /** Registers `signet revoke`. */
-export function registerRevokeCommand(
-  program: Command,
-  io: CommandIo,
-  setExitCode: (code: number) => void,
-): void {
+export function registerRevokeCommand(program: Command, io: CommandIo, run: CommandRunner): void {
   program
     .command('revoke')
     .description('revoke one signature (signing job) or a signing profile version; dry run unless --yes')
@@ -235,7 +224,7 @@ export function registerRevokeCommand(
     .option('--reason <text>', 'why, recorded with the revocation')
     .option('--region <region>', 'AWS region (default: the AWS SDK chain)')
     .option('--yes', 'revoke; without it, only show what would happen')
-    .action(async (options: RevokeCommandOptions) => {
-      setExitCode(await runRevokeCommand(options, io));
-    });
+    .action((options: RevokeCommandOptions, command: Command) =>
+      run(command, () => runRevokeCommand(options, io)),
+    );
 }

@@ -1,17 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   appsForEnvironment,
   discoverApps,
   isEnvironment,
+  loadStackConfig,
   PIPELINE_IDENTITY,
   planSigningIdentities,
   repositoryName,
   ENVIRONMENTS,
   type Environment,
+  type LoadedStackConfig,
 } from '@signet/platform';
-import { parse } from 'yaml';
-import { OpsError } from './errors.js';
+import { signerConfig } from '@signet/stack-signer/config';
+import { CliError, ExitCode } from '../io.js';
+import { readStackConfig, type StackConfigOwner } from './stack-config.js';
 
 /** One signing profile of an environment, as the signer stack names it. */
 export interface EnvironmentProfile {
@@ -29,47 +30,38 @@ export interface EnvironmentTargets {
   readonly profiles: readonly EnvironmentProfile[];
 }
 
-/** The signer stack's config key holding the extra signing identities. */
-const EXTRA_IDENTITIES_KEY = 'signet-signer:extraIdentities';
+/** The signer stack's configuration, loaded as the signer stack loads it. */
+const SIGNER: StackConfigOwner<LoadedStackConfig<typeof signerConfig.keys>> = {
+  project: signerConfig.project,
+  load: (source) => loadStackConfig(signerConfig, source),
+};
 
 /** Parses `--env`, naming the allowed values on a mistake. */
 export function parseEnvironment(value: string): Environment {
   if (!isEnvironment(value)) {
-    throw new OpsError(`--env "${value}" is not an environment; allowed: ${ENVIRONMENTS.join(', ')}`, 2);
-  }
-  return value;
-}
-
-function extraIdentities(root: string, environment: Environment): string[] {
-  const file = join(root, 'stacks', 'signer', `Pulumi.${environment}.yaml`);
-  if (!existsSync(file)) return [];
-  let doc: unknown;
-  try {
-    doc = parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new OpsError(`${file}: not valid YAML: ${(error as Error).message}`);
-  }
-  const value = (doc as { config?: Record<string, unknown> } | null)?.config?.[EXTRA_IDENTITIES_KEY];
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
-    throw new OpsError(`${file}: key "${EXTRA_IDENTITIES_KEY}" must be a list of identity names`);
+    throw new CliError(
+      `--env "${value}" is not an environment; allowed: ${ENVIRONMENTS.join(', ')}`,
+      ExitCode.Usage,
+    );
   }
   return value;
 }
 
 /**
  * The repositories and signing profiles of an environment: apps from the workspace's declarations,
- * extra identities from the signer stack's `Pulumi.<env>.yaml`, names from `@signet/platform`.
+ * extra identities from the signer stack's `Pulumi.<env>.yaml` (validated by the signer stack's
+ * config), names from `@signet/platform`.
  */
 export function environmentTargets(root: string, environment: Environment): EnvironmentTargets {
+  // No signer config for the environment: the signer stack is not deployed there, so no extra identities.
+  const extraIdentities = readStackConfig(root, environment, SIGNER)?.config.values.extraIdentities ?? [];
   let apps: string[];
   let profiles: EnvironmentProfile[];
   try {
     apps = appsForEnvironment(discoverApps(root), environment).map((app) => app.name);
-    profiles = planSigningIdentities(environment, apps, extraIdentities(root, environment));
+    profiles = planSigningIdentities(environment, apps, extraIdentities);
   } catch (error) {
-    if (error instanceof OpsError) throw error;
-    throw new OpsError(
+    throw new CliError(
       `the workspace at ${root} does not describe environment ${environment}: ${(error as Error).message}`,
     );
   }

@@ -1,13 +1,4 @@
-/** A failure the user can act on; `exitCode` 2 for usage errors, 1 for a failed operation. */
-export class OpsError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
-    this.name = 'OpsError';
-  }
-}
+import { CliError, ExitCode, type FailureExitCode } from '../io.js';
 
 /** One AWS call as the user should read it: `signer:RevokeSignature` on `job 1234`. */
 export interface AwsAction {
@@ -25,34 +16,45 @@ const NO_CREDENTIALS = new Set([
 ]);
 const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
 
-/** Turns an SDK error into a message naming the action and the resource, and what to do about it. */
-export function describeAwsFailure(error: unknown, { action, resource }: AwsAction): OpsError {
+/**
+ * Turns an SDK error into a message naming the action and the resource, and what to do about it.
+ * The SDK error stays the `cause`, so a caller can tell one AWS error from another by its name.
+ */
+export function describeAwsFailure(error: unknown, { action, resource }: AwsAction): CliError {
   const name = error instanceof Error ? error.name : 'Error';
   const detail = error instanceof Error ? error.message : String(error);
   const where = `${action} on ${resource}`;
+  const failed = (message: string, exitCode: FailureExitCode = ExitCode.Failure) =>
+    new CliError(message, exitCode, { cause: error });
   if (ACCESS_DENIED.has(name)) {
-    return new OpsError(
+    return failed(
       `${where}: access denied (${name}). Ask for an IAM policy that allows ${action} on this resource, or use a role that has it.`,
     );
   }
   if (NO_CREDENTIALS.has(name)) {
-    return new OpsError(
+    return failed(
       `${where}: no usable AWS credentials (${name}: ${detail}). Configure the standard AWS chain: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or \`aws sso login\`.`,
     );
   }
   if (THROTTLED.has(name)) {
-    return new OpsError(`${where}: still throttled after retries (${name}). Try again in a minute.`);
+    return failed(`${where}: still throttled after retries (${name}). Try again in a minute.`);
   }
   if (name === 'ResourceNotFoundException' || name === 'RepositoryNotFoundException') {
-    return new OpsError(`${where}: not found (${name}: ${detail}).`);
+    return failed(`${where}: not found (${name}: ${detail}).`);
   }
   if (name === 'ValidationException' || name === 'InvalidParameterException') {
-    return new OpsError(`${where}: rejected by AWS (${name}: ${detail}).`);
+    return failed(`${where}: rejected by AWS (${name}: ${detail}).`);
   }
   if (name === 'Error' && /region is missing/i.test(detail)) {
-    return new OpsError(`${where}: no AWS region. Pass --region or set AWS_REGION.`, 2);
+    return failed(`${where}: no AWS region. Pass --region or set AWS_REGION.`, ExitCode.Usage);
   }
-  return new OpsError(`${where}: failed (${name}: ${detail}).`);
+  return failed(`${where}: failed (${name}: ${detail}).`);
+}
+
+/** The name of the AWS error behind a failure from {@link callAws}, e.g. `RepositoryNotFoundException`. */
+export function awsErrorName(error: unknown): string | undefined {
+  const cause = error instanceof CliError ? error.cause : undefined;
+  return cause instanceof Error ? cause.name : undefined;
 }
 
 /** Runs one AWS call (or a paginated listing) and reports a failure in the user's terms. */

@@ -7,10 +7,18 @@ import {
   type SigningJob,
   type SigningProfileStatus,
 } from '@aws-sdk/client-signer';
+import { NOTATION_PLATFORM_ID } from '@signet/platform';
 import { callAws, describeAwsFailure } from './errors.js';
 
-/** The Signer platform of every Signet profile (packages/platform `NOTATION_PLATFORM_ID`). */
-export const NOTATION_PLATFORM = 'Notation-OCI-SHA384-ECDSA';
+/**
+ * The longest revocation reason Signer records, for a signature and for a profile:
+ * https://docs.aws.amazon.com/signer/latest/api/API_RevokeSignature.html and
+ * https://docs.aws.amazon.com/signer/latest/api/API_RevokeSigningProfile.html
+ */
+export const REVOCATION_REASON_MAX = 500;
+
+/** An ISO-8601 time with a zone (`Z` or an offset), so an effective time never depends on the machine's zone. */
+export const ISO_8601_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A signing profile as the operations commands report it. */
 export interface ProfileState {
@@ -59,12 +67,12 @@ export async function listRevokedJobs(
   profileNames: ReadonlySet<string>,
 ): Promise<SigningJob[]> {
   return callAws(
-    { action: 'signer:ListSigningJobs', resource: `platform ${NOTATION_PLATFORM}` },
+    { action: 'signer:ListSigningJobs', resource: `platform ${NOTATION_PLATFORM_ID}` },
     async () => {
       const jobs: SigningJob[] = [];
       for await (const page of paginateListSigningJobs(
         { client: signer },
-        { platformId: NOTATION_PLATFORM, isRevoked: true },
+        { platformId: NOTATION_PLATFORM_ID, isRevoked: true },
       )) {
         jobs.push(
           ...(page.jobs ?? []).filter(

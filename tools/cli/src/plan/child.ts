@@ -4,6 +4,7 @@
  * is shared between stacks.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { SHARED_NAMESPACE, type SHARED_CONFIG_KEYS } from '@signet/platform';
 import {
   runStackProgram,
   StackProgramError,
@@ -11,9 +12,10 @@ import {
   messageOf,
 } from '@signet/platform/testing';
 import type { PlanRequest, PlanResponse } from './protocol.js';
+import { stackProjectName } from './workspace.js';
 
 /** The config key holding the Pulumi organization of every Signet stack. */
-const ORG_KEY = 'signet:org';
+const ORG_KEY = `${SHARED_NAMESPACE}:${'org' satisfies keyof typeof SHARED_CONFIG_KEYS}`;
 
 /** Peak memory and CPU time of this process, for the benchmark. */
 function usage(): { maxRssKb: number; cpuMs: number } {
@@ -31,7 +33,7 @@ function resolveReference(request: PlanRequest) {
       if (folder !== undefined && env === request.env) {
         throw new Error(
           `stack reference "${stackName}" is not available: stacks/${request.stack}/package.json must list ` +
-            `"stack-${folder}" in nx.implicitDependencies so ${folder} is planned (and deployed) first`,
+            `"${stackProjectName(folder)}" in nx.implicitDependencies so ${folder} is planned (and deployed) first`,
         );
       }
       throw new StackReferenceUnavailableError(stackName);

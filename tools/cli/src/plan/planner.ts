@@ -3,7 +3,8 @@ import type { PlannedResource } from '@signet/platform/testing';
 import { runChild } from './run-child.js';
 import type { UpstreamOutputs } from './protocol.js';
 import type { WorkspaceStack } from './workspace.js';
-import { PlanError, discoverStacks, orderStacks, withUpstreams } from './workspace.js';
+import { CliError, ExitCode } from '../io.js';
+import { discoverStacks, orderStacks, withUpstreams } from './workspace.js';
 
 /** Options of {@link planEnvironment}. */
 export interface PlanOptions {
@@ -76,15 +77,19 @@ export async function planEnvironment(
   progress: PlanProgress = {},
 ): Promise<EnvironmentPlan> {
   const stacks = discoverStacks(options.root);
-  if (stacks.length === 0) throw new PlanError(`no stacks found: no ${options.root}/stacks/*/Pulumi.yaml`, 2);
+  if (stacks.length === 0)
+    throw new CliError(`no stacks found: no ${options.root}/stacks/*/Pulumi.yaml`, ExitCode.Usage);
   const environments = knownEnvironments(stacks);
   if (!environments.includes(options.env)) {
-    throw new PlanError(`unknown environment "${options.env}"; allowed: ${environments.join(', ')}`, 2);
+    throw new CliError(
+      `unknown environment "${options.env}"; allowed: ${environments.join(', ')}`,
+      ExitCode.Usage,
+    );
   }
   if (options.stack !== undefined && !stacks.some((s) => s.name === options.stack)) {
-    throw new PlanError(
+    throw new CliError(
       `unknown stack "${options.stack}"; stacks: ${stacks.map((s) => s.name).join(', ')}`,
-      2,
+      ExitCode.Usage,
     );
   }
   const selected = options.stack !== undefined ? withUpstreams(stacks, options.stack) : undefined;
@@ -117,21 +122,21 @@ export async function planEnvironment(
       const how =
         outcome.signal !== null ? `signal ${outcome.signal}` : `exit code ${String(outcome.exitCode)}`;
       const output = outcome.stderr.trim();
-      throw new PlanError(
+      throw new CliError(
         `stack ${stack.name}: the plan process crashed (${how})${output ? `:\n${output}` : ''}`,
       );
     }
     if (!response.ok) {
       if (response.missingOutput) {
         const upstream = stacks.find((s) => s.project === response.missingOutput?.stack.split('/')[1]);
-        throw new PlanError(
+        throw new CliError(
           `stack ${stack.name} requires output "${response.missingOutput.key}" from stack ` +
             `${upstream?.name ?? response.missingOutput.stack} (${response.missingOutput.stack}), which does not export it`,
         );
       }
       // Config validation lists one problem per line; keep them readable under the stack's name.
       const message = response.message.split('\n').join('\n  ');
-      throw new PlanError(`stack ${stack.name} (${stack.project}, ${options.env}): ${message}`);
+      throw new CliError(`stack ${stack.name} (${stack.project}, ${options.env}): ${message}`);
     }
     produced.set(stack.name, {
       name: stack.name,

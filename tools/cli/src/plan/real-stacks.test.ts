@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runPlanCommand } from '../commands/plan.js';
+import { runCommand } from '../program.js';
 import { WORKSPACE_ROOT, captureIo } from '../test/harness.js';
 import type { PlanDocument } from './document.js';
 import { discoverStacks, orderStacks } from './workspace.js';
@@ -16,7 +17,9 @@ describe('signet plan --env dev on the real stacks', () => {
   let plan: PlanDocument;
 
   beforeAll(async () => {
-    code = await runPlanCommand({ env: 'dev', root: WORKSPACE_ROOT, json: join(out, 'plan.json') }, io);
+    code = await runCommand('plan', io, () =>
+      runPlanCommand({ env: 'dev', root: WORKSPACE_ROOT, json: join(out, 'plan.json') }, io),
+    );
     plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as PlanDocument;
   }, 900_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));

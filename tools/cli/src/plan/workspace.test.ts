@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureWorkspace } from '../test/harness.js';
 import type { WorkspaceStack } from './workspace.js';
-import { discoverStacks, orderStacks, withUpstreams } from './workspace.js';
+import { destroyOrder, discoverStacks, orderStacks, stackProjectName, withUpstreams } from './workspace.js';
 
 const stack = (name: string, dependsOn: string[] = []): WorkspaceStack => ({
   name,
@@ -55,5 +55,27 @@ describe('withUpstreams', () => {
   it('selects the stack and its transitive upstreams only', () => {
     const stacks = [stack('a'), stack('b', ['a']), stack('c', ['b']), stack('d')];
     expect([...withUpstreams(stacks, 'c')].sort()).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('destroyOrder', () => {
+  it('is the plan order reversed: every stack before the stacks it reads from', () => {
+    const stacks = [stack('eks', ['networking', 'signer']), stack('networking'), stack('signer')];
+    expect(destroyOrder(stacks).map((s) => s.name)).toEqual(['eks', 'signer', 'networking']);
+    expect(destroyOrder(stacks)).toEqual(orderStacks(stacks).reverse());
+  });
+
+  it('refuses a dependency cycle as the plan does', () => {
+    expect(() => destroyOrder([stack('a', ['b']), stack('b', ['a'])])).toThrow(
+      'stack dependency cycle: a -> b -> a',
+    );
+  });
+});
+
+describe('stackProjectName', () => {
+  it('is the name nx.implicitDependencies use for the stack, which discoverStacks reads back', () => {
+    expect(stackProjectName('alpha')).toBe('stack-alpha');
+    const beta = discoverStacks(fixtureWorkspace('good')).find((s) => s.name === 'beta');
+    expect(beta?.dependsOn.map(stackProjectName)).toEqual(['stack-alpha']);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { CliError } from '../io.js';
 
 /** A stack of the workspace: a folder of `stacks/` holding a `Pulumi.yaml`. */
 export interface WorkspaceStack {
@@ -16,18 +17,13 @@ export interface WorkspaceStack {
   readonly environments: readonly string[];
 }
 
-/** A failure the user can fix; `exitCode` 2 for usage errors, 1 for a failed plan. */
-export class PlanError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
-    this.name = 'PlanError';
-  }
-}
-
+/** Nx names the project of `stacks/<name>` `stack-<name>`; dependencies between stacks use that name. */
 const STACK_PROJECT_PREFIX = 'stack-';
+
+/** The Nx project of a stack folder, e.g. `stack-eks`: what `nx run` and `nx.implicitDependencies` name. */
+export function stackProjectName(name: string): string {
+  return `${STACK_PROJECT_PREFIX}${name}`;
+}
 
 function readProject(dir: string): string {
   const file = join(dir, 'Pulumi.yaml');
@@ -35,11 +31,10 @@ function readProject(dir: string): string {
   try {
     doc = parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new PlanError(`${file}: not valid YAML: ${(error as Error).message}`);
+    throw new CliError(`${file}: not valid YAML: ${(error as Error).message}`);
   }
   const name = (doc as { name?: unknown } | null)?.name;
-  if (typeof name !== 'string' || name === '')
-    throw new PlanError(`${file}: "name" must be the project name`);
+  if (typeof name !== 'string' || name === '') throw new CliError(`${file}: "name" must be the project name`);
   return name;
 }
 
@@ -50,10 +45,10 @@ function readDependencies(dir: string): string[] {
   try {
     pkg = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new PlanError(`${file}: not valid JSON: ${(error as Error).message}`);
+    throw new CliError(`${file}: not valid JSON: ${(error as Error).message}`);
   }
   const deps = (pkg as { nx?: { implicitDependencies?: unknown } }).nx?.implicitDependencies ?? [];
-  if (!Array.isArray(deps)) throw new PlanError(`${file}: nx.implicitDependencies must be an array`);
+  if (!Array.isArray(deps)) throw new CliError(`${file}: nx.implicitDependencies must be an array`);
   // Only `stack-<name>` entries order stacks; tags (`tag:type:app`) and negations do not.
   return deps
     .filter((d): d is string => typeof d === 'string' && d.startsWith(STACK_PROJECT_PREFIX))
@@ -81,6 +76,7 @@ export function discoverStacks(root: string): WorkspaceStack[] {
 /**
  * Orders stacks so every stack comes after the stacks it depends on (ties by name, so the order is
  * stable). A dependency on a stack that does not exist yet is ignored: it is simply not planned.
+ * The CLI's one stack order: `signet plan` plans in it, `signet decommission` destroys in its reverse.
  */
 export function orderStacks(stacks: readonly WorkspaceStack[]): WorkspaceStack[] {
   const byName = new Map(stacks.map((s) => [s.name, s]));
@@ -90,7 +86,7 @@ export function orderStacks(stacks: readonly WorkspaceStack[]): WorkspaceStack[]
     const seen = state.get(stack.name);
     if (seen === 'done') return;
     if (seen === 'visiting') {
-      throw new PlanError(`stack dependency cycle: ${[...path, stack.name].join(' -> ')}`);
+      throw new CliError(`stack dependency cycle: ${[...path, stack.name].join(' -> ')}`);
     }
     state.set(stack.name, 'visiting');
     for (const dep of [...stack.dependsOn].sort()) {
@@ -102,6 +98,14 @@ export function orderStacks(stacks: readonly WorkspaceStack[]): WorkspaceStack[]
   };
   for (const stack of stacks) visit(stack, []);
   return ordered;
+}
+
+/**
+ * The order stacks are destroyed in: the reverse of {@link orderStacks}, the order `signet plan` plans
+ * and stacks are deployed in, so no stack loses an upstream whose outputs it reads while it exists.
+ */
+export function destroyOrder(stacks: readonly WorkspaceStack[]): WorkspaceStack[] {
+  return orderStacks(stacks).reverse();
 }
 
 /** The stack and, transitively, every existing stack it depends on. */

@@ -17,11 +17,11 @@ import {
   type GetSigningProfileCommandOutput,
   type PutSigningProfileCommandOutput,
 } from '@aws-sdk/client-signer';
+import { NOTATION_PLATFORM_ID } from '@signet/platform';
 import { motoEnvironment, requireTestEngine, startMoto, type LocalService } from '@signet/testing';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { NOTATION_SIGNATURE_ARTIFACT_TYPE } from '../inventory.js';
-import { NOTATION_PLATFORM } from '../signer.js';
 
 /*
  * What moto 5.2.1 (moto/signer, moto/ecr) implements of the calls the operations commands make,
@@ -224,7 +224,7 @@ export class MotoSeeder {
     const put = await this.signer.send<PutSigningProfileCommandOutput>(
       new PutSigningProfileCommand({
         profileName,
-        platformId: NOTATION_PLATFORM,
+        platformId: NOTATION_PLATFORM_ID,
         signatureValidityPeriod: { type: 'MONTHS', value: 12 },
       }),
     );

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { readJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { APP_DECLARATION_FIELDS, SignetInputError } from '@signet/platform';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appGenerator, generateApp, TEMPLATE_DIR, writeApp } from './generator.js';
 import { AppGeneratorError, validateAppOptions } from './validate.js';
@@ -146,71 +147,115 @@ describe('app generator', () => {
     [
       'an upper-case name',
       { name: 'Demo' },
-      'name "Demo" is not allowed: use a DNS label of 1 to 40 characters',
+      'option "name" has value "Demo"; allowed: a DNS label of 1 to 40 characters',
     ],
-    ['a name starting with a digit', { name: '1api' }, 'name "1api" is not allowed'],
-    ['a name ending with a hyphen', { name: 'api-' }, 'name "api-" is not allowed'],
-    ['an underscore', { name: 'demo_api' }, 'name "demo_api" is not allowed'],
-    ['an empty name', { name: '' }, 'name "" is not allowed'],
-    ['a 41-character name', { name: 'a'.repeat(41) }, `name "${'a'.repeat(41)}" is not allowed`],
+    [
+      'a name starting with a digit',
+      { name: '1api' },
+      'option "name" has value "1api"; allowed: a DNS label',
+    ],
+    ['a name ending with a hyphen', { name: 'api-' }, 'option "name" has value "api-"; allowed: a DNS label'],
+    ['an underscore', { name: 'demo_api' }, 'option "name" has value "demo_api"; allowed: a DNS label'],
+    ['an empty name', { name: '' }, 'option "name" has value ""; allowed: a DNS label'],
+    [
+      'a 41-character name',
+      { name: 'a'.repeat(41) },
+      `option "name" has value "${'a'.repeat(41)}"; allowed: a DNS label`,
+    ],
     [
       'a privileged port',
       { name: 'demo-api', port: 80 },
-      'port 80 is not allowed: use an integer from 1024 to 65535',
+      'option "port" has value 80; allowed: an integer from 1024 to 65535',
     ],
-    ['a port above 65535', { name: 'demo-api', port: 70000 }, 'port 70000 is not allowed'],
-    ['a port that is not a number', { name: 'demo-api', port: '80a' }, 'port "80a" is not allowed'],
+    [
+      'a port above 65535',
+      { name: 'demo-api', port: 70000 },
+      'option "port" has value 70000; allowed: an integer from 1024 to 65535',
+    ],
+    [
+      'a port that is not a number',
+      { name: 'demo-api', port: '80a' },
+      'option "port" has value "80a"; allowed: an integer from 1024 to 65535',
+    ],
     [
       'a bad namespace',
       { name: 'demo-api', namespace: 'Ns' },
-      'namespace "Ns" is not allowed: use a DNS label of 1 to 63',
+      'option "namespace" has value "Ns"; allowed: a DNS label of 1 to 63',
     ],
     [
       'an unknown environment',
       { name: 'demo-api', environments: 'dev,qa' },
-      'environments "dev,qa" is not allowed: use a non-empty list without duplicates of dev, staging, prod',
+      'option "environments" has value "dev,qa"; allowed: a non-empty list without duplicates of dev, staging, prod',
     ],
     [
       'a duplicate environment',
       { name: 'demo-api', environments: ['dev', 'dev'] },
-      'environments ["dev","dev"] is not allowed',
+      'option "environments" has value ["dev","dev"]; allowed: a non-empty list without duplicates',
     ],
     [
       'kube-system',
       { name: 'kube-system' },
-      'name "kube-system" is reserved: choose a value other than kube-system, kube-public, kube-node-lease, default, kyverno, kyverno-notation-aws, signet, apps',
+      'option "name" has value "kube-system"; allowed: a value other than the reserved names kube-system, kube-public, kube-node-lease, default, kyverno, kyverno-notation-aws, signet, apps',
     ],
-    ['kube-public', { name: 'kube-public' }, 'name "kube-public" is reserved'],
-    ['kube-node-lease', { name: 'kube-node-lease' }, 'name "kube-node-lease" is reserved'],
-    ['default', { name: 'default' }, 'name "default" is reserved'],
-    ['kyverno', { name: 'kyverno' }, 'name "kyverno" is reserved'],
-    ['the verifier namespace', { name: 'kyverno-notation-aws' }, 'name "kyverno-notation-aws" is reserved'],
-    ['signet', { name: 'signet' }, 'name "signet" is reserved'],
-    ['apps', { name: 'apps' }, 'name "apps" is reserved'],
+    [
+      'kube-public',
+      { name: 'kube-public' },
+      'option "name" has value "kube-public"; allowed: a value other than the reserved names',
+    ],
+    [
+      'kube-node-lease',
+      { name: 'kube-node-lease' },
+      'option "name" has value "kube-node-lease"; allowed: a value other than the reserved names',
+    ],
+    [
+      'default',
+      { name: 'default' },
+      'option "name" has value "default"; allowed: a value other than the reserved names',
+    ],
+    [
+      'kyverno',
+      { name: 'kyverno' },
+      'option "name" has value "kyverno"; allowed: a value other than the reserved names',
+    ],
+    [
+      'the verifier namespace',
+      { name: 'kyverno-notation-aws' },
+      'option "name" has value "kyverno-notation-aws"; allowed: a value other than the reserved names',
+    ],
+    [
+      'signet',
+      { name: 'signet' },
+      'option "name" has value "signet"; allowed: a value other than the reserved names',
+    ],
+    [
+      'apps',
+      { name: 'apps' },
+      'option "name" has value "apps"; allowed: a value other than the reserved names',
+    ],
     [
       'a reserved namespace',
       { name: 'demo-api', namespace: 'kube-system' },
-      'namespace "kube-system" is reserved',
+      'option "namespace" has value "kube-system"; allowed: a value other than the reserved names',
     ],
     [
       'an existing app folder',
       { name: 'hello-server' },
-      'name "hello-server" is taken: apps/hello-server already exists',
+      'option "name" has value "hello-server"; allowed: a name not yet taken (apps/hello-server already exists)',
     ],
     [
       'a name another app declares',
       { name: 'orders-app' },
-      'name "orders-app" is taken: apps/orders/package.json declares signet.name "orders-app"',
+      'option "name" has value "orders-app"; allowed: a name not yet taken (apps/orders/package.json declares signet.name "orders-app")',
     ],
     [
       'a namespace another app declares',
       { name: 'demo-api', namespace: 'shop' },
-      'namespace "shop" is taken: apps/orders/package.json declares signet.namespace "shop"',
+      'option "namespace" has value "shop"; allowed: a namespace not yet taken (apps/orders/package.json declares signet.namespace "shop")',
     ],
     [
       'an existing project name',
       { name: 'platform' },
-      'name "platform" is taken: project packages/platform is already named "platform"',
+      'option "name" has value "platform"; allowed: a name not yet taken (project packages/platform is already named "platform")',
     ],
   ];
 
@@ -223,10 +268,33 @@ describe('app generator', () => {
     expect(tree.exists(`apps/${options.name}/src`)).toBe(false);
   });
 
+  it('checks every declaration key with the one app declaration schema, so it accepts what the stacks accept', () => {
+    for (const [key, options, value] of [
+      ['name', { name: 'Demo' }, 'Demo'],
+      ['namespace', { name: 'demo-api', namespace: 'a'.repeat(64) }, 'a'.repeat(64)],
+      ['port', { name: 'demo-api', port: 1023 }, 1023],
+      ['environments', { name: 'demo-api', environments: [] }, []],
+    ] as const) {
+      const error = (() => {
+        try {
+          validateAppOptions(tree, options);
+        } catch (e) {
+          return e as AppGeneratorError;
+        }
+      })();
+      expect(error).toBeInstanceOf(SignetInputError);
+      expect(error?.problems).toEqual([
+        { path: key, subject: 'option', value, allowed: APP_DECLARATION_FIELDS[key].allowed },
+      ]);
+    }
+    expect(validateAppOptions(tree, { name: 'a'.repeat(40), port: 1024 }).port).toBe(1024);
+    expect(validateAppOptions(tree, { name: 'demo-api', port: 65535 }).port).toBe(65535);
+  });
+
   it('refuses a name whose buildspecs folder exists', async () => {
     tree.write('buildspecs/old-app/dev/build.yml', 'version: 0.2\n');
     await expect(appGenerator(tree, { name: 'old-app' })).rejects.toThrow(
-      'name "old-app" is taken: buildspecs/old-app already exists; choose another name',
+      'option "name" has value "old-app"; allowed: a name not yet taken (buildspecs/old-app already exists)',
     );
     expect(tree.exists('apps/old-app')).toBe(false);
   });

@@ -50,7 +50,13 @@ export function writeApp(tree: Tree, options: NormalizedAppOptions): void {
     },
   ]);
   for (const path of [options.directory, ...buildspecs.keys()]) {
-    if (tree.exists(path)) throw new AppGeneratorError(`${path} already exists; refusing to overwrite it`);
+    if (tree.exists(path)) {
+      throw new AppGeneratorError({
+        path: 'name',
+        value: options.name,
+        allowed: `a name not yet taken (${path} already exists; refusing to overwrite it)`,
+      });
+    }
   }
   generateFiles(tree, TEMPLATE_DIR, options.directory, substitutions);
   for (const [path, content] of buildspecs) tree.write(path, content);

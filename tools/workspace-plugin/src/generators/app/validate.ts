@@ -1,22 +1,30 @@
 import type { Tree } from '@nx/devkit';
 import { readJson } from '@nx/devkit';
-import { ENVIRONMENTS, KYVERNO_NAMESPACE, SHARED_NAMESPACE, VERIFIER_NAMESPACE } from '@signet/platform';
+import {
+  APP_DECLARATION_FIELDS,
+  ENVIRONMENTS,
+  KYVERNO_NAMESPACE,
+  SHARED_NAMESPACE,
+  SignetInputError,
+  VERIFIER_NAMESPACE,
+  type AppDeclaration,
+  type Environment,
+  type InputProblem,
+} from '@signet/platform';
 import { CLUSTER_SYSTEM_NAMESPACES } from '@signet/policies';
 import type { AppGeneratorSchema, NormalizedAppOptions } from './schema.js';
 
-/** Thrown when the generator refuses its options; the message names the value and what is allowed. */
-export class AppGeneratorError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * Thrown when the generator refuses its options; says the option, its value and what is allowed,
+ * in the words of every Signet validation message.
+ */
+export class AppGeneratorError extends SignetInputError {
+  constructor(problem: Omit<InputProblem, 'subject'>) {
+    super({ ...problem, subject: 'option' });
     this.name = 'AppGeneratorError';
   }
 }
 
-const DNS_LABEL = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
-const MAX_NAME = 40;
-const MAX_NAMESPACE = 63;
-const MIN_PORT = 1024;
-const MAX_PORT = 65_535;
 /** The folders pnpm-workspace.yaml declares projects in. */
 const PROJECT_FOLDERS = ['apps', 'packages', 'stacks', 'tools'] as const;
 
@@ -34,41 +42,37 @@ export const RESERVED_NAMES: readonly string[] = [
   'apps',
 ];
 
-const quote = (value: unknown): string => JSON.stringify(value) ?? String(value);
-
-function dnsLabel(key: string, value: unknown, max: number): string {
-  if (typeof value !== 'string' || value.length > max || !DNS_LABEL.test(value)) {
-    throw new AppGeneratorError(
-      `${key} ${quote(value)} is not allowed: use a DNS label of 1 to ${max} characters (lowercase letters, digits, "-") that starts with a letter and does not end with "-"`,
-    );
-  }
-  return value;
+/**
+ * Checks an option against the declaration key it becomes, with the one schema of the app
+ * declaration (@signet/core), so the generator accepts exactly what the stacks accept.
+ * `raw` is what was typed, quoted in the message; `value` is it after parsing.
+ */
+function declared<K extends keyof AppDeclaration>(
+  key: K,
+  raw: unknown,
+  value: unknown = raw,
+): AppDeclaration[K] {
+  const field = APP_DECLARATION_FIELDS[key];
+  const result = field.schema.safeParse(value);
+  if (!result.success) throw new AppGeneratorError({ path: key, value: raw, allowed: field.allowed });
+  return result.data as AppDeclaration[K];
 }
 
+/** The command line gives the port as text; only a plain number is read as one. */
 function port(value: unknown): number {
   const parsed = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof parsed !== 'number' || !Number.isInteger(parsed) || parsed < MIN_PORT || parsed > MAX_PORT) {
-    throw new AppGeneratorError(
-      `port ${quote(value)} is not allowed: use an integer from ${MIN_PORT} to ${MAX_PORT}`,
-    );
-  }
-  return parsed;
+  return declared('port', value, parsed);
 }
 
-function environments(value: AppGeneratorSchema['environments']): string[] {
+/** A list, or the command line's comma-separated text; default every environment. */
+function environments(value: AppGeneratorSchema['environments']): readonly Environment[] {
   const list =
     value === undefined
       ? [...ENVIRONMENTS]
       : typeof value === 'string'
         ? value.split(',').map((e) => e.trim())
         : [...value];
-  const known: readonly string[] = ENVIRONMENTS;
-  if (list.length === 0 || new Set(list).size !== list.length || !list.every((e) => known.includes(e))) {
-    throw new AppGeneratorError(
-      `environments ${quote(value)} is not allowed: use a non-empty list without duplicates of ${ENVIRONMENTS.join(', ')}`,
-    );
-  }
-  return list;
+  return declared('environments', value, list);
 }
 
 /** A project already in the workspace, as far as the generator must know it. */
@@ -108,11 +112,11 @@ function existingProjects(tree: Tree): ExistingProject[] {
  * name or namespace is taken in `tree`. Returns the options with defaults applied.
  */
 export function validateAppOptions(tree: Tree, options: AppGeneratorSchema): NormalizedAppOptions {
-  const name = dnsLabel('name', options.name, MAX_NAME);
+  const name = declared('name', options.name);
   const normalized: NormalizedAppOptions = {
     name,
     port: port(options.port ?? 8080),
-    namespace: dnsLabel('namespace', options.namespace ?? name, MAX_NAMESPACE),
+    namespace: declared('namespace', options.namespace ?? name),
     environments: environments(options.environments),
     directory: `apps/${name}`,
   };
@@ -121,33 +125,35 @@ export function validateAppOptions(tree: Tree, options: AppGeneratorSchema): Nor
     ['namespace', normalized.namespace],
   ] as const) {
     if (RESERVED_NAMES.includes(value)) {
-      throw new AppGeneratorError(
-        `${key} ${quote(value)} is reserved: choose a value other than ${RESERVED_NAMES.join(', ')}`,
-      );
+      throw new AppGeneratorError({
+        path: key,
+        value,
+        allowed: `a value other than the reserved names ${RESERVED_NAMES.join(', ')}`,
+      });
     }
   }
+  const taken = (key: 'name' | 'namespace', value: string, why: string) =>
+    new AppGeneratorError({ path: key, value, allowed: `a ${key} not yet taken (${why})` });
   for (const path of [normalized.directory, `buildspecs/${name}`]) {
-    if (tree.exists(path)) {
-      throw new AppGeneratorError(
-        `name ${quote(name)} is taken: ${path} already exists; choose another name`,
-      );
-    }
+    if (tree.exists(path)) throw taken('name', name, `${path} already exists`);
   }
   for (const project of existingProjects(tree)) {
     if (project.app?.name === name) {
-      throw new AppGeneratorError(
-        `name ${quote(name)} is taken: ${project.directory}/package.json declares signet.name ${quote(name)}; choose another name`,
+      throw taken(
+        'name',
+        name,
+        `${project.directory}/package.json declares signet.name ${JSON.stringify(name)}`,
       );
     }
     if (project.app?.namespace === normalized.namespace) {
-      throw new AppGeneratorError(
-        `namespace ${quote(normalized.namespace)} is taken: ${project.directory}/package.json declares signet.namespace ${quote(normalized.namespace)}; choose another namespace`,
+      throw taken(
+        'namespace',
+        normalized.namespace,
+        `${project.directory}/package.json declares signet.namespace ${JSON.stringify(normalized.namespace)}`,
       );
     }
     if (project.names.includes(name)) {
-      throw new AppGeneratorError(
-        `name ${quote(name)} is taken: project ${project.directory} is already named ${quote(name)}; choose another name`,
-      );
+      throw taken('name', name, `project ${project.directory} is already named ${JSON.stringify(name)}`);
     }
   }
   return normalized;
