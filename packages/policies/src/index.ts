@@ -52,18 +52,24 @@ export {
   AUTOGEN_CONTROLLERS,
   buildImageVerificationClusterPolicy,
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
-  defaultVerifierTlsSecretName,
   FailureAction,
   IMAGE_VERIFICATION_RULES,
-  verifierServiceUrl,
   WEBHOOK_TIMEOUT_SECONDS,
-  type ApiCallContextEntry,
   type ClusterPolicy,
   type ImageVerificationPolicyInput,
   type ResourceFilters,
   type ValidateRule,
-  type VerifierServiceInput,
 } from './admission/cluster-policy.js';
+export {
+  defaultVerifierTlsSecretName,
+  notationAwsVerifierCall,
+  NO_VERIFIER_REASON,
+  VERIFIED_EXACTLY_TRUE,
+  verifierServiceUrl,
+  type ApiCallContextEntry,
+  type VerifierCall,
+  type VerifierServiceInput,
+} from './admission/verifier-call.js';
 export { KYVERNO_RELEASE } from './admission/kyverno-release.js';
 export {
   buildVerifierTlsSecretReaderRbac,

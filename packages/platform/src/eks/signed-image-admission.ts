@@ -9,6 +9,7 @@ import {
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
   isAwsPartition,
   NOTATION_NIRMATA_API_VERSION,
+  notationAwsVerifierCall,
   VerificationLevel,
   type FailureAction,
 } from '@signet/policies';
@@ -136,7 +137,11 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
       buildImageVerificationClusterPolicy({
         appNamespaces,
         allowedRepositories: [...repositoryUrls].sort(),
-        verifier: { serviceName: layout.serviceName, namespace: layout.namespace, tlsSecretName },
+        verifier: notationAwsVerifierCall({
+          serviceName: layout.serviceName,
+          namespace: layout.namespace,
+          tlsSecretName,
+        }),
         trustPolicyName,
         kyvernoNamespace: KYVERNO_NAMESPACE,
         failureAction: args.failureAction,

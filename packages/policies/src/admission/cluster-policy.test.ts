@@ -15,12 +15,9 @@ import {
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
   IMAGE_VERIFICATION_RULES,
   MATCHED_KINDS,
-  NO_VERIFIER_REASON,
-  VERIFIED_EXACTLY_TRUE,
-  type ApiCallContextEntry,
   type ClusterPolicy,
-  type ImageVerificationPolicyInput,
 } from './cluster-policy.js';
+import { NO_VERIFIER_REASON, VERIFIED_EXACTLY_TRUE, type ApiCallContextEntry } from './verifier-call.js';
 
 const enforce = buildImageVerificationClusterPolicy(admissionInput({ failureAction: 'Enforce' }));
 const audit = buildImageVerificationClusterPolicy(admissionInput({ failureAction: 'Audit' }));
@@ -286,7 +283,7 @@ describe('buildImageVerificationClusterPolicy', () => {
   });
 
   describe('rejects', () => {
-    const cases: [string, Partial<ImageVerificationPolicyInput>, string][] = [
+    const cases: [string, Parameters<typeof admissionInput>[0], string][] = [
       ['no application namespace', { appNamespaces: [] }, 'appNamespaces: is empty'],
       [
         'a system namespace as application namespace',

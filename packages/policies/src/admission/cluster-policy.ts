@@ -1,6 +1,7 @@
 import { PolicyInputError, quote } from '../errors.js';
 import { assertDnsLabel, assertDnsSubdomain, CLUSTER_SYSTEM_NAMESPACES } from '../kubernetes.js';
 import { assertRepositoryUri } from '../registry.js';
+import type { ApiCallContextEntry, VerifierCall } from './verifier-call.js';
 
 /** What Kyverno does with a request that fails a rule. */
 export const FailureAction = {
@@ -17,25 +18,6 @@ export const DEFAULT_IMAGE_VERIFICATION_POLICY_NAME = 'signet-verify-images';
 /** Kyverno's API server webhook timeout bounds, in seconds. */
 export const WEBHOOK_TIMEOUT_SECONDS = { min: 1, max: 30 } as const;
 
-/** Where the Notation/AWS Signer verifier (kyverno-notation-aws) listens. */
-export interface VerifierServiceInput {
-  /** Service name. The upstream manifests call it `svc`. */
-  readonly serviceName: string;
-  /** Namespace of the verifier. */
-  readonly namespace: string;
-  /** Service port. Default 443. */
-  readonly port?: number;
-  /** HTTP path of the verification endpoint. Default `/checkimages`. */
-  readonly path?: string;
-  /**
-   * Secret holding the verifier's TLS certificate. Default `<serviceName>.<namespace>.svc.tls-pair`,
-   * the name the verifier gives the secret it generates.
-   */
-  readonly tlsSecretName?: string;
-  /** Key of the PEM certificate in that secret. Default `tls.crt`. */
-  readonly tlsSecretKey?: string;
-}
-
 /** Input of {@link buildImageVerificationClusterPolicy}. */
 export interface ImageVerificationPolicyInput {
   /** ClusterPolicy name. Default {@link DEFAULT_IMAGE_VERIFICATION_POLICY_NAME}. */
@@ -47,8 +29,11 @@ export interface ImageVerificationPolicyInput {
    * (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>`); images must be referenced by digest.
    */
   readonly allowedRepositories: readonly string[];
-  /** The verifier's service and TLS secret. */
-  readonly verifier: VerifierServiceInput;
+  /**
+   * The verifier the signature rule asks, as its backend calls it (for kyverno-notation-aws:
+   * {@link notationAwsVerifierCall}); its namespace is excluded by name.
+   */
+  readonly verifier: VerifierCall;
   /** Name of the `TrustPolicy` resource the verifier evaluates. */
   readonly trustPolicyName: string;
   /** Namespace Kyverno runs in (excluded by name). */
@@ -71,18 +56,6 @@ export interface ResourceFilters {
       readonly operations?: readonly ('CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT')[];
     };
   }[];
-}
-
-/** A Kyverno context entry loaded by an API call. */
-export interface ApiCallContextEntry {
-  readonly name: string;
-  readonly apiCall: {
-    readonly urlPath?: string;
-    readonly method?: 'GET' | 'POST';
-    readonly jmesPath?: string;
-    readonly data?: readonly { readonly key: string; readonly value: unknown }[];
-    readonly service?: { readonly url: string; readonly caBundle?: string };
-  };
 }
 
 /** A validate rule of a Kyverno ClusterPolicy (the subset Signet uses). */
@@ -111,16 +84,6 @@ export interface ClusterPolicy {
     readonly webhookConfiguration: { readonly failurePolicy: 'Fail'; readonly timeoutSeconds: number };
     readonly rules: readonly ValidateRule[];
   };
-}
-
-/** The default TLS secret name the verifier creates for its service. */
-export function defaultVerifierTlsSecretName(serviceName: string, namespace: string): string {
-  return `${serviceName}.${namespace}.svc.tls-pair`;
-}
-
-/** The verifier's HTTPS URL as Kyverno calls it. */
-export function verifierServiceUrl(verifier: VerifierServiceInput): string {
-  return `https://${verifier.serviceName}.${verifier.namespace}.svc:${verifier.port ?? 443}${verifier.path ?? '/checkimages'}`;
 }
 
 // A digest is "sha256:" and 64 hex characters; `?` matches exactly one character in Kyverno
@@ -162,45 +125,11 @@ export const IMAGE_VERIFICATION_RULES = {
   verifySignatures: 'verify-aws-signer-signatures',
 } as const;
 
-/**
- * The deny condition's key: a JMESPath comparison, so the key is always a boolean and only a JSON
- * `true` admits. Kyverno's NotEquals returns false (no deny) for a key of a type it does not handle,
- * so a bare `{{ verification.verified }}` admitted an answer of `"verified": null`
- * (pkg/engine/variables/operator/notequal.go).
- */
-export const VERIFIED_EXACTLY_TRUE = '{{ verification.verified == `true` }}';
-
-/** Shown in the denial when the verifier says no without saying why. */
-export const NO_VERIFIER_REASON = 'the verifier gave no reason';
-
 function checkInput(input: ImageVerificationPolicyInput): void {
   if (input.name !== undefined) assertDnsSubdomain(input.name, 'name');
   assertDnsLabel(input.kyvernoNamespace, 'kyvernoNamespace');
   assertDnsLabel(input.verifier.namespace, 'verifier.namespace');
-  assertDnsLabel(input.verifier.serviceName, 'verifier.serviceName');
   assertDnsSubdomain(input.trustPolicyName, 'trustPolicyName');
-  if (input.verifier.tlsSecretName !== undefined)
-    assertDnsSubdomain(input.verifier.tlsSecretName, 'verifier.tlsSecretName');
-  if (input.verifier.tlsSecretKey !== undefined && !/^[-._a-zA-Z0-9]+$/.test(input.verifier.tlsSecretKey)) {
-    throw new PolicyInputError(
-      'verifier.tlsSecretKey',
-      `${quote(input.verifier.tlsSecretKey)} is not a valid secret key; expected letters, digits, "-", "_" or "."`,
-    );
-  }
-  const port = input.verifier.port;
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-    throw new PolicyInputError(
-      'verifier.port',
-      `${quote(port)} is not a port; expected an integer from 1 to 65535`,
-    );
-  }
-  const path = input.verifier.path;
-  if (path !== undefined && !/^\/[A-Za-z0-9._~/-]*$/.test(path)) {
-    throw new PolicyInputError(
-      'verifier.path',
-      `${quote(path)} is not an absolute URL path; expected e.g. "/checkimages"`,
-    );
-  }
   if (!(Object.values(FailureAction) as string[]).includes(input.failureAction)) {
     throw new PolicyInputError(
       'failureAction',
@@ -277,9 +206,6 @@ function checkInput(input: ImageVerificationPolicyInput): void {
 export function buildImageVerificationClusterPolicy(input: ImageVerificationPolicyInput): ClusterPolicy {
   checkInput(input);
   const { verifier } = input;
-  const tlsSecretName =
-    verifier.tlsSecretName ?? defaultVerifierTlsSecretName(verifier.serviceName, verifier.namespace);
-  const tlsSecretKey = verifier.tlsSecretKey ?? 'tls.crt';
   const excludedNamespaces = [
     ...new Set([...CLUSTER_SYSTEM_NAMESPACES, input.kyvernoNamespace, verifier.namespace]),
   ];
@@ -330,37 +256,11 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
     name: IMAGE_VERIFICATION_RULES.verifySignatures,
     match: match(),
     exclude: exclude(),
-    context: [
-      {
-        // Kyverno's admission controller reads the verifier's certificate to pin the TLS
-        // connection to it; see buildVerifierTlsSecretReaderRbac for the matching Role.
-        name: 'verifierCaBundle',
-        apiCall: {
-          urlPath: `/api/v1/namespaces/${verifier.namespace}/secrets/${tlsSecretName}`,
-          jmesPath: `base64_decode(data."${tlsSecretKey}")`,
-        },
-      },
-      {
-        // No `default` here: a default would turn a failed or refused call into an admit.
-        name: 'verification',
-        apiCall: {
-          method: 'POST',
-          data: [
-            { key: 'images', value: '{{ images }}' },
-            // Every image is verified; an image no trust policy scope covers fails verification.
-            { key: 'imageReferences', value: ['*'] },
-            { key: 'trustPolicy', value: input.trustPolicyName },
-          ],
-          service: { url: verifierServiceUrl(verifier), caBundle: '{{ verifierCaBundle }}' },
-        },
-      },
-    ],
+    context: [...verifier.context(input.trustPolicyName)],
     validate: {
       ...validation(),
-      message: `Image signature verification failed: {{ verification.message || '${NO_VERIFIER_REASON}' }}`,
-      deny: {
-        conditions: { all: [{ key: VERIFIED_EXACTLY_TRUE, operator: 'NotEquals', value: true }] },
-      },
+      message: verifier.message,
+      deny: { conditions: verifier.denyConditions },
     },
   };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admissionInput } from '../test/fixtures.js';
-import { buildImageVerificationClusterPolicy, defaultVerifierTlsSecretName } from './cluster-policy.js';
+import { buildImageVerificationClusterPolicy } from './cluster-policy.js';
+import { defaultVerifierTlsSecretName } from './verifier-call.js';
 import { buildVerifierTlsSecretReaderRbac } from './rbac.js';
 
 const input = {

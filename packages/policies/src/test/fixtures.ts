@@ -1,5 +1,6 @@
 // Sample inputs shared by the tests and the CRD check script. Not part of the build.
 import type { ImageVerificationPolicyInput } from '../admission/cluster-policy.js';
+import { notationAwsVerifierCall, type VerifierServiceInput } from '../admission/verifier-call.js';
 
 export const ACCOUNT = '111122223333';
 export const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
@@ -20,17 +21,21 @@ export const OIDC_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks
 
 export const VERIFIER = { serviceName: 'svc', namespace: 'kyverno-notation-aws' } as const;
 
+/** A ClusterPolicy input with kyverno-notation-aws as the verifier, described by its service. */
 export function admissionInput(
-  overrides: Partial<ImageVerificationPolicyInput> = {},
+  overrides: Partial<Omit<ImageVerificationPolicyInput, 'verifier'>> & {
+    readonly verifier?: VerifierServiceInput;
+  } = {},
 ): ImageVerificationPolicyInput {
+  const { verifier = VERIFIER, ...rest } = overrides;
   return {
     appNamespaces: ['hello-server', 'billing'],
     allowedRepositories: [HELLO_REPO, BILLING_REPO],
-    verifier: VERIFIER,
     trustPolicyName: 'signet',
     kyvernoNamespace: 'kyverno',
     failureAction: 'Enforce',
-    ...overrides,
+    ...rest,
+    verifier: notationAwsVerifierCall(verifier),
   };
 }
 
