@@ -22,11 +22,13 @@ export const ExitCode = {
   Failure: 1,
   /** Nothing was tried: an unknown option or environment, a missing argument, a bad option value. */
   Usage: 2,
+  /** `plan --base`: the plan differs from its base. Not a failure: scripts tell "changes" from "none". */
+  Changes: 3,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The exit code of a failure: everything but {@link ExitCode.Ok}. */
-export type FailureExitCode = Exclude<ExitCode, typeof ExitCode.Ok>;
+/** The exit code of a failure: everything but {@link ExitCode.Ok} and {@link ExitCode.Changes}. */
+export type FailureExitCode = Exclude<ExitCode, typeof ExitCode.Ok | typeof ExitCode.Changes>;
 
 /**
  * A failure the user can act on. Commands only throw it; the program prints

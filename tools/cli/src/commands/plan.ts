@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode, type CommandIo, type CommandRunner } from '../io.js';
+import { loadBasePlan } from '../plan/base.js';
+import { diffPlans, isEmptyDiff } from '../plan/diff.js';
+import { DIFF_FORMATS, renderDiffMarkdown, renderDiffText, type DiffFormat } from '../plan/diff-render.js';
 import { toPlanDocument, writePlanDocument } from '../plan/document.js';
 import type { PlanProgress } from '../plan/planner.js';
 import { defaultConcurrency, planEnvironment } from '../plan/planner.js';
@@ -17,6 +21,12 @@ export interface PlanCommandOptions {
   readonly root?: string;
   /** Stack processes at once, as typed on the command line. */
   readonly concurrency?: string | number;
+  /** A plan file or a git ref to compare with: prints the diff instead of the summary. */
+  readonly base?: string;
+  /** Format of the diff: `text` (default) or `markdown` (a pull-request comment). */
+  readonly format?: string;
+  /** File to also write the rendered diff to, relative to `cwd`. */
+  readonly diffOut?: string;
   /** Directory relative paths are resolved against. Default `process.cwd()`. */
   readonly cwd?: string;
 }
@@ -43,8 +53,9 @@ function progressTo(io: CommandIo): PlanProgress {
 }
 
 /**
- * `signet plan`: plans the environment, prints the summary, and writes the JSON plan only when
- * every stack planned. Resolves with 0; throws a {@link CliError}: 1 plan failed, 2 usage error.
+ * `signet plan`: plans the environment, prints the summary (or, with `--base`, the diff against the
+ * base), and writes the JSON plan only when every stack planned. Resolves with 0, or with 3 when a
+ * `--base` diff is not empty; throws a {@link CliError}: 1 plan failed, 2 usage error.
  */
 export async function runPlanCommand(options: PlanCommandOptions, io: CommandIo): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
@@ -58,6 +69,30 @@ export async function runPlanCommand(options: PlanCommandOptions, io: CommandIo)
       ExitCode.Usage,
     );
   }
+  const format = (options.format ?? 'text') as DiffFormat;
+  if (!DIFF_FORMATS.includes(format)) {
+    throw new CliError(
+      `--format "${options.format}" is not allowed; allowed: ${DIFF_FORMATS.join(', ')}`,
+      ExitCode.Usage,
+    );
+  }
+  if (options.base === undefined && (options.format !== undefined || options.diffOut !== undefined)) {
+    throw new CliError(
+      '--format and --diff-out describe the diff of --base; pass --base <git-ref|plan.json>',
+      ExitCode.Usage,
+    );
+  }
+  // The base is read (or planned) first: a wrong --base fails before the head is planned.
+  const base =
+    options.base === undefined
+      ? undefined
+      : await loadBasePlan(options.base, {
+          cwd,
+          root,
+          env: options.env,
+          ...(options.stack !== undefined && { stack: options.stack }),
+          log: (line) => io.stderr(`${line}\n`),
+        });
   const plan = await planEnvironment(
     {
       root,
@@ -67,13 +102,25 @@ export async function runPlanCommand(options: PlanCommandOptions, io: CommandIo)
     },
     progressTo(io),
   );
-  io.stdout(renderSummary(plan));
+  const document = toPlanDocument(plan);
   if (options.json !== undefined) {
     const file = resolve(cwd, options.json);
-    writePlanDocument(file, toPlanDocument(plan));
+    writePlanDocument(file, document);
     io.stderr(`wrote ${file}\n`);
   }
-  return ExitCode.Ok;
+  if (base === undefined) {
+    io.stdout(renderSummary(plan));
+    return ExitCode.Ok;
+  }
+  const diff = diffPlans(base.document, document);
+  const rendered = (format === 'markdown' ? renderDiffMarkdown : renderDiffText)(diff, base.label);
+  io.stdout(rendered);
+  if (options.diffOut !== undefined) {
+    const file = resolve(cwd, options.diffOut);
+    writeFileSync(file, rendered);
+    io.stderr(`wrote ${file}\n`);
+  }
+  return isEmptyDiff(diff) ? ExitCode.Ok : ExitCode.Changes;
 }
 
 /** Adds `plan` to the program; `run` prints its failure and sets the exit code. */
@@ -93,6 +140,12 @@ export function registerPlanCommand(program: Command, io: CommandIo, run: Comman
       '--concurrency <n>',
       `stack processes at once; only stacks independent of each other overlap (default: ${defaultConcurrency()} here)`,
     )
+    .option(
+      '--base <ref|file>',
+      'compare with a base: a git ref (planned in a temporary worktree) or a plan written by --json; prints the diff, exit 3 when it is not empty',
+    )
+    .option('--format <format>', `format of the --base diff: ${DIFF_FORMATS.join(' or ')} (default text)`)
+    .option('--diff-out <file>', 'also write the rendered --base diff to this file')
     .option('--root <dir>', 'workspace root (default: the workspace containing the current directory)')
     .action((options: PlanCommandOptions, command: Command) =>
       run(command, () => runPlanCommand(options, io)),
