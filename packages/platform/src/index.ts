@@ -117,6 +117,9 @@ export {
   type LifecycleRule,
 } from './ecr/lifecycle.js';
 export { AppRepository, type AppRepositoryArgs } from './ecr/app-repository.js';
+// The principals the repository policy accepts, for the ecr stack's config, which reaches the
+// policies through this package.
+export { PULL_PRINCIPAL_ARN } from '@signet/policies';
 export {
   AppSigningProfile,
   NOTATION_PLATFORM_ID,

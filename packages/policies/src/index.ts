@@ -152,6 +152,7 @@ export {
 export {
   buildRepositoryPolicy,
   ECR_PULL_ACTIONS,
+  PULL_PRINCIPAL_ARN,
   type RepositoryPolicyInput,
 } from './ecr/repository-policy.js';
 export { buildFlowLogsDeliveryRolePolicy, buildFlowLogsTrustPolicy } from './network/flow-logs.js';

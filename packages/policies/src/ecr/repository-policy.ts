@@ -20,7 +20,8 @@ export interface RepositoryPolicyInput extends AccountScope {
   readonly extraPullPrincipalArns?: readonly string[];
 }
 
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+)$/;
+/** A principal a repository policy may let pull: an IAM role ARN or an account root ARN, without wildcards. */
+export const PULL_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+)$/;
 
 /**
  * The repository policy of an app repository: pull for principals of the owning account (IAM
@@ -33,7 +34,7 @@ export function buildRepositoryPolicy(input: RepositoryPolicyInput): IamReposito
   assertAccountScope(input);
   const extra = input.extraPullPrincipalArns ?? [];
   extra.forEach((arn, index) => {
-    if (!PRINCIPAL_ARN.test(arn)) {
+    if (!PULL_PRINCIPAL_ARN.test(arn)) {
       throw new PolicyInputError({
         path: `extraPullPrincipalArns[${index}]`,
         value: arn,
