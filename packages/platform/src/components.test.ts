@@ -67,7 +67,7 @@ describe('component argument validation', () => {
           keepTaggedImages: 5,
           extraPullPrincipalArns: ['arn:aws:iam::111122223333:role/*'],
         }),
-    ).toThrow('pull principal "arn:aws:iam::111122223333:role/*" is invalid');
+    ).toThrow('key "extraPullPrincipalArns[0]" has value "arn:aws:iam::111122223333:role/*"; allowed:');
     expect(
       () =>
         new AppRepository('keep', { repositoryName: 'signet-dev/app', kmsKeyArn: 'k', keepTaggedImages: 0 }),

@@ -83,16 +83,6 @@ export {
   type DiscoveredApp,
 } from './apps.js';
 export {
-  accountRootArn,
-  assertScopedPrincipals,
-  type AccountScope,
-  type IdentityPolicyStatement,
-  type PolicyCondition,
-  type PolicyDocument,
-  type PolicyPrincipal,
-  type ResourcePolicyStatement,
-} from './iam.js';
-export {
   buildSubnetLayout,
   formatCidr,
   isPrivateCidr,
@@ -104,7 +94,6 @@ export {
   type Ipv4Cidr,
   type SubnetLayout,
 } from './cidr.js';
-export { buildKmsKeyPolicy, cloudWatchLogsKeyGrant, type KmsServiceGrant } from './kms/key-policy.js';
 export { KmsKey, type KmsKeyArgs } from './kms/kms-key.js';
 export {
   endpointServiceName,
@@ -112,11 +101,7 @@ export {
   INTERFACE_ENDPOINT_SERVICES,
   type InterfaceEndpointService,
 } from './network/endpoints.js';
-export {
-  buildFlowLogsDeliveryPolicy,
-  buildFlowLogsTrustPolicy,
-  LOG_RETENTION_DAYS,
-} from './network/flow-logs.js';
+export { LOG_RETENTION_DAYS } from './network/log-retention.js';
 export {
   MIN_AZ_COUNT,
   NAT_GATEWAY_MODES,
@@ -131,8 +116,10 @@ export {
   type LifecyclePolicy,
   type LifecycleRule,
 } from './ecr/lifecycle.js';
-export { buildRepositoryPolicy, PULL_ACTIONS } from './ecr/repository-policy.js';
 export { AppRepository, type AppRepositoryArgs } from './ecr/app-repository.js';
+// The principals the repository policy accepts, for the ecr stack's config, which reaches the
+// policies through this package.
+export { PULL_PRINCIPAL_ARN } from '@signet/policies';
 export {
   AppSigningProfile,
   NOTATION_PLATFORM_ID,

@@ -84,6 +84,8 @@ export {
   type IamCondition,
   type IamPolicyDocument,
   type IamPrincipal,
+  type IamRepositoryPolicyDocument,
+  type IamRepositoryPolicyStatement,
   type IamResourcePolicyDocument,
   type IamResourcePolicyStatement,
   type IamStatement,
@@ -126,3 +128,39 @@ export {
   type ServiceRoleTrustPolicyInput,
   type SourceAccess,
 } from './iam/pipeline.js';
+
+export {
+  accountRootArn,
+  assertAccountScope,
+  assertNoWildcardPrincipals,
+  assertRegionalScope,
+  eksClusterArn,
+  logGroupArn,
+  logsServicePrincipal,
+  ServicePrincipal,
+  sourceConditions,
+  type AccountScope,
+  type RegionalScope,
+} from './iam/scope.js';
+export {
+  buildKmsKeyPolicy,
+  CLOUDWATCH_LOGS_KEY_ACTIONS,
+  cloudWatchLogsKeyGrant,
+  type KmsKeyPolicyInput,
+  type LogGroupKeyGrantInput,
+} from './kms/key-policy.js';
+export {
+  buildRepositoryPolicy,
+  ECR_PULL_ACTIONS,
+  PULL_PRINCIPAL_ARN,
+  type RepositoryPolicyInput,
+} from './ecr/repository-policy.js';
+export { buildFlowLogsDeliveryRolePolicy, buildFlowLogsTrustPolicy } from './network/flow-logs.js';
+export {
+  buildClusterSecretsRolePolicy,
+  buildEksClusterRoleTrustPolicy,
+  buildEksNodeRoleTrustPolicy,
+  CLUSTER_ROLE_MANAGED_POLICIES,
+  NODE_ROLE_MANAGED_POLICIES,
+  type EksClusterRoleTrustInput,
+} from './eks/service-roles.js';

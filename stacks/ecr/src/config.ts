@@ -1,7 +1,5 @@
-import { configKey, defineStackConfig, KEEP_IMAGES_RANGE } from '@signet/platform';
+import { configKey, defineStackConfig, KEEP_IMAGES_RANGE, PULL_PRINCIPAL_ARN } from '@signet/platform';
 import { z } from 'zod';
-
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+)$/;
 
 /** Configuration of `signet-ecr`, per environment in `Pulumi.<env>.yaml`. */
 export const ecrConfig = defineStackConfig('signet-ecr', {
@@ -19,7 +17,7 @@ export const ecrConfig = defineStackConfig('signet-ecr', {
   ),
   extraPullPrincipalArns: configKey(
     z
-      .array(z.string().regex(PRINCIPAL_ARN))
+      .array(z.string().regex(PULL_PRINCIPAL_ARN))
       .default([])
       .describe(
         'Principals outside the account allowed to pull (IAM role or account root ARNs), e.g. a cluster in another account.',

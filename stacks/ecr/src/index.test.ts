@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeStackConfig, PULL_ACTIONS, STACK_OUTPUT_KEYS } from '@signet/platform';
+import { describeStackConfig, STACK_OUTPUT_KEYS } from '@signet/platform';
 import { runStackProgram, type RecordedResource, type StackProgramResult } from '@signet/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ecrConfig } from './config.js';
@@ -106,7 +106,7 @@ describe('signet-ecr', () => {
           Sid: 'PullByThisAccount',
           Effect: 'Allow',
           Principal: { AWS: 'arn:aws:iam::123456789012:root' },
-          Action: [...PULL_ACTIONS],
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
         },
       ]);
       expect(resource.inputs['policy']).not.toContain('"*"');

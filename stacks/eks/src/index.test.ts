@@ -158,6 +158,34 @@ describe('signet-eks cluster', () => {
     ]);
   });
 
+  it('lets only the EKS control plane of this cluster assume the cluster role; the node role is for EC2', () => {
+    for (const [result, env] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      const clusterName = one(result, 'eks:index:Cluster', 'cluster-eks').inputs['name'];
+      expect(clusterName).toBe(`signet-${env}-cluster`);
+      const trust = json<{ Statement: Record<string, unknown>[] }>(
+        one(result, 'aws:iam/role:Role', 'cluster-cluster-role').inputs['assumeRolePolicy'],
+      );
+      expect(trust.Statement).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'eks.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${String(clusterName)}` },
+          },
+        }),
+      ]);
+      const nodeTrust = json<{ Statement: Record<string, unknown>[] }>(
+        one(result, 'aws:iam/role:Role', 'cluster-node-role').inputs['assumeRolePolicy'],
+      );
+      expect(nodeTrust.Statement).toEqual([
+        expect.objectContaining({ Principal: { Service: 'ec2.amazonaws.com' }, Action: ['sts:AssumeRole'] }),
+      ]);
+    }
+  });
+
   it('runs nodes in the private subnets only, sized per environment, with IMDSv2', () => {
     const nodes = (r: StackProgramResult) => one(r, 'eks:index:ManagedNodeGroup', 'cluster-nodes').inputs;
     expect(nodes(prod)).toMatchObject({

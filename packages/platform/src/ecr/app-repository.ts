@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { buildRepositoryPolicy } from '@signet/policies';
 import { buildLifecyclePolicy } from './lifecycle.js';
-import { buildRepositoryPolicy } from './repository-policy.js';
 
 /** Arguments of {@link AppRepository}. */
 export interface AppRepositoryArgs {

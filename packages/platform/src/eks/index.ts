@@ -26,12 +26,6 @@ export {
   publicAccessCidrProblem,
 } from './endpoint.js';
 export {
-  buildSecretsEncryptionPolicy,
-  buildServiceTrustPolicy,
-  CLUSTER_ROLE_MANAGED_POLICIES,
-  NODE_ROLE_MANAGED_POLICIES,
-} from './iam.js';
-export {
   APP_LABEL,
   appNamespaceLabels,
   IMAGE_VERIFICATION_LABEL,

@@ -2,17 +2,18 @@ import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import {
+  buildClusterSecretsRolePolicy,
+  buildEksClusterRoleTrustPolicy,
+  buildEksNodeRoleTrustPolicy,
+  cloudWatchLogsKeyGrant,
+  CLUSTER_ROLE_MANAGED_POLICIES,
+  NODE_ROLE_MANAGED_POLICIES,
+} from '@signet/policies';
 import type { Environment } from '../environment.js';
-import { cloudWatchLogsKeyGrant } from '../kms/key-policy.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, physicalName } from '../naming.js';
 import { buildEndpointAccess, CONTROL_PLANE_LOG_TYPES } from './endpoint.js';
-import {
-  buildSecretsEncryptionPolicy,
-  buildServiceTrustPolicy,
-  CLUSTER_ROLE_MANAGED_POLICIES,
-  NODE_ROLE_MANAGED_POLICIES,
-} from './iam.js';
 
 /** Size and kind of the managed node group. */
 export interface NodeGroupSettings {
@@ -118,7 +119,13 @@ export class SignetCluster extends pulumi.ComponentResource {
       `${name}-cluster-role`,
       {
         name: physicalName(args.environment, 'eks-cluster'),
-        assumeRolePolicy: JSON.stringify(buildServiceTrustPolicy('eks.amazonaws.com')),
+        assumeRolePolicy: pulumi
+          .all([identity.accountId, partition])
+          .apply(([accountId, p]) =>
+            JSON.stringify(
+              buildEksClusterRoleTrustPolicy({ accountId, partition: p, region: args.region, clusterName }),
+            ),
+          ),
       },
       { parent: this },
     );
@@ -137,7 +144,7 @@ export class SignetCluster extends pulumi.ComponentResource {
       `${name}-cluster-role-secrets-key`,
       {
         role: clusterRole.name,
-        policy: key.keyArn.apply((arn) => JSON.stringify(buildSecretsEncryptionPolicy(arn))),
+        policy: key.keyArn.apply((arn) => JSON.stringify(buildClusterSecretsRolePolicy(arn))),
       },
       { parent: this },
     );
@@ -146,7 +153,7 @@ export class SignetCluster extends pulumi.ComponentResource {
       `${name}-node-role`,
       {
         name: physicalName(args.environment, 'eks-node'),
-        assumeRolePolicy: JSON.stringify(buildServiceTrustPolicy('ec2.amazonaws.com')),
+        assumeRolePolicy: JSON.stringify(buildEksNodeRoleTrustPolicy()),
       },
       { parent: this },
     );

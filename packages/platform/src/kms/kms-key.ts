@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildKmsKeyPolicy, type KmsServiceGrant } from './key-policy.js';
+import { buildKmsKeyPolicy, type KmsKeyServiceGrant } from '@signet/policies';
 
 /** Arguments of {@link KmsKey}. */
 export interface KmsKeyArgs {
@@ -9,7 +9,7 @@ export interface KmsKeyArgs {
   /** Alias including `alias/`, from `kmsAliasName`. */
   readonly aliasName: string;
   /** Services allowed to use the key, each scoped by a condition. Default: none. */
-  readonly serviceGrants?: pulumi.Input<readonly KmsServiceGrant[]>;
+  readonly serviceGrants?: pulumi.Input<readonly KmsKeyServiceGrant[]>;
   /** Waiting period before a scheduled deletion (7..30 days). Default 30. */
   readonly deletionWindowInDays?: number;
 }
@@ -43,7 +43,7 @@ export class KmsKey extends pulumi.ComponentResource {
           buildKmsKeyPolicy({
             accountId,
             partition: partitionName,
-            serviceGrants: serviceGrants as readonly KmsServiceGrant[],
+            serviceGrants: serviceGrants as readonly KmsKeyServiceGrant[],
           }),
         ),
       );

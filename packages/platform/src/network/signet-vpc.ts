@@ -1,8 +1,13 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import {
+  buildFlowLogsDeliveryRolePolicy,
+  buildFlowLogsTrustPolicy,
+  cloudWatchLogsKeyGrant,
+  logGroupArn as logGroupArnOf,
+} from '@signet/policies';
 import { buildSubnetLayout, MAX_AZ_COUNT, validateVpcCidr } from '../cidr.js';
 import type { Environment } from '../environment.js';
-import { cloudWatchLogsKeyGrant } from '../kms/key-policy.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, logGroupName, physicalName } from '../naming.js';
 import {
@@ -11,7 +16,7 @@ import {
   INTERFACE_ENDPOINT_SERVICES,
   type InterfaceEndpointService,
 } from './endpoints.js';
-import { buildFlowLogsDeliveryPolicy, buildFlowLogsTrustPolicy, LOG_RETENTION_DAYS } from './flow-logs.js';
+import { LOG_RETENTION_DAYS } from './log-retention.js';
 
 /** How many NAT gateways a VPC gets. */
 export const NAT_GATEWAY_MODES = {
@@ -293,7 +298,11 @@ export class SignetVpc extends pulumi.ComponentResource {
       { name: flowLogGroup, retentionInDays: args.flowLogRetentionDays, kmsKeyId: flowLogKey.keyArn },
       { parent: this },
     );
-    const logGroupArn = pulumi.interpolate`arn:${partition}:logs:${args.region}:${identity.accountId}:log-group:${flowLogGroup}`;
+    const logGroupArn = pulumi
+      .all([identity.accountId, partition])
+      .apply(([accountId, partitionName]) =>
+        logGroupArnOf({ accountId, partition: partitionName, region: args.region }, flowLogGroup),
+      );
     const role = new aws.iam.Role(
       `${name}-flow-logs-role`,
       {
@@ -314,7 +323,7 @@ export class SignetVpc extends pulumi.ComponentResource {
       {
         role: role.name,
         name: 'deliver-to-log-group',
-        policy: logGroupArn.apply((arn) => JSON.stringify(buildFlowLogsDeliveryPolicy(arn))),
+        policy: logGroupArn.apply((arn) => JSON.stringify(buildFlowLogsDeliveryRolePolicy(arn))),
       },
       { parent: this },
     );

@@ -1,14 +1,15 @@
 import { DeployVariable, Stage, STAGE_ORDER } from '@signet/buildspec';
 import {
+  assertNoWildcardPrincipals,
   buildArtifactBucketPolicy,
+  buildKmsKeyPolicy,
   buildNotificationTopicPolicy,
   notificationsKeyGrant,
   pipelineLogsKeyGrant,
+  type IamResourcePolicyDocument,
 } from '@signet/policies';
 import { describe, expect, it } from 'vitest';
-import { assertScopedPrincipals, type PolicyDocument, type ResourcePolicyStatement } from '../iam.js';
 import {
-  buildKmsKeyPolicy,
   buildPipelineStages,
   buildSourceTrigger,
   isPrivilegedStage,
@@ -146,18 +147,18 @@ describe('pipeline layout and @signet/policies', () => {
     ]);
   });
 
-  it("reads the resource policies of @signet/policies as platform's documents", () => {
-    const topic: PolicyDocument<ResourcePolicyStatement> = buildNotificationTopicPolicy({
+  it('checks the resource policies of @signet/policies with their own principal check', () => {
+    const topic: IamResourcePolicyDocument = buildNotificationTopicPolicy({
       topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:signet-dev-pipeline-notifications`,
       accountId: ACCOUNT,
     });
-    expect(() => assertScopedPrincipals(topic, 'topic policy')).not.toThrow();
-    const bucket: PolicyDocument<ResourcePolicyStatement> = buildArtifactBucketPolicy({
+    expect(() => assertNoWildcardPrincipals(topic, 'topic policy')).not.toThrow();
+    const bucket: IamResourcePolicyDocument = buildArtifactBucketPolicy({
       bucketArn: 'arn:aws:s3:::signet-dev-x-artifacts',
     });
-    // The one wildcard principal is the TLS-only Deny, which platform's Allow-oriented check refuses.
-    expect(() => assertScopedPrincipals(bucket, 'bucket policy')).toThrow(
-      'bucket policy: statement "DenyInsecureTransport" has principal AWS "*"; allowed: no wildcard principals',
+    // The one wildcard principal is the TLS-only Deny, which the Allow-oriented check refuses.
+    expect(() => assertNoWildcardPrincipals(bucket, 'bucket policy')).toThrow(
+      'bucket policy: key "Statement[0].Principal.AWS" has value "*"; allowed: a principal without wildcards (statement "DenyInsecureTransport")',
     );
   });
 });

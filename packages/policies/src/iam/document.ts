@@ -24,7 +24,8 @@ export interface IamTrustStatement {
   readonly Sid: string;
   readonly Effect: 'Allow';
   readonly Principal: Readonly<Partial<Record<'Federated' | 'Service' | 'AWS', string>>>;
-  readonly Action: readonly string[];
+  /** One action may be written as a string (IAM reads `"sts:AssumeRole"` and `["sts:AssumeRole"]` alike). */
+  readonly Action: string | readonly string[];
   readonly Condition?: IamCondition;
 }
 
@@ -54,6 +55,19 @@ export interface IamResourcePolicyStatement {
 export interface IamResourcePolicyDocument {
   readonly Version: typeof IAM_POLICY_VERSION;
   readonly Statement: readonly IamResourcePolicyStatement[];
+}
+
+/**
+ * A statement of an ECR repository policy: a resource-based statement without `Resource`, since a
+ * repository policy governs the one repository it is attached to.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
+ */
+export type IamRepositoryPolicyStatement = Omit<IamResourcePolicyStatement, 'Resource'>;
+
+/** An ECR repository policy document. */
+export interface IamRepositoryPolicyDocument {
+  readonly Version: typeof IAM_POLICY_VERSION;
+  readonly Statement: readonly IamRepositoryPolicyStatement[];
 }
 
 /**

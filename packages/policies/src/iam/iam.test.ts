@@ -23,6 +23,11 @@ import {
   TOPIC_ARN,
 } from '../test/fixtures.js';
 import {
+  SERVICE_RESOURCE_DOCUMENTS,
+  SERVICE_ROLE_DOCUMENTS,
+  SERVICE_TRUST_DOCUMENTS,
+} from '../test/service-documents.js';
+import {
   IAM_POLICY_VERSION,
   RESOURCE_WILDCARD_ACTIONS,
   type IamPolicyDocument,
@@ -94,6 +99,7 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
     buildCodeBuildVpcPolicy({ accountId: ACCOUNT, partition: 'aws', region: REGION, subnetIds: SUBNET_IDS }),
   ],
   buildStartPipelinePolicy: [buildStartPipelinePolicy(PIPELINE_ARN)],
+  ...SERVICE_ROLE_DOCUMENTS,
 };
 
 const trustPolicy = buildIrsaTrustPolicy({
@@ -154,6 +160,9 @@ describe('IAM documents', () => {
         ...Object.keys(documents),
         ...Object.keys(trustDocuments),
         ...Object.keys(resourceDocuments),
+        // Walked by service-documents.test.ts.
+        ...Object.keys(SERVICE_TRUST_DOCUMENTS),
+        ...Object.keys(SERVICE_RESOURCE_DOCUMENTS),
         ...NOT_IAM,
       ].sort(),
     );
@@ -162,7 +171,7 @@ describe('IAM documents', () => {
     );
     expect(
       exported.filter((name) => /^build\w+TrustPolicy$/.test(name) && name !== 'buildTrustPolicy').sort(),
-    ).toEqual(Object.keys(trustDocuments).sort());
+    ).toEqual([...Object.keys(trustDocuments), ...Object.keys(SERVICE_TRUST_DOCUMENTS)].sort());
   });
 
   for (const [builder, variants] of Object.entries(documents)) {

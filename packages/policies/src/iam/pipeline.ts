@@ -7,6 +7,7 @@ import {
   type ArnParts,
 } from '../arn.js';
 import { PolicyInputError, quote } from '../errors.js';
+import { CLOUDWATCH_LOGS_KEY_ACTIONS } from '../kms/key-policy.js';
 import { artifactStatements, type ArtifactStoreInput } from './artifacts.js';
 import {
   IAM_POLICY_VERSION,
@@ -334,26 +335,6 @@ export interface PipelineLogsKeyGrantInput {
 }
 
 const LOG_GROUP_PREFIX = /^[\w\-./#]{1,511}$/;
-
-/**
- * The KMS actions CloudWatch Logs uses on a log group's key, as AWS's documented key policy grants
- * them (`kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*`)
- * under the `kms:EncryptionContext:aws:logs:arn` condition, written out: those of the wildcards that
- * support the encryption context key. `kms:DescribeKey` does not support it, so under the condition
- * AWS's grant never allows it, and it is left out.
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
- * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-actions-as-permissions
- */
-const CLOUDWATCH_LOGS_KEY_ACTIONS = [
-  'kms:Decrypt',
-  'kms:Encrypt',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyPair',
-  'kms:GenerateDataKeyPairWithoutPlaintext',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-] as const;
 
 /**
  * Lets CloudWatch Logs encrypt the log groups under one prefix (the app's stage log groups). The
