@@ -2,25 +2,9 @@
  * The environment contract between the buildspecs and the signing-pipeline stack. Buildspecs
  * are account-agnostic: what is known only at deploy time reaches them as environment
  * variables that each stage's CodeBuild project sets, and what one stage learns (the digest it
- * pushed) reaches the next ones as CodePipeline variables exported by the Build action.
+ * pushed) reaches the next ones as CodePipeline variables exported by the Build action. Which
+ * stage needs which variables is each stage's entry in the stage catalog (catalog.ts).
  */
-
-/** The four pipeline stages, named as in the pipeline. */
-export const Stage = {
-  Build: 'Build',
-  ApplicationSigning: 'ApplicationSigning',
-  ApplicationDeployment: 'ApplicationDeployment',
-  VerifyContainerSign: 'VerifyContainerSign',
-} as const;
-export type Stage = (typeof Stage)[keyof typeof Stage];
-
-/** The stages in pipeline order. */
-export const STAGE_ORDER: readonly Stage[] = [
-  Stage.Build,
-  Stage.ApplicationSigning,
-  Stage.ApplicationDeployment,
-  Stage.VerifyContainerSign,
-];
 
 /** Variables the stack sets on a stage's CodeBuild project (deploy-time values). */
 export const DeployVariable = {
@@ -65,50 +49,4 @@ export interface StageEnvironment {
   readonly codebuild: readonly CodeBuildVariable[];
   /** Exported by this stage for later ones. */
   readonly exports: readonly ExportedVariable[];
-}
-
-/** The environment contract of every stage. Each buildspec checks its variables at its start. */
-export const STAGE_ENVIRONMENT: Readonly<Record<Stage, StageEnvironment>> = {
-  [Stage.Build]: {
-    deployTime: [DeployVariable.RepositoryUri],
-    fromBuild: [],
-    codebuild: [CodeBuildVariable.Region, CodeBuildVariable.ResolvedSourceVersion],
-    exports: [
-      ExportedVariable.ImageTag,
-      ExportedVariable.ImageDigest,
-      ExportedVariable.ImageUri,
-      ExportedVariable.SbomDigest,
-    ],
-  },
-  [Stage.ApplicationSigning]: {
-    deployTime: [DeployVariable.RepositoryUri, DeployVariable.SigningProfileArn, DeployVariable.TrustPolicy],
-    fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri, ExportedVariable.SbomDigest],
-    codebuild: [CodeBuildVariable.Region],
-    exports: [],
-  },
-  [Stage.ApplicationDeployment]: {
-    deployTime: [DeployVariable.RepositoryUri, DeployVariable.ClusterName],
-    fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
-    codebuild: [CodeBuildVariable.Region],
-    exports: [],
-  },
-  [Stage.VerifyContainerSign]: {
-    deployTime: [DeployVariable.RepositoryUri, DeployVariable.ClusterName],
-    fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
-    codebuild: [CodeBuildVariable.Region],
-    exports: [],
-  },
-};
-
-/** File name of a stage's buildspec inside `buildspecs/<app>/<environment>/`. */
-export const STAGE_FILE: Readonly<Record<Stage, string>> = {
-  [Stage.Build]: 'build.yml',
-  [Stage.ApplicationSigning]: 'application-signing.yml',
-  [Stage.ApplicationDeployment]: 'application-deployment.yml',
-  [Stage.VerifyContainerSign]: 'verify-container-sign.yml',
-};
-
-/** Path of a committed buildspec relative to the workspace root (the CodeBuild source root). */
-export function buildspecPath(app: string, environment: string, stage: Stage): string {
-  return `buildspecs/${app}/${environment}/${STAGE_FILE[stage]}`;
 }

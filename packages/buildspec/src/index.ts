@@ -25,23 +25,29 @@ export {
   type TrustStoreCertificate,
   type TrustStoreInput,
 } from './inputs.js';
+export { CodeBuildVariable, DeployVariable, ExportedVariable, type StageEnvironment } from './contract.js';
 export {
-  CodeBuildVariable,
-  DeployVariable,
-  ExportedVariable,
+  STAGE_CATALOG,
   STAGE_ENVIRONMENT,
   STAGE_FILE,
+  STAGE_GENERATORS,
   STAGE_ORDER,
   Stage,
+  StageNetwork,
   buildspecPath,
-  type StageEnvironment,
-} from './contract.js';
+  checkStageCatalog,
+  stageEntry,
+  stagesFor,
+  type StageClusterAccess,
+  type StageComputeType,
+  type StageEntry,
+  type StageGenerator,
+} from './catalog.js';
 export { shellQuote } from './shell.js';
 export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
 export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';
-export { verifyStage } from './stages/verify.js';
-export { STAGE_GENERATORS } from './stages/index.js';
+export { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
 export {
   DEFAULT_ADMISSION_POLICY_NAME,
   DEFAULT_TOOLS,

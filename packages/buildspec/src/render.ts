@@ -1,11 +1,9 @@
-import { AppDeclarationError, validateAppDeclaration } from '@signet/core';
-import { STAGE_ORDER, buildspecPath } from './contract.js';
-import type { Stage } from './contract.js';
+import { AppDeclarationError, environmentTraits, validateAppDeclaration } from '@signet/core';
+import { STAGE_GENERATORS, buildspecPath, stagesFor, type Stage } from './catalog.js';
 import type { Environment, EnvironmentPolicy, WorkspaceApp } from './defaults.js';
 import { inputsFor } from './defaults.js';
 import type { BuildspecInputs } from './inputs.js';
 import { renderBuildspec } from './model.js';
-import { STAGE_GENERATORS } from './stages/index.js';
 
 /** The command that regenerates the committed buildspecs. */
 export const RENDER_COMMAND = 'pnpm nx run buildspec:render';
@@ -26,7 +24,7 @@ export function renderStage(stage: Stage, inputs: BuildspecInputs, header: reado
 
 /**
  * Every buildspec of the given apps, as workspace-relative path → YAML: one per app, declared
- * environment and stage.
+ * environment and stage of that environment's pipeline ({@link stagesFor}).
  */
 export function renderWorkspaceBuildspecs(
   apps: readonly WorkspaceApp[],
@@ -50,7 +48,7 @@ export function renderWorkspaceBuildspecs(
     owners.set(name, app.directory);
     for (const environment of environments) {
       const inputs = inputsFor(app, environment, overrides[environment]);
-      for (const stage of STAGE_ORDER) {
+      for (const { name: stage } of stagesFor(environmentTraits(environment))) {
         files.set(
           buildspecPath(name, environment, stage),
           renderStage(stage, inputs, buildspecHeader(stage, name, environment)),

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findWorkspaceRoot } from './cli/workspace.js';
-import { Stage } from './contract.js';
+import { Stage } from './catalog.js';
 import { referrersOf, testServices } from './test/engines.js';
 import type { Call, PipelineResult } from './test/pipeline.js';
 import {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { STAGE_ORDER } from './contract.js';
+import { STAGE_ORDER } from './catalog.js';
 import { ENVIRONMENTS } from '@signet/core';
 import { ENVIRONMENT_DEFAULTS, inputsFor, type WorkspaceApp } from './defaults.js';
 import type { Buildspec } from './model.js';

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { STAGE_ENVIRONMENT, STAGE_ORDER, Stage } from './contract.js';
+import { STAGE_ENVIRONMENT, STAGE_GENERATORS, STAGE_ORDER, Stage } from './catalog.js';
 import { DEFAULT_TOOLS, awsSignerTrustStore } from './defaults.js';
 import type { BuildspecInputs } from './inputs.js';
 import type { Buildspec } from './model.js';
 import { renderStage } from './render.js';
 import { shellQuote } from './shell.js';
-import { STAGE_GENERATORS } from './stages/index.js';
 import { BUILD_EXPORTS, cleanupPipelines, runPipeline } from './test/pipeline.js';
 
 afterAll(cleanupPipelines);

@@ -99,16 +99,28 @@ export {
   buildDeployRolePolicy,
   buildIrsaTrustPolicy,
   buildSigningRolePolicy,
+  buildStageRolePolicy,
   buildVerificationRolePolicy,
   buildVerifierRolePolicy,
+  STAGE_ROLE_GRANTS,
+  StageGrant,
   type BuildRolePolicyInput,
   type DeployRolePolicyInput,
   type IrsaTrustPolicyInput,
   type SigningRolePolicyInput,
   type StageResourcesInput,
+  type StageRolePolicyInput,
   type VerificationRolePolicyInput,
   type VerifierRolePolicyInput,
 } from './iam/roles.js';
+export {
+  buildStageNamespaceRbac,
+  type KubernetesVerb,
+  type StageKubernetesRule,
+  type StageNamespaceRbacInput,
+  type StageRole,
+  type StageRoleBinding,
+} from './iam/stage-rbac.js';
 export {
   buildArtifactBucketPolicy,
   buildCodeBuildVpcPolicy,

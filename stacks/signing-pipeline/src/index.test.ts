@@ -108,6 +108,7 @@ const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Actio
 const PROJECT = 'aws:codebuild/project:Project';
 const PIPELINE = 'aws:codepipeline/pipeline:Pipeline';
 const ROLE_POLICY = 'aws:iam/rolePolicy:RolePolicy';
+// Written out, not read from the catalog: these are the names the deployed resources have.
 const SLUG: Record<Stage, string> = {
   [Stage.Build]: 'build',
   [Stage.ApplicationSigning]: 'application-signing',
@@ -359,10 +360,11 @@ describe('signet-signing-pipeline: stages', () => {
       const describe = stagePolicy(prod, stage).find((s) => actionsOf(s).includes('eks:DescribeCluster'));
       expect(describe?.Resource).toEqual([clusterArn('prod')]);
     }
+    // Only the deploy role has a managed access policy (edit, in the app namespace).
     const associations = ofType(prod, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation').filter((a) =>
       a.name.startsWith(`${APP}-`),
     );
-    expect(associations).toHaveLength(2);
+    expect(associations).toHaveLength(1);
     for (const association of associations) {
       expect(association.inputs).toMatchObject({
         clusterName: 'signet-prod-cluster',
@@ -371,17 +373,48 @@ describe('signet-signing-pipeline: stages', () => {
       });
     }
     const roleArns = ofType(prod, 'aws:iam/role:Role')
-      .filter(
-        (r) =>
-          r.inputs['name'] === `signet-prod-${APP}-deploy` ||
-          r.inputs['name'] === `signet-prod-${APP}-verify`,
-      )
+      .filter((r) => r.inputs['name'] === `signet-prod-${APP}-deploy`)
       .map((r) => r.state['arn']);
     expect(associations.map((a) => a.inputs['principalArn']).sort()).toEqual(roleArns.sort());
     const verifyEntry = one(prod, 'aws:eks/accessEntry:AccessEntry', `${APP}-verify-container-sign-access`);
-    expect(verifyEntry.inputs['kubernetesGroups']).toEqual(['signet:admission-policy-readers']);
+    expect(verifyEntry.inputs['kubernetesGroups']).toEqual([
+      'signet:admission-policy-readers',
+      `signet:${APP}:verify-container-sign`,
+    ]);
     const deployEntry = one(prod, 'aws:eks/accessEntry:AccessEntry', `${APP}-application-deployment-access`);
     expect(deployEntry.inputs['kubernetesGroups']).toBeUndefined();
+  });
+
+  it("gives the verify role exactly its buildspec's kubectl calls, in the app namespace, through its own group", () => {
+    const role = one(
+      prod,
+      'kubernetes:rbac.authorization.k8s.io/v1:Role',
+      `${APP}-verify-container-sign-k8s-role`,
+    );
+    expect(role.inputs['metadata']).toMatchObject({ namespace: APP });
+    expect(role.inputs['rules']).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: [APP], verbs: ['get', 'patch'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+    ]);
+    const binding = one(
+      prod,
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
+      `${APP}-verify-container-sign-k8s-role-binding`,
+    );
+    expect(binding.inputs).toMatchObject({
+      metadata: { namespace: APP },
+      roleRef: { kind: 'Role', name: (role.inputs['metadata'] as { name: string }).name },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `signet:${APP}:verify-container-sign` },
+      ],
+    });
+    // No other stage has a Role: Build and signing never reach the cluster, deployment has its access policy.
+    expect(
+      ofType(prod, 'kubernetes:rbac.authorization.k8s.io/v1:Role').filter((r) =>
+        r.name.startsWith(`${APP}-`),
+      ),
+    ).toHaveLength(1);
   });
 
   it('lets the policy readers get the one admission ClusterPolicy and nothing else', () => {

@@ -82,7 +82,8 @@ const pipelines = apps.map((app) => ({
       namespace: eks.appNamespaces.apply((namespaces) =>
         requireAppEntry(namespaces, app.name, 'signet-eks appNamespaces'),
       ),
-      verifierKubernetesGroups: shared.verifierKubernetesGroups,
+      admissionPolicyReadersGroup: shared.admissionPolicyReadersGroup,
+      kubernetesProvider: shared.kubernetesProvider,
       vpc: {
         vpcId: network.vpcId,
         subnetIds: network.privateSubnetIds,

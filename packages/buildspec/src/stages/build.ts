@@ -1,10 +1,4 @@
-import {
-  CodeBuildVariable,
-  DeployVariable,
-  ExportedVariable,
-  STAGE_ENVIRONMENT,
-  Stage,
-} from '../contract.js';
+import { CodeBuildVariable, DeployVariable, ExportedVariable, type StageEnvironment } from '../contract.js';
 import type { BuildspecInputs } from '../inputs.js';
 import { validateInputs } from '../inputs.js';
 import type { Buildspec } from '../model.js';
@@ -40,10 +34,9 @@ const TAGGED = `"$${DeployVariable.RepositoryUri}:$${ExportedVariable.ImageTag}"
  * older digest of the same repository. The repository is IMMUTABLE, so the commit tag cannot be
  * re-pointed either.
  */
-export function buildStage(inputs: BuildspecInputs): Buildspec {
+export function buildStage(inputs: BuildspecInputs, contract: StageEnvironment): Buildspec {
   validateInputs(inputs);
   const { app, tools, toolsDirectory } = inputs;
-  const contract = STAGE_ENVIRONMENT[Stage.Build];
   return {
     version: '0.2',
     env: { shell: BuildspecShell.Bash, 'exported-variables': [...contract.exports] },

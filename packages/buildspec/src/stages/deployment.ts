@@ -1,4 +1,4 @@
-import { ExportedVariable, STAGE_ENVIRONMENT, Stage } from '../contract.js';
+import { ExportedVariable, type StageEnvironment } from '../contract.js';
 import type { BuildspecInputs } from '../inputs.js';
 import { validateInputs } from '../inputs.js';
 import type { Buildspec } from '../model.js';
@@ -25,9 +25,8 @@ const APPLY_ERR = `${WORK_DIR}/kubectl-apply.err`;
 /** Commands shared by the stages that talk to the cluster: checks, kubectl, kubeconfig. */
 export function clusterAccess(
   inputs: BuildspecInputs,
-  stage: Stage,
+  contract: StageEnvironment,
 ): { install: string[]; preBuild: string[] } {
-  const contract = STAGE_ENVIRONMENT[stage];
   return {
     install: [
       ...[...contract.codebuild, ...contract.deployTime, ...contract.fromBuild]
@@ -48,10 +47,10 @@ export function clusterAccess(
  * the stage with the policy's message as kubectl printed it), and wait for the rollout, rolling
  * back when it does not complete in time.
  */
-export function deploymentStage(inputs: BuildspecInputs): Buildspec {
+export function deploymentStage(inputs: BuildspecInputs, contract: StageEnvironment): Buildspec {
   validateInputs(inputs);
   const { app } = inputs;
-  const access = clusterAccess(inputs, Stage.ApplicationDeployment);
+  const access = clusterAccess(inputs, contract);
   const deployment = q(`deployment/${app.name}`);
   const ns = `--namespace ${q(app.namespace)}`;
   const timeout = `${inputs.rolloutTimeoutSeconds}s`;

@@ -1,4 +1,4 @@
-import { DeployVariable, ExportedVariable, STAGE_ENVIRONMENT, Stage } from '../contract.js';
+import { DeployVariable, ExportedVariable, type StageEnvironment } from '../contract.js';
 import type { BuildspecInputs } from '../inputs.js';
 import { validateInputs } from '../inputs.js';
 import type { Buildspec } from '../model.js';
@@ -41,10 +41,9 @@ function requireTrustPolicy(store: string): string {
  * the trust policy the cluster uses, at level strict. `notation verify` writes its own error
  * messages to the log untouched.
  */
-export function signingStage(inputs: BuildspecInputs): Buildspec {
+export function signingStage(inputs: BuildspecInputs, contract: StageEnvironment): Buildspec {
   validateInputs(inputs);
   const { tools, toolsDirectory, trustStore } = inputs;
-  const contract = STAGE_ENVIRONMENT[Stage.ApplicationSigning];
   const sign = (ref: string) =>
     `notation sign --plugin ${q(AWS_SIGNER_PLUGIN_ID)} --id "$${DeployVariable.SigningProfileArn}" ${ref}`;
   return {

@@ -1,4 +1,5 @@
-import { ExportedVariable, Stage } from '../contract.js';
+import type { StageKubernetesRule } from '@signet/policies';
+import { ExportedVariable, type StageEnvironment } from '../contract.js';
 import type { BuildspecInputs } from '../inputs.js';
 import { validateInputs } from '../inputs.js';
 import type { Buildspec } from '../model.js';
@@ -36,14 +37,36 @@ const POLICY_SUMMARY =
   '{ready: (.status.ready // ([(.status.conditions // [])[] | select(.type == "Ready") | .status] | first)), failurePolicy: (.spec.webhookConfiguration.failurePolicy // .spec.failurePolicy), rules: [(.spec.rules // [])[] | {name, failureAction: (.validate.failureAction // null)}]}';
 
 /**
+ * What this stage does with the Kubernetes API in the app's namespace, call by call; its Role
+ * grants exactly this (the stage catalog's cluster access):
+ * - `kubectl get deployment <app>`: get of the app's Deployment;
+ * - `kubectl get pods --selector …`: list of Pods (RBAC cannot limit list by name);
+ * - `kubectl rollout undo deployment/<app>` when verification fails: kubectl gets the Deployment,
+ *   lists its ReplicaSets (its revisions) and patches the Deployment's Pod template back.
+ * `kubectl get clusterpolicy <name>` is cluster-scoped: the admission-policy readers' group grants
+ * `get` of that one ClusterPolicy.
+ *
+ * No AWS-managed access policy fits: AmazonEKSViewPolicy cannot patch (no rollback) and, scoped to
+ * the namespace, cannot read the cluster-scoped ClusterPolicy; AmazonEKSEditPolicy may create,
+ * change and delete most objects of the namespace (Deployments, Pods, Services, Secrets), far more
+ * than a check needs. Custom RBAC bound to the access entry's Kubernetes group is what EKS
+ * documents for that case (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html).
+ */
+export const VERIFY_KUBERNETES_RULES = [
+  { apiGroup: 'apps', resource: 'deployments', verbs: ['get', 'patch'], appObjectOnly: true },
+  { apiGroup: 'apps', resource: 'replicasets', verbs: ['list'] },
+  { apiGroup: '', resource: 'pods', verbs: ['list'] },
+] as const satisfies readonly StageKubernetesRule[];
+
+/**
  * VerifyContainerSign: after the rollout, every live pod of the Deployment (found by its own
  * selector) must run the signed digest, and the admission policy must be ready, fail-closed and,
  * where required, enforcing. Otherwise the deployment is rolled back and the stage fails.
  */
-export function verifyStage(inputs: BuildspecInputs): Buildspec {
+export function verifyStage(inputs: BuildspecInputs, contract: StageEnvironment): Buildspec {
   validateInputs(inputs);
   const { app, admissionPolicy } = inputs;
-  const access = clusterAccess(inputs, Stage.VerifyContainerSign);
+  const access = clusterAccess(inputs, contract);
   const ns = `--namespace ${q(app.namespace)}`;
   const requirement = admissionPolicy.requireEnforce
     ? 'ready, with failurePolicy Fail and failureAction Enforce on every validate rule'

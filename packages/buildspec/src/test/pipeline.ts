@@ -12,12 +12,11 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
-import { STAGE_ENVIRONMENT, STAGE_ORDER, Stage } from '../contract.js';
+import { STAGE_ENVIRONMENT, STAGE_GENERATORS, STAGE_ORDER, Stage } from '../catalog.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
 import { renderBuildspec } from '../model.js';
 import type { Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
-import { STAGE_GENERATORS } from '../stages/index.js';
 import type { BuildResult } from './codebuild.js';
 import { readIfExists, runBuild } from './codebuild.js';
 import {

@@ -5,53 +5,35 @@ import {
   DeployVariable,
   inputsFor,
   renderStage,
-  Stage,
-  STAGE_ORDER,
+  StageNetwork,
+  stagesFor,
   type Environment as BuildspecEnvironment,
+  type Stage,
+  type StageEntry,
 } from '@signet/buildspec';
 import {
-  buildBuildRolePolicy,
   buildCodeBuildVpcPolicy,
-  buildDeployRolePolicy,
   buildPipelineRolePolicy,
   buildServiceRoleTrustPolicy,
-  buildSigningRolePolicy,
-  buildStartPipelinePolicy,
-  buildVerificationRolePolicy,
   pipelineLogsKeyGrant,
   SourceKind,
-  type IamPolicyDocument,
   type SourceAccess,
-  type StageResourcesInput,
 } from '@signet/policies';
 import type { DiscoveredApp } from '../apps.js';
-import type { Environment } from '../environment.js';
+import { environmentTraits, type Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, logGroupName, physicalName } from '../naming.js';
 import { ArtifactBucket } from './artifact-bucket.js';
+import { createCodeCommitTrigger } from './codecommit-trigger.js';
 import type { PipelineSource } from './source.js';
+import { createStageClusterAccess, stageRolePolicy } from './stage-access.js';
 import { buildPipelineStages, buildSourceTrigger, STAGE_SLUG, stageProjectVariables } from './stages.js';
 import { StageProject } from './stage-project.js';
 
-/** Managed EKS access policies the cluster-facing stages get, scoped to the app's namespace. */
-export const EKS_ACCESS_POLICY = {
-  /**
-   * `kubectl apply`, `rollout status` and `rollout undo` of the app's Deployment: edit rights in
-   * the namespace; no RBAC or namespace changes (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html).
-   */
-  edit: 'AmazonEKSEditPolicy',
-} as const;
-
-/** Role name suffix per stage (IAM role names are limited to 64 characters). */
-const ROLE_SUFFIX: Readonly<Record<Stage, string>> = {
-  [Stage.Build]: 'build',
-  [Stage.ApplicationSigning]: 'sign',
-  [Stage.ApplicationDeployment]: 'deploy',
-  [Stage.VerifyContainerSign]: 'verify',
-};
-
-/** Stages that talk to the cluster, and so run in the VPC next to its private endpoint. */
-const CLUSTER_STAGES: readonly Stage[] = [Stage.ApplicationDeployment, Stage.VerifyContainerSign];
+/** The stages of an environment's pipeline, from the stage catalog and the environment's traits. */
+export function pipelineStages(environment: Environment): readonly StageEntry<Stage>[] {
+  return stagesFor(environmentTraits(environment));
+}
 
 /** The log group of one stage of one app: `/signet/<env>/pipeline/<app>/<stage>`. */
 export function stageLogGroupName(environment: Environment, app: string, stage: Stage): string {
@@ -66,7 +48,10 @@ function appLogGroupPrefix(environment: Environment, app: string): string {
  * The buildspec of each stage, rendered by `@signet/buildspec` exactly as the committed
  * `buildspecs/<app>/<env>/` files (same inputs, same header).
  */
-export function renderAppBuildspecs(app: DiscoveredApp, environment: Environment): Record<Stage, string> {
+export function renderAppBuildspecs(
+  app: DiscoveredApp,
+  environment: Environment,
+): Partial<Record<Stage, string>> {
   const declaration = {
     name: app.name,
     namespace: app.namespace,
@@ -76,11 +61,11 @@ export function renderAppBuildspecs(app: DiscoveredApp, environment: Environment
   };
   const inputs = inputsFor({ directory: app.directory, declaration }, environment as BuildspecEnvironment);
   return Object.fromEntries(
-    STAGE_ORDER.map((stage) => [
+    pipelineStages(environment).map(({ name: stage }) => [
       stage,
       renderStage(stage, inputs, buildspecHeader(stage, app.name, environment)),
     ]),
-  ) as Record<Stage, string>;
+  );
 }
 
 /** Arguments of {@link AppPipeline}. */
@@ -110,8 +95,10 @@ export interface AppPipelineArgs {
   };
   /** The app's namespace on the cluster (from the eks stack). */
   readonly namespace: pulumi.Input<string>;
-  /** Kubernetes groups given to the verification role (reads the admission ClusterPolicy). */
-  readonly verifierKubernetesGroups: readonly string[];
+  /** The group that may get the admission ClusterPolicy (for stages whose entry reads it). */
+  readonly admissionPolicyReadersGroup: string;
+  /** The cluster, for the Roles of stages with `rbac` cluster access. */
+  readonly kubernetesProvider: pulumi.ProviderResource;
   /** Where the cluster-facing stages run. */
   readonly vpc: {
     readonly vpcId: pulumi.Input<string>;
@@ -134,7 +121,7 @@ export class AppPipeline extends pulumi.ComponentResource {
   public readonly kmsKeyArn: pulumi.Output<string>;
   /** Clone URL (HTTPS) of the CodeCommit repository; undefined for a CodeConnections source. */
   public readonly repositoryCloneUrl: pulumi.Output<string> | undefined;
-  public readonly roleArns: Readonly<Record<Stage, pulumi.Output<string>>>;
+  public readonly roleArns: Readonly<Partial<Record<Stage, pulumi.Output<string>>>>;
 
   constructor(name: string, args: AppPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super('signet:pipeline:AppPipeline', name, {}, opts);
@@ -195,45 +182,10 @@ export class AppPipeline extends pulumi.ComponentResource {
           })
         : codeCommit.arn.apply((repositoryArn) => ({ kind: SourceKind.CodeCommit, repositoryArn }));
 
-    // One project and role per stage, each with its own policy from @signet/policies.
+    // One project and role per stage of the environment, each as its catalog entry says.
+    const stages = pipelineStages(environment);
     const buildspecs = renderAppBuildspecs(app, environment);
     const repository = pulumi.output(args.repository);
-    const stageResources = (stage: Stage) =>
-      pulumi
-        .all([accountId, partition, bucket.bucketArn, key.keyArn])
-        .apply(([id, part, artifactBucketArn, kmsKeyArn]): StageResourcesInput => ({
-          logGroupArn: `arn:${part}:logs:${region}:${id}:log-group:${stageLogGroupName(environment, app.name, stage)}`,
-          artifactBucketArn,
-          kmsKeyArn,
-        }));
-    const policies: Record<Stage, pulumi.Output<IamPolicyDocument>> = {
-      [Stage.Build]: pulumi
-        .all([stageResources(Stage.Build), repository])
-        .apply(([res, repo]) => buildBuildRolePolicy({ ...res, repositoryArn: repo.arn })),
-      [Stage.ApplicationSigning]: pulumi
-        .all([
-          stageResources(Stage.ApplicationSigning),
-          repository,
-          args.signingProfileArn,
-          args.trustedIdentities,
-        ])
-        .apply(([res, repo, signingProfileArn, trusted]) =>
-          buildSigningRolePolicy({
-            ...res,
-            repositoryArn: repo.arn,
-            signingProfileArn,
-            trustedSigningProfileArns: trusted,
-          }),
-        ),
-      [Stage.ApplicationDeployment]: pulumi
-        .all([stageResources(Stage.ApplicationDeployment), args.cluster.arn])
-        .apply(([res, clusterArn]) => buildDeployRolePolicy({ ...res, clusterArn })),
-      [Stage.VerifyContainerSign]: pulumi
-        .all([stageResources(Stage.VerifyContainerSign), args.cluster.arn, repository])
-        .apply(([res, clusterArn, repo]) =>
-          buildVerificationRolePolicy({ ...res, clusterArn, repositoryArn: repo.arn }),
-        ),
-    };
     const vpcPolicy = pulumi
       .all([accountId, partition, args.vpc.subnetIds])
       .apply(([id, part, subnetIds]) =>
@@ -247,59 +199,66 @@ export class AppPipeline extends pulumi.ComponentResource {
         [DeployVariable.TrustPolicy]: trustPolicy,
         [DeployVariable.ClusterName]: clusterName,
       }));
-
-    const projects = Object.fromEntries(
-      STAGE_ORDER.map((stage) => {
-        const inCluster = CLUSTER_STAGES.includes(stage);
-        const project = new StageProject(
-          `${name}-${STAGE_SLUG[stage]}`,
-          {
-            stage,
-            projectName: physicalName(environment, `${app.name}-${STAGE_SLUG[stage]}`),
-            roleName: physicalName(environment, `${app.name}-${ROLE_SUFFIX[stage]}`),
-            buildspec: buildspecs[stage],
-            variables: variables.apply((values) => stageProjectVariables(stage, values)),
-            policy: policies[stage],
-            ...(inCluster ? { vpcPolicy, vpc: args.vpc } : {}),
-            kmsKeyArn: key.keyArn,
-            logGroupName: stageLogGroupName(environment, app.name, stage),
-            logRetentionDays: args.logRetentionDays,
-            timeoutMinutes: stage === Stage.Build ? 60 : 30,
-            accountId,
-            partition,
-            region,
-          },
-          child,
+    const projects = new Map<Stage, StageProject>();
+    for (const entry of stages) {
+      const stage = entry.name;
+      const inVpc = entry.network === StageNetwork.Vpc;
+      const resources = pulumi
+        .all([accountId, partition, bucket.bucketArn, key.keyArn])
+        .apply(([id, part, artifactBucketArn, kmsKeyArn]) => ({
+          logGroupArn: `arn:${part}:logs:${region}:${id}:log-group:${stageLogGroupName(environment, app.name, stage)}`,
+          artifactBucketArn,
+          kmsKeyArn,
+        }));
+      const policy = pulumi
+        .all([resources, repository, args.signingProfileArn, args.trustedIdentities, args.cluster.arn])
+        .apply(([res, repo, signingProfileArn, trusted, clusterArn]) =>
+          stageRolePolicy(entry, {
+            ...res,
+            repositoryArn: repo.arn,
+            signingProfileArn,
+            trustedSigningProfileArns: trusted,
+            clusterArn,
+          }),
         );
-        return [stage, project];
-      }),
-    ) as Record<Stage, StageProject>;
-
-    // The cluster-facing stages reach Kubernetes through access entries limited to the namespace.
-    for (const stage of CLUSTER_STAGES) {
-      const slug = STAGE_SLUG[stage];
-      const principalArn = projects[stage].roleArn;
-      const entry = new aws.eks.AccessEntry(
-        `${name}-${slug}-access`,
+      const project = new StageProject(
+        `${name}-${entry.slug}`,
         {
-          clusterName: args.cluster.name,
-          principalArn,
-          type: 'STANDARD',
-          ...(stage === Stage.VerifyContainerSign
-            ? { kubernetesGroups: [...args.verifierKubernetesGroups] }
-            : {}),
+          stage,
+          projectName: physicalName(environment, `${app.name}-${entry.slug}`),
+          roleName: physicalName(environment, `${app.name}-${entry.roleSuffix}`),
+          buildspec: buildspecs[stage] as string,
+          variables: variables.apply((values) => stageProjectVariables(stage, values)),
+          policy,
+          ...(inVpc ? { vpcPolicy, vpc: args.vpc } : {}),
+          kmsKeyArn: key.keyArn,
+          logGroupName: stageLogGroupName(environment, app.name, stage),
+          logRetentionDays: args.logRetentionDays,
+          accountId,
+          partition,
+          region,
         },
         child,
       );
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-${slug}-namespace-edit`,
+      projects.set(stage, project);
+    }
+    const projectList = [...projects.values()];
+
+    // The cluster-facing stages reach Kubernetes in the app's namespace only.
+    for (const entry of stages) {
+      createStageClusterAccess(
+        name,
+        entry,
         {
+          app: app.name,
           clusterName: args.cluster.name,
-          principalArn,
-          policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${EKS_ACCESS_POLICY.edit}`,
-          accessScope: { type: 'namespace', namespaces: [args.namespace] },
+          partition,
+          principalArn: (projects.get(entry.name) as StageProject).roleArn,
+          namespace: args.namespace,
+          kubernetesProvider: args.kubernetesProvider,
+          admissionPolicyReadersGroup: args.admissionPolicyReadersGroup,
         },
-        { parent: this, dependsOn: [entry] },
+        this,
       );
     }
 
@@ -328,7 +287,7 @@ export class AppPipeline extends pulumi.ComponentResource {
           .all([
             bucket.bucketArn,
             key.keyArn,
-            pulumi.all(STAGE_ORDER.map((stage) => projects[stage].projectArn)),
+            pulumi.all(projectList.map((project) => project.projectArn)),
             sourceAccess,
           ])
           .apply(([artifactBucketArn, kmsKeyArn, projectArns, source]) =>
@@ -341,9 +300,10 @@ export class AppPipeline extends pulumi.ComponentResource {
     const layout = buildPipelineStages({
       source: args.source,
       codeCommitRepositoryName: physicalName(environment, app.name),
+      stages,
       projectNames: Object.fromEntries(
-        STAGE_ORDER.map((stage) => [stage, physicalName(environment, `${app.name}-${STAGE_SLUG[stage]}`)]),
-      ) as Record<Stage, string>,
+        stages.map((entry) => [entry.name, physicalName(environment, `${app.name}-${entry.slug}`)]),
+      ),
       manualApproval: args.manualApproval,
     });
     const trigger = buildSourceTrigger(args.source, app.directory, app.name);
@@ -368,59 +328,24 @@ export class AppPipeline extends pulumi.ComponentResource {
         })),
         ...(trigger ? { triggers: [trigger] } : {}),
       },
-      { parent: this, dependsOn: [pipelinePolicy, ...Object.values(projects)] },
+      { parent: this, dependsOn: [pipelinePolicy, ...projectList] },
     );
 
     if (codeCommit !== undefined) {
-      // CodeCommit has no V2 trigger: an EventBridge rule on the branch starts the pipeline.
-      const rule = new aws.cloudwatch.EventRule(
-        `${name}-source-changed`,
+      createCodeCommitTrigger(
+        name,
         {
-          name: physicalName(environment, `${app.name}-source`),
-          description: `Start ${pipelineName} on a push to ${args.source.branch}`,
-          eventPattern: codeCommit.arn.apply((arn) =>
-            JSON.stringify({
-              source: ['aws.codecommit'],
-              'detail-type': ['CodeCommit Repository State Change'],
-              resources: [arn],
-              detail: {
-                event: ['referenceCreated', 'referenceUpdated'],
-                referenceType: ['branch'],
-                referenceName: [args.source.branch],
-              },
-            }),
-          ),
+          environment,
+          region,
+          app: app.name,
+          branch: args.source.branch,
+          repositoryArn: codeCommit.arn,
+          pipelineArn: pipeline.arn,
+          pipelineName,
+          accountId,
+          partition,
         },
-        child,
-      );
-      const eventsRole = new aws.iam.Role(
-        `${name}-source-events-role`,
-        {
-          name: physicalName(environment, `${app.name}-start`),
-          assumeRolePolicy: pulumi.all([accountId, partition]).apply(([id, part]) =>
-            JSON.stringify(
-              buildServiceRoleTrustPolicy({
-                service: 'events.amazonaws.com',
-                accountId: id,
-                sourceArn: `arn:${part}:events:${region}:${id}:rule/${physicalName(environment, `${app.name}-source`)}`,
-              }),
-            ),
-          ),
-        },
-        child,
-      );
-      new aws.iam.RolePolicy(
-        `${name}-source-events-policy`,
-        {
-          role: eventsRole.id,
-          policy: pipeline.arn.apply((arn) => JSON.stringify(buildStartPipelinePolicy(arn))),
-        },
-        child,
-      );
-      new aws.cloudwatch.EventTarget(
-        `${name}-source-target`,
-        { rule: rule.name, arn: pipeline.arn, roleArn: eventsRole.arn },
-        child,
+        this,
       );
     }
 
@@ -444,9 +369,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     this.artifactBucketName = bucket.bucketName;
     this.kmsKeyArn = key.keyArn;
     this.repositoryCloneUrl = codeCommit?.cloneUrlHttp;
-    this.roleArns = Object.fromEntries(
-      STAGE_ORDER.map((stage) => [stage, projects[stage].roleArn]),
-    ) as Record<Stage, pulumi.Output<string>>;
+    this.roleArns = Object.fromEntries([...projects].map(([stage, project]) => [stage, project.roleArn]));
     this.registerOutputs({
       pipelineName: this.pipelineName,
       pipelineArn: this.pipelineArn,

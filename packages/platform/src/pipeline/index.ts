@@ -18,10 +18,17 @@ export {
 } from './stages.js';
 export { CODEBUILD_IMAGE, isPrivilegedStage, StageProject, type StageProjectArgs } from './stage-project.js';
 export { ArtifactBucket, type ArtifactBucketArgs } from './artifact-bucket.js';
+export { createCodeCommitTrigger, type CodeCommitTriggerArgs } from './codecommit-trigger.js';
+export {
+  createStageClusterAccess,
+  stageKubernetesGroup,
+  stageRolePolicy,
+  type StageClusterAccessArgs,
+} from './stage-access.js';
 export {
   AppPipeline,
-  EKS_ACCESS_POLICY,
   PIPELINE_NOTIFICATION_EVENTS,
+  pipelineStages,
   renderAppBuildspecs,
   stageLogGroupName,
   type AppPipelineArgs,

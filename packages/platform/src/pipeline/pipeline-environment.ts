@@ -6,7 +6,7 @@ import type { Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, physicalName } from '../naming.js';
 
-/** Kubernetes group of the verification stages: may read the admission ClusterPolicy, nothing else. */
+/** Kubernetes group of the stages that read the admission ClusterPolicy (VerifyContainerSign): nothing else. */
 export const ADMISSION_POLICY_READERS_GROUP = 'signet:admission-policy-readers';
 
 /**
@@ -62,14 +62,17 @@ export interface PipelineEnvironmentArgs {
 
 /**
  * What every app pipeline of an environment shares: the KMS-encrypted notification topic, the
- * security group of the cluster-facing stages (and its one way into the API server) and the RBAC
- * that lets the verification stages read the admission policy.
+ * security group of the cluster-facing stages (and its one way into the API server), the RBAC
+ * that lets the verification stages read the admission policy, and the cluster provider that the
+ * stages' namespaced Roles are deployed with.
  */
 export class PipelineEnvironment extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
-  /** Kubernetes groups to give the verification stages' access entries. */
-  public readonly verifierKubernetesGroups: readonly string[] = [ADMISSION_POLICY_READERS_GROUP];
+  /** The group that may get the admission ClusterPolicy: for the stages whose catalog entry reads it. */
+  public readonly admissionPolicyReadersGroup: string = ADMISSION_POLICY_READERS_GROUP;
+  /** The cluster, for the stages' namespaced Roles. */
+  public readonly kubernetesProvider: k8s.Provider;
 
   constructor(name: string, args: PipelineEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('signet:pipeline:PipelineEnvironment', name, {}, opts);
@@ -157,6 +160,7 @@ export class PipelineEnvironment extends pulumi.ComponentResource {
       { kubeconfig: args.kubeconfig, enableServerSideApply: true },
       child,
     );
+    this.kubernetesProvider = cluster;
     const rbac = pulumi.output(args.admissionPolicyName).apply(buildAdmissionPolicyReaderRbac);
     const clusterRole = new k8s.rbac.v1.ClusterRole(
       `${name}-admission-policy-reader`,

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { Stage } from '@signet/buildspec';
+import { stageEntry, type Stage } from '@signet/buildspec';
 import { buildServiceRoleTrustPolicy, type IamPolicyDocument } from '@signet/policies';
 import type { PlainVariable } from './stages.js';
 
@@ -8,14 +8,11 @@ import type { PlainVariable } from './stages.js';
 export const CODEBUILD_IMAGE = 'aws/codebuild/standard:7.0';
 
 /**
- * Whether a stage's build container runs privileged. This is the one place Signet relaxes the
- * control: only Build runs `docker build`/`docker push`, which needs the Docker daemon inside the
- * build container (Docker-in-Docker), and CodeBuild offers that only in privileged mode
- * (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html). Signing, deployment
- * and verification never run Docker and never get it.
+ * Whether a stage's build container runs privileged: the stage catalog's `privileged`, true for
+ * Build only (the reason is beside that entry in @signet/buildspec's catalog.ts).
  */
 export function isPrivilegedStage(stage: Stage): boolean {
-  return stage === Stage.Build;
+  return stageEntry(stage).privileged;
 }
 
 /** Arguments of {@link StageProject}. */
@@ -44,7 +41,7 @@ export interface StageProjectArgs {
     readonly subnetIds: pulumi.Input<string[]>;
     readonly securityGroupId: pulumi.Input<string>;
   };
-  /** Minutes before CodeBuild stops the build. Default 30. */
+  /** Minutes before CodeBuild stops the build. Default: the stage catalog's. */
   readonly timeoutMinutes?: number;
   readonly accountId: pulumi.Input<string>;
   readonly partition: pulumi.Input<string>;
@@ -63,7 +60,8 @@ export class StageProject extends pulumi.ComponentResource {
 
   constructor(name: string, args: StageProjectArgs, opts?: pulumi.ComponentResourceOptions) {
     super('signet:pipeline:StageProject', name, {}, opts);
-    const timeoutMinutes = args.timeoutMinutes ?? 30;
+    const entry = stageEntry(args.stage);
+    const timeoutMinutes = args.timeoutMinutes ?? entry.timeoutMinutes;
     if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 5 || timeoutMinutes > 480) {
       throw new Error(
         `StageProject ${name}: timeoutMinutes has value ${timeoutMinutes}; allowed: an integer from 5 to 480`,
@@ -122,10 +120,10 @@ export class StageProject extends pulumi.ComponentResource {
         source: { type: 'CODEPIPELINE', buildspec: args.buildspec },
         environment: {
           type: 'LINUX_CONTAINER',
-          computeType: isPrivilegedStage(args.stage) ? 'BUILD_GENERAL1_MEDIUM' : 'BUILD_GENERAL1_SMALL',
+          computeType: entry.computeType,
           image: CODEBUILD_IMAGE,
           imagePullCredentialsType: 'CODEBUILD',
-          privilegedMode: isPrivilegedStage(args.stage),
+          privilegedMode: entry.privileged,
           environmentVariables: pulumi.output(args.variables).apply((vs) => vs.map((v) => ({ ...v }))),
         },
         logsConfig: {

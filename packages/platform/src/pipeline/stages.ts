@@ -1,4 +1,10 @@
-import { STAGE_ENVIRONMENT, STAGE_ORDER, Stage, type DeployVariable } from '@signet/buildspec';
+import {
+  STAGE_CATALOG,
+  stageEntry,
+  type DeployVariable,
+  type Stage,
+  type StageEntry,
+} from '@signet/buildspec';
 import { connectionService, SourceKind } from '@signet/policies';
 import type { PipelineSource } from './source.js';
 
@@ -12,13 +18,10 @@ export const APPROVAL_STAGE = 'Approval';
 export const SOURCE_STAGE = 'Source';
 const SOURCE_ARTIFACT = 'SourceArtifact';
 
-/** The folder part of a stage's project name: `build`, `application-signing`, … */
-export const STAGE_SLUG: Readonly<Record<Stage, string>> = {
-  [Stage.Build]: 'build',
-  [Stage.ApplicationSigning]: 'application-signing',
-  [Stage.ApplicationDeployment]: 'application-deployment',
-  [Stage.VerifyContainerSign]: 'verify-container-sign',
-};
+/** The folder part of a stage's project name: `build`, `application-signing`, … (the catalog's slugs). */
+export const STAGE_SLUG: Readonly<Record<Stage, string>> = Object.fromEntries(
+  STAGE_CATALOG.map((entry) => [entry.name, entry.slug]),
+) as Record<Stage, string>;
 
 /** A CodeBuild environment variable as the project and the pipeline action take it. */
 export interface PlainVariable {
@@ -36,7 +39,7 @@ export function stageProjectVariables(
   stage: Stage,
   values: Readonly<Partial<Record<DeployVariable, string>>>,
 ): PlainVariable[] {
-  return STAGE_ENVIRONMENT[stage].deployTime.map((name) => {
+  return stageEntry(stage).environment.deployTime.map((name) => {
     const value = values[name];
     if (value === undefined || value === '') {
       throw new Error(`stage ${stage}: deploy-time variable ${name} has no value`);
@@ -51,7 +54,7 @@ export function stageProjectVariables(
  * https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html
  */
 export function stageActionVariables(stage: Stage): PlainVariable[] {
-  return STAGE_ENVIRONMENT[stage].fromBuild.map((name) => ({
+  return stageEntry(stage).environment.fromBuild.map((name) => ({
     name,
     value: `#{${BUILD_VARIABLES_NAMESPACE}.${name}}`,
     type: 'PLAINTEXT',
@@ -82,9 +85,11 @@ export interface PipelineLayoutInput {
   readonly source: PipelineSource;
   /** The CodeCommit repository name, for the CodeCommit source. */
   readonly codeCommitRepositoryName?: string;
+  /** The environment's stages, in pipeline order (`stagesFor`). Default: the whole catalog. */
+  readonly stages?: readonly StageEntry<Stage>[];
   /** CodeBuild project name per stage. */
-  readonly projectNames: Readonly<Record<Stage, string>>;
-  /** Add a manual approval before ApplicationDeployment. */
+  readonly projectNames: Readonly<Partial<Record<Stage, string>>>;
+  /** Add a manual approval before the stage the catalog marks `approvalBefore` (ApplicationDeployment). */
   readonly manualApproval: boolean;
   /** Shown to the approver. */
   readonly approvalSummary?: string;
@@ -131,7 +136,9 @@ function sourceAction(input: PipelineLayoutInput): PipelineActionLayout {
   };
 }
 
-function codeBuildAction(stage: Stage, projectName: string): PipelineActionLayout {
+function codeBuildAction(entry: StageEntry<Stage>, projectName: string | undefined): PipelineActionLayout {
+  const stage = entry.name;
+  if (projectName === undefined) throw new Error(`stage ${stage}: no CodeBuild project name in projectNames`);
   const variables = stageActionVariables(stage);
   return {
     name: stage,
@@ -144,7 +151,8 @@ function codeBuildAction(stage: Stage, projectName: string): PipelineActionLayou
       ...(variables.length > 0 ? { EnvironmentVariables: JSON.stringify(variables) } : {}),
     },
     inputArtifacts: [SOURCE_ARTIFACT],
-    ...(stage === Stage.Build ? { namespace: BUILD_VARIABLES_NAMESPACE } : {}),
+    // The stage that exports variables (Build) publishes them under the namespace later actions read.
+    ...(entry.environment.exports.length > 0 ? { namespace: BUILD_VARIABLES_NAMESPACE } : {}),
   };
 }
 
@@ -156,8 +164,8 @@ function codeBuildAction(stage: Stage, projectName: string): PipelineActionLayou
  */
 export function buildPipelineStages(input: PipelineLayoutInput): PipelineStageLayout[] {
   const stages: PipelineStageLayout[] = [{ name: SOURCE_STAGE, actions: [sourceAction(input)] }];
-  for (const stage of STAGE_ORDER) {
-    if (stage === Stage.ApplicationDeployment && input.manualApproval) {
+  for (const entry of input.stages ?? STAGE_CATALOG) {
+    if (entry.approvalBefore && input.manualApproval) {
       stages.push({
         name: APPROVAL_STAGE,
         actions: [
@@ -175,7 +183,7 @@ export function buildPipelineStages(input: PipelineLayoutInput): PipelineStageLa
         ],
       });
     }
-    stages.push({ name: stage, actions: [codeBuildAction(stage, input.projectNames[stage])] });
+    stages.push({ name: entry.name, actions: [codeBuildAction(entry, input.projectNames[entry.name])] });
   }
   return stages;
 }

@@ -49,8 +49,10 @@ import {
   buildDeployRolePolicy,
   buildIrsaTrustPolicy,
   buildSigningRolePolicy,
+  buildStageRolePolicy,
   buildVerificationRolePolicy,
   buildVerifierRolePolicy,
+  StageGrant,
 } from './roles.js';
 
 const stage = { logGroupArn: LOG_GROUP_ARN, artifactBucketArn: BUCKET_ARN, kmsKeyArn: KMS_KEY_ARN };
@@ -76,6 +78,16 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
       repositoryArn: HELLO_REPO_ARN,
       trustedSigningProfileArns: [PROFILE_ARN],
     }),
+  ],
+  buildStageRolePolicy: [
+    buildStageRolePolicy(Object.values(StageGrant), {
+      ...stage,
+      clusterArn: CLUSTER_ARN,
+      repositoryArn: HELLO_REPO_ARN,
+      signingProfileArn: PROFILE_ARN,
+      trustedSigningProfileArns: [PROFILE_ARN, SECURITY_PROFILE_ARN],
+    }),
+    buildStageRolePolicy([], stage),
   ],
   buildVerifierRolePolicy: [
     buildVerifierRolePolicy({

@@ -152,22 +152,145 @@ function eksDescribe(clusterArn: string): IamStatement {
   };
 }
 
+/** What a pipeline stage's role may do besides its logs and artifacts: one entry per statement. */
+export const StageGrant = {
+  /** Push the image and its SBOM to the app's repository and read its scan findings (with ECR login). */
+  PushRepository: 'push-repository',
+  /** Read the image and push its signature next to it in the app's repository (with ECR login). */
+  WriteSignature: 'write-signature',
+  /** Read the app's repository (with ECR login). */
+  ReadRepository: 'read-repository',
+  /** `signer:SignPayload` with the app's signing profile only. */
+  SignWithProfile: 'sign-with-profile',
+  /** Revocation checks of `notation verify` for the trusted profiles (default: the signing profile). */
+  CheckRevocation: 'check-revocation',
+  /** `eks:DescribeCluster` of its cluster (Kubernetes rights come from the EKS access entry). */
+  DescribeCluster: 'describe-cluster',
+} as const;
+export type StageGrant = (typeof StageGrant)[keyof typeof StageGrant];
+
+/** The resources a stage role's grants act on; each grant requires the ones it names. */
+export interface StageRolePolicyInput extends StageResourcesInput {
+  /** The app's ECR repository (the repository grants). */
+  readonly repositoryArn?: string;
+  /** The app's signing profile (SignWithProfile; CheckRevocation's default). */
+  readonly signingProfileArn?: string;
+  /** The trust policy's profiles (CheckRevocation). */
+  readonly trustedSigningProfileArns?: readonly string[];
+  /** The EKS cluster (DescribeCluster). */
+  readonly clusterArn?: string;
+}
+
+/** The grants of the four stages, in statement order: the stage catalog's and the named builders'. */
+export const STAGE_ROLE_GRANTS = {
+  build: [StageGrant.PushRepository],
+  signing: [StageGrant.SignWithProfile, StageGrant.CheckRevocation, StageGrant.WriteSignature],
+  deployment: [StageGrant.DescribeCluster],
+  verification: [StageGrant.DescribeCluster, StageGrant.ReadRepository],
+} as const satisfies Readonly<Record<string, readonly StageGrant[]>>;
+
+const GRANTS: readonly string[] = Object.values(StageGrant);
+
+function required<K extends 'repositoryArn' | 'signingProfileArn' | 'clusterArn'>(
+  input: StageRolePolicyInput,
+  key: K,
+  grant: StageGrant,
+): string {
+  const value = input[key];
+  if (value === undefined) {
+    throw new PolicyInputError(key, `is missing; grant ${JSON.stringify(grant)} needs it`);
+  }
+  return value;
+}
+
+function repositoryStatement(sid: string, actions: readonly string[], repositoryArn: string): IamStatement {
+  assertArn(repositoryArn, 'ecrRepository', 'repositoryArn');
+  return { Sid: sid, Effect: 'Allow', Action: [...actions], Resource: [repositoryArn] };
+}
+
+function signStatement(signingProfileArn: string): IamStatement {
+  const profile = parseSigningProfileArn(signingProfileArn, 'signingProfileArn');
+  return {
+    Sid: 'SignWithOwnProfile',
+    Effect: 'Allow',
+    Action: ['signer:SignPayload'],
+    Resource: [profile.profileArn],
+    ...(profile.profileVersion === undefined
+      ? {}
+      : { Condition: { StringEquals: { 'signer:ProfileVersion': profile.profileVersion } } }),
+  };
+}
+
+function grantStatements(grant: StageGrant, input: StageRolePolicyInput): IamStatement[] {
+  switch (grant) {
+    case StageGrant.PushRepository:
+      return [
+        ecrLogin(),
+        repositoryStatement(
+          'PushOwnRepository',
+          [...ECR_READ, ...ECR_WRITE, 'ecr:DescribeImageScanFindings'].sort(),
+          required(input, 'repositoryArn', grant),
+        ),
+      ];
+    case StageGrant.WriteSignature:
+      return [
+        ecrLogin(),
+        repositoryStatement(
+          'ReadImageWriteSignature',
+          [...ECR_READ, ...ECR_WRITE].sort(),
+          required(input, 'repositoryArn', grant),
+        ),
+      ];
+    case StageGrant.ReadRepository:
+      return [
+        ecrLogin(),
+        repositoryStatement('ReadOwnRepository', ECR_READ, required(input, 'repositoryArn', grant)),
+      ];
+    case StageGrant.SignWithProfile:
+      return [signStatement(required(input, 'signingProfileArn', grant))];
+    case StageGrant.CheckRevocation:
+      return [
+        revocationStatement(
+          input.trustedSigningProfileArns ?? [required(input, 'signingProfileArn', grant)],
+          'trustedSigningProfileArns',
+        ),
+      ];
+    case StageGrant.DescribeCluster:
+      return [eksDescribe(required(input, 'clusterArn', grant))];
+  }
+}
+
+/**
+ * The identity policy of a pipeline stage's role: its grants in order (ECR login once, before the
+ * first repository grant), then its own log streams and artifacts. The stage catalog of
+ * @signet/buildspec lists each stage's grants.
+ */
+export function buildStageRolePolicy(
+  grants: readonly StageGrant[],
+  input: StageRolePolicyInput,
+  field = 'grants',
+): IamPolicyDocument {
+  const statements: IamStatement[] = [];
+  grants.forEach((grant, i) => {
+    if (!GRANTS.includes(grant)) {
+      throw new PolicyInputError(
+        `${field}[${i}]`,
+        `${JSON.stringify(grant)} is not a stage grant; expected one of ${GRANTS.join(', ')}`,
+      );
+    }
+    for (const statement of grantStatements(grant, input)) {
+      if (!statements.some((s) => s.Sid !== undefined && s.Sid === statement.Sid)) statements.push(statement);
+    }
+  });
+  return policyDocument([...statements, ...stageStatements(input)]);
+}
+
 /**
  * Build stage: push the image (and its SBOM) to the app's own repository, read its scan
  * findings for the vulnerability gate, write its logs and artifacts.
  */
 export function buildBuildRolePolicy(input: BuildRolePolicyInput): IamPolicyDocument {
-  assertArn(input.repositoryArn, 'ecrRepository', 'repositoryArn');
-  return policyDocument([
-    ecrLogin(),
-    {
-      Sid: 'PushOwnRepository',
-      Effect: 'Allow',
-      Action: [...ECR_READ, ...ECR_WRITE, 'ecr:DescribeImageScanFindings'].sort(),
-      Resource: [input.repositoryArn],
-    },
-    ...stageStatements(input),
-  ]);
+  return buildStageRolePolicy(STAGE_ROLE_GRANTS.build, input);
 }
 
 /**
@@ -179,31 +302,7 @@ export function buildBuildRolePolicy(input: BuildRolePolicyInput): IamPolicyDocu
  */
 export function buildSigningRolePolicy(input: SigningRolePolicyInput): IamPolicyDocument {
   assertArn(input.repositoryArn, 'ecrRepository', 'repositoryArn');
-  const profile = parseSigningProfileArn(input.signingProfileArn, 'signingProfileArn');
-  const sign: IamStatement = {
-    Sid: 'SignWithOwnProfile',
-    Effect: 'Allow',
-    Action: ['signer:SignPayload'],
-    Resource: [profile.profileArn],
-    ...(profile.profileVersion === undefined
-      ? {}
-      : { Condition: { StringEquals: { 'signer:ProfileVersion': profile.profileVersion } } }),
-  };
-  return policyDocument([
-    sign,
-    revocationStatement(
-      input.trustedSigningProfileArns ?? [input.signingProfileArn],
-      'trustedSigningProfileArns',
-    ),
-    ecrLogin(),
-    {
-      Sid: 'ReadImageWriteSignature',
-      Effect: 'Allow',
-      Action: [...ECR_READ, ...ECR_WRITE].sort(),
-      Resource: [input.repositoryArn],
-    },
-    ...stageStatements(input),
-  ]);
+  return buildStageRolePolicy(STAGE_ROLE_GRANTS.signing, input);
 }
 
 /**
@@ -211,7 +310,7 @@ export function buildSigningRolePolicy(input: SigningRolePolicyInput): IamPolicy
  * entry scoped to the app's namespace, not from IAM), logs and artifacts.
  */
 export function buildDeployRolePolicy(input: DeployRolePolicyInput): IamPolicyDocument {
-  return policyDocument([eksDescribe(input.clusterArn), ...stageStatements(input)]);
+  return buildStageRolePolicy(STAGE_ROLE_GRANTS.deployment, input);
 }
 
 /**
@@ -220,15 +319,12 @@ export function buildDeployRolePolicy(input: DeployRolePolicyInput): IamPolicyDo
  */
 export function buildVerificationRolePolicy(input: VerificationRolePolicyInput): IamPolicyDocument {
   assertArn(input.repositoryArn, 'ecrRepository', 'repositoryArn');
-  return policyDocument([
-    eksDescribe(input.clusterArn),
-    ecrLogin(),
-    { Sid: 'ReadOwnRepository', Effect: 'Allow', Action: ECR_READ, Resource: [input.repositoryArn] },
-    ...(input.trustedSigningProfileArns === undefined
-      ? []
-      : [revocationStatement(input.trustedSigningProfileArns, 'trustedSigningProfileArns')]),
-    ...stageStatements(input),
-  ]);
+  return buildStageRolePolicy(
+    input.trustedSigningProfileArns === undefined
+      ? STAGE_ROLE_GRANTS.verification
+      : [...STAGE_ROLE_GRANTS.verification, StageGrant.CheckRevocation],
+    input,
+  );
 }
 
 /**
