@@ -29,6 +29,7 @@ export {
   pulumiConfigSource,
   REGION_KEY,
   SHARED_CONFIG_KEYS,
+  DIY_ORGANIZATION,
   SHARED_NAMESPACE,
   StackConfigError,
   type ConfigKeyReference,
