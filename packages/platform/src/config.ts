@@ -56,7 +56,7 @@ export const REGION_KEY = 'aws:region';
  * once for all stacks, where the stacks are created (nx.json, the stacks plugin's `organization`
  * option; docs/stacks.md), never per `Pulumi.<env>.yaml`.
  */
-export const SHARED_CONFIG_KEYS = {} as const satisfies ConfigKeySpecs;
+export const SHARED_CONFIG_KEYS: ConfigKeySpecs = {};
 
 /** The organization of a self-managed (DIY) backend, the only one it has. */
 export const DIY_ORGANIZATION = 'organization';

@@ -49,6 +49,8 @@ export {
   repositoryName,
   SIGNING_PROFILE_NAME,
   signingProfileName,
+  signingProfilePrefix,
+  FIRST_GENERATION,
 } from './naming.js';
 export { buildDefaultTags, type SignetTags } from './tags.js';
 export { createAwsProvider, regionOf } from './provider.js';

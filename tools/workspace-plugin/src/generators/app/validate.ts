@@ -5,6 +5,7 @@ import {
   ENVIRONMENTS,
   KYVERNO_NAMESPACE,
   planSigningIdentities,
+  signingProfileName,
   SHARED_NAMESPACE,
   SignetInputError,
   VERIFIER_NAMESPACE,
@@ -116,8 +117,16 @@ function existingProjects(tree: Tree): ExistingProject[] {
  */
 export const SIGNER_IDENTITIES_KEY = 'signet-signer:extraIdentities';
 
-function signerIdentities(tree: Tree): Map<Environment, readonly string[]> {
-  const identities = new Map<Environment, readonly string[]>();
+/** The signer stack's generation of profile names (`signingProfileName`, @signet/platform). */
+export const SIGNER_GENERATION_KEY = 'signet-signer:generation';
+
+interface SignerNaming {
+  readonly identities: readonly string[];
+  readonly generation: number;
+}
+
+function signerIdentities(tree: Tree): Map<Environment, SignerNaming> {
+  const identities = new Map<Environment, SignerNaming>();
   for (const environment of ENVIRONMENTS) {
     const file = `stacks/signer/Pulumi.${environment}.yaml`;
     if (!tree.exists(file)) continue;
@@ -127,12 +136,14 @@ function signerIdentities(tree: Tree): Map<Environment, readonly string[]> {
     } catch {
       continue;
     }
-    const list = (doc as { config?: Record<string, unknown> } | null)?.config?.[SIGNER_IDENTITIES_KEY];
-    if (Array.isArray(list))
-      identities.set(
-        environment,
-        list.filter((i) => typeof i === 'string'),
-      );
+    const config = (doc as { config?: Record<string, unknown> } | null)?.config;
+    const list = config?.[SIGNER_IDENTITIES_KEY];
+    const generation = config?.[SIGNER_GENERATION_KEY];
+    identities.set(environment, {
+      identities: Array.isArray(list) ? list.filter((i): i is string => typeof i === 'string') : [],
+      generation:
+        typeof generation === 'number' && Number.isInteger(generation) && generation > 1 ? generation : 1,
+    });
   }
   return identities;
 }
@@ -149,14 +160,14 @@ function signerIdentities(tree: Tree): Map<Environment, readonly string[]> {
 function derivedClash(
   name: string,
   other: string,
-  identities: ReadonlyMap<Environment, readonly string[]>,
+  identities: ReadonlyMap<Environment, SignerNaming>,
 ): string | undefined {
   const [longer, shorter] = name.startsWith(`${other}-`) ? [name, other] : [other, name];
   if (!longer.startsWith(`${shorter}-`)) return undefined;
   const rest = longer.slice(shorter.length + 1);
-  for (const [environment, list] of identities) {
+  for (const [environment, { identities: list, generation }] of identities) {
     if (list.includes(rest)) {
-      const profile = `signet_${environment}_${longer}`.replaceAll('-', '_');
+      const profile = signingProfileName(environment, longer, undefined, generation);
       return `the signing profile ${profile} would be both app "${longer}"'s and app "${shorter}"'s "${rest}" identity in ${environment}`;
     }
   }
@@ -194,10 +205,10 @@ export function validateAppOptions(tree: Tree, options: AppGeneratorSchema): Nor
     if (tree.exists(path)) throw taken('name', name, `${path} already exists`);
   }
   const identities = signerIdentities(tree);
-  for (const [environment, list] of identities) {
+  for (const [environment, { identities: list, generation }] of identities) {
     if (!normalized.environments.includes(environment)) continue;
     try {
-      planSigningIdentities(environment, [name], list);
+      planSigningIdentities(environment, [name], list, generation);
     } catch (error) {
       throw new AppGeneratorError({
         path: 'name',
