@@ -43,14 +43,13 @@ function problemsOf(run: () => unknown): string[] {
 
 describe('loadStackConfig', () => {
   it('parses the strings Pulumi passes into typed values and applies defaults', () => {
-    const loaded = loadStackConfig(
-      definition,
-      source('prod', {
+    const loaded = loadStackConfig(definition, {
+      ...source('prod', {
         'signet-networking:azCount': '3',
         'signet-networking:extraIdentities': '["release"]',
-        'signet:org': 'acme',
       }),
-    );
+      organization: 'acme',
+    });
     expect(loaded.values).toEqual({ azCount: 3, natGateways: 'single', extraIdentities: ['release'] });
     expect(loaded).toMatchObject({
       environment: 'prod',
@@ -60,8 +59,15 @@ describe('loadStackConfig', () => {
     });
   });
 
-  it('defaults the org to the self-managed backend organization', () => {
+  it("takes the org from the running stack, the self-managed backend's organization when none is given", () => {
     expect(loadStackConfig(definition, source('dev', {})).org).toBe('organization');
+    expect(loadStackConfig(definition, { ...source('dev', {}), organization: 'acme' }).org).toBe('acme');
+  });
+
+  it('refuses a signet:org left in a stack file, saying where the organization is set instead', () => {
+    expect(problemsOf(() => loadStackConfig(definition, source('dev', { 'signet:org': 'acme' })))).toEqual([
+      'signet-networking (Pulumi.dev.yaml): key "signet:org" is not a known key; allowed: no key of namespace "signet" (the Pulumi organization is the stack\'s own: set it once in nx.json, see docs/stacks.md)',
+    ]);
   });
 
   it('carries each problem as data: file, key, value and what is allowed', () => {
@@ -107,7 +113,7 @@ describe('loadStackConfig', () => {
     expect(problems).toEqual([
       'signet-networking (Pulumi.dev.yaml): key "aws:profile" is not a known key; allowed: one of aws:region',
       'signet-networking (Pulumi.dev.yaml): key "signet-networking:azCont" is not a known key; allowed: one of signet-networking:azCount, signet-networking:natGateways, signet-networking:extraIdentities',
-      'signet-networking (Pulumi.dev.yaml): key "signet:orgg" is not a known key; allowed: one of signet:org',
+      'signet-networking (Pulumi.dev.yaml): key "signet:orgg" is not a known key; allowed: no key of namespace "signet" (the Pulumi organization is the stack\'s own: set it once in nx.json, see docs/stacks.md)',
     ]);
   });
 
@@ -174,11 +180,10 @@ describe('configuration declarations', () => {
     const rows = describeStackConfig(definition);
     expect(rows.map((r) => [r.key, r.default])).toEqual([
       ['aws:region', '(required)'],
-      ['signet:org', '"organization"'],
       ['signet-networking:azCount', '2'],
       ['signet-networking:natGateways', '"single"'],
       ['signet-networking:extraIdentities', '[]'],
     ]);
-    expect(rows[2]?.description).toBe('Availability zones.');
+    expect(rows[1]?.description).toBe('Availability zones.');
   });
 });

@@ -50,20 +50,16 @@ export const SHARED_NAMESPACE = 'signet';
 /** The region key; read by {@link loadStackConfig} and nowhere else. */
 export const REGION_KEY = 'aws:region';
 
-/** Keys every stack reads, in the `signet:` namespace (set once per `Pulumi.<env>.yaml`). */
-export const SHARED_CONFIG_KEYS = {
-  org: configKey(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/)
-      .default('organization')
-      .describe(
-        'Pulumi organization that owns the stacks; stack references read `<org>/signet-<stack>/<env>`. ' +
-          'The default is the fixed organization of self-managed (DIY) backends.',
-      ),
-    'a Pulumi organization name (letters, digits, "_", "-", "."; up to 100 characters)',
-  ),
-} as const satisfies ConfigKeySpecs;
+/**
+ * Keys every stack reads, in the `signet:` namespace. None today: the Pulumi organization, which every
+ * stack reference names, is the running stack's own ({@link ConfigSource.organization}), so it is set
+ * once for all stacks, where the stacks are created (nx.json, the stacks plugin's `organization`
+ * option; docs/stacks.md), never per `Pulumi.<env>.yaml`.
+ */
+export const SHARED_CONFIG_KEYS: ConfigKeySpecs = {};
+
+/** The organization of a self-managed (DIY) backend, the only one it has. */
+export const DIY_ORGANIZATION = 'organization';
 
 const REGION_SPEC = configKey(
   z
@@ -84,7 +80,10 @@ export interface StackContext {
   readonly environment: Environment;
   /** The file the values came from, `Pulumi.<env>.yaml`; named in every error. */
   readonly file: string;
-  /** Pulumi organization used for stack references (`signet:org`). */
+  /**
+   * Pulumi organization of the running stack (`pulumi.getOrganization()`): every stack of an
+   * environment lives in it, so stack references read `<org>/signet-<stack>/<env>`.
+   */
   readonly org: string;
   /** AWS region (`aws:region`). */
   readonly region: string;
@@ -101,11 +100,18 @@ export interface ConfigSource {
   readonly stack: string;
   /** Every key the engine passed, fully qualified (`namespace:key`); values as Pulumi passes them. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The stack's Pulumi organization; default {@link DIY_ORGANIZATION}. */
+  readonly organization?: string;
 }
 
 /** The configuration of the running Pulumi program (all namespaces, so unknown keys are visible). */
 export function pulumiConfigSource(): ConfigSource {
-  return { project: pulumi.getProject(), stack: pulumi.getStack(), config: pulumi.runtime.allConfig() };
+  return {
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    config: pulumi.runtime.allConfig(),
+    organization: pulumi.getOrganization(),
+  };
 }
 
 /**
@@ -184,7 +190,15 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
     const namespace = key.slice(0, Math.max(key.indexOf(':'), 0));
     if (strictNamespaces.has(namespace)) {
       const known = [...specs.keys()].filter((k) => k.startsWith(`${namespace}:`));
-      problems.push({ source: where, path: key, issue: 'unknown', allowed: `one of ${known.join(', ')}` });
+      problems.push({
+        source: where,
+        path: key,
+        issue: 'unknown',
+        allowed:
+          known.length > 0
+            ? `one of ${known.join(', ')}`
+            : `no key of namespace "${namespace}" (the Pulumi organization is the stack's own: set it once in nx.json, see docs/stacks.md)`,
+      });
     } else if (namespace.startsWith('signet-')) {
       problems.push({
         source: where,
@@ -215,7 +229,7 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
     project,
     environment: source.stack as Environment,
     file,
-    org: values.get(`${SHARED_NAMESPACE}:org`) as string,
+    org: source.organization ?? DIY_ORGANIZATION,
     region: values.get(REGION_KEY) as string,
     values: own as ConfigValues<K>,
   };

@@ -40,6 +40,7 @@ describe('stack output contracts', () => {
 
   it('let a consumer read each upstream output of <org>/signet-<stack>/<env>', async () => {
     const result = await runStackProgram({
+      organization: 'acme',
       stackDir,
       env: 'prod',
       stackReferences: {
@@ -56,6 +57,7 @@ describe('stack output contracts', () => {
   it('fail the consumer, naming the key, when the upstream stack does not export it', async () => {
     await expect(
       runStackProgram({
+        organization: 'acme',
         stackDir,
         env: 'prod',
         // An ecr stack deployed before kmsKeyArn existed.

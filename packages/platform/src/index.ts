@@ -29,6 +29,7 @@ export {
   pulumiConfigSource,
   REGION_KEY,
   SHARED_CONFIG_KEYS,
+  DIY_ORGANIZATION,
   SHARED_NAMESPACE,
   StackConfigError,
   type ConfigKeyReference,
@@ -48,6 +49,8 @@ export {
   repositoryName,
   SIGNING_PROFILE_NAME,
   signingProfileName,
+  signingProfilePrefix,
+  FIRST_GENERATION,
 } from './naming.js';
 export { buildDefaultTags, type SignetTags } from './tags.js';
 export { createAwsProvider, regionOf } from './provider.js';

@@ -6,6 +6,7 @@ import {
   physicalName,
   repositoryName,
   signingProfileName,
+  signingProfilePrefix,
 } from './naming.js';
 import { buildDefaultTags } from './tags.js';
 
@@ -23,6 +24,18 @@ describe('naming', () => {
   });
 
   it('builds signing profile names Signer accepts, hyphens converted', () => {
+    expect(signingProfileName('prod', 'hello-server', undefined, 1)).toBe('signet_prod_hello_server');
+    // A re-created environment's names: the generation right after the environment, never part of an app.
+    expect(signingProfileName('prod', 'hello-server', undefined, 2)).toBe('signet_prod_2_hello_server');
+    expect(signingProfileName('staging', 'hello-server', 'release', 12)).toBe(
+      'signet_staging_12_hello_server_release',
+    );
+    expect(
+      signingProfileName('prod', 'hello-server', undefined, 2).startsWith(signingProfilePrefix('prod')),
+    ).toBe(true);
+    expect(() => signingProfileName('prod', 'hello-server', undefined, 0)).toThrow(
+      'signing profile generation 0 is invalid; allowed: an integer from 1',
+    );
     expect(signingProfileName('prod', 'hello-server')).toBe('signet_prod_hello_server');
     expect(signingProfileName('staging', 'hello-server', 'release')).toBe(
       'signet_staging_hello_server_release',

@@ -40,15 +40,46 @@ export function repositoryName(environment: Environment, app: string): string {
 export const SIGNING_PROFILE_NAME = /^[a-zA-Z0-9_]{2,64}$/;
 
 /**
- * The AWS Signer profile name of one signing identity of an app in an environment:
- * `signet_<env>_<app>` for the pipeline identity, `signet_<env>_<app>_<identity>` for others.
- * Hyphens become underscores (Signer allows `[a-zA-Z0-9_]{2,64}` only); a name over 64 characters
- * is an error, never silently truncated, because the name is the identity the cluster trusts.
+ * The generation of an environment's signing profiles. Signer keeps a canceled or revoked profile's
+ * name reserved, so an environment re-created after a decommission needs new names: generation 1
+ * (the first) adds nothing, generation N > 1 adds the segment `_<N>` after the environment.
  */
-export function signingProfileName(environment: Environment, app: string, identity?: string): string {
+export const FIRST_GENERATION = 1;
+
+/**
+ * The prefix every signing profile name of an environment starts with, of every generation:
+ * `signet_<env>_`. Environment names hold no "_", so no other environment's names start with it.
+ */
+export function signingProfilePrefix(environment: Environment): string {
+  return `signet_${environment}_`;
+}
+
+/**
+ * The AWS Signer profile name of one signing identity of an app in an environment:
+ * `signet_<env>_<app>` for the pipeline identity, `signet_<env>_<app>_<identity>` for others, with
+ * `_<generation>` after the environment from the second generation on (`signet_prod_2_<app>`; app
+ * and identity names start with a letter, so that segment is never part of them). Hyphens become
+ * underscores (Signer allows `[a-zA-Z0-9_]{2,64}` only); a name over 64 characters is an error,
+ * never silently truncated, because the name is the identity the cluster trusts.
+ */
+export function signingProfileName(
+  environment: Environment,
+  app: string,
+  identity?: string,
+  generation: number = FIRST_GENERATION,
+): string {
   checkRole(app, 'app name');
   if (identity !== undefined) checkRole(identity, 'signing identity');
-  const name = ['signet', environment, app, identity]
+  if (!Number.isInteger(generation) || generation < FIRST_GENERATION) {
+    throw new Error(`signing profile generation ${generation} is invalid; allowed: an integer from 1`);
+  }
+  const name = [
+    'signet',
+    environment,
+    generation === FIRST_GENERATION ? undefined : String(generation),
+    app,
+    identity,
+  ]
     .filter((part): part is string => part !== undefined)
     .join('_')
     .replaceAll('-', '_');

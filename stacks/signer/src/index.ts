@@ -20,6 +20,7 @@ const identities = planSigningIdentities(
   config.environment,
   apps.map((app) => app.name),
   config.values.extraIdentities,
+  config.values.generation,
 );
 
 // Per app and identity a Signer profile: the identities the cluster's trust policy will trust.

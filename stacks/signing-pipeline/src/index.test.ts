@@ -647,7 +647,6 @@ describe('signet-signing-pipeline: configuration', () => {
   it('documents every key', () => {
     expect(describeStackConfig(signingPipelineConfig).map((row) => row.key)).toEqual([
       'aws:region',
-      'signet:org',
       'signet-signing-pipeline:source',
       'signet-signing-pipeline:manualApproval',
       'signet-signing-pipeline:logRetentionDays',

@@ -1,6 +1,6 @@
 import { PIPELINE_IDENTITY } from '../contracts.js';
 import type { Environment } from '../environment.js';
-import { assertUniqueProfileNames, signingProfileName } from '../naming.js';
+import { assertUniqueProfileNames, FIRST_GENERATION, signingProfileName } from '../naming.js';
 
 /** One signing identity to create: an app, an identity name and its Signer profile name. */
 export interface PlannedSigningIdentity {
@@ -14,12 +14,14 @@ const IDENTITY = /^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$/;
 /**
  * The signing identities of an environment: for every app the pipeline identity, plus each extra
  * identity (e.g. `release`, for a second signing stage). Profile names are checked for Signer's
- * pattern and for uniqueness across the environment.
+ * pattern and for uniqueness across the environment. `generation` is the signer stack's
+ * `generation` (see {@link signingProfileName}).
  */
 export function planSigningIdentities(
   environment: Environment,
   apps: readonly string[],
   extraIdentities: readonly string[] = [],
+  generation: number = FIRST_GENERATION,
 ): PlannedSigningIdentity[] {
   const seen = new Set<string>();
   for (const identity of extraIdentities) {
@@ -40,6 +42,7 @@ export function planSigningIdentities(
         environment,
         app,
         identity === PIPELINE_IDENTITY ? undefined : identity,
+        generation,
       ),
     })),
   );

@@ -27,6 +27,8 @@ export interface RunStackProgramOptions {
   readonly invokes?: Readonly<Record<string, InvokeHandler>>;
   /** Program file relative to `stackDir`. Default `src/index.ts`. */
   readonly program?: string;
+  /** The Pulumi organization the stack runs in (`pulumi.getOrganization()`). Default `organization`. */
+  readonly organization?: string;
 }
 
 /** A resource of the plan, JSON-safe. */
@@ -115,7 +117,13 @@ export async function runStackProgram(options: RunStackProgramOptions): Promise<
     ...(options.resourceState && { resourceState: options.resourceState }),
     ...(options.invokes && { invokes: options.invokes }),
   });
-  await pulumi.runtime.setMocks(runtime.mocks, config.project, options.env, false);
+  await pulumi.runtime.setMocks(
+    runtime.mocks,
+    config.project,
+    options.env,
+    false,
+    options.organization ?? 'organization',
+  );
   pulumi.runtime.setAllConfig(values, config.secretKeys);
 
   const programFile = join(stackDir, options.program ?? 'src/index.ts');

@@ -7,6 +7,8 @@
  * moto 5.2.1 lacks, and so these tests mock with aws-sdk-client-mock:
  *   - signer:RevokeSigningProfile (no route, HTTP 404): `--revoke --yes` is checked by the
  *     requests it sends, with the profile versions moto reports.
+ *   - signer:ListSigningProfiles (no route): answered with the profiles the test created in moto,
+ *     each with the status moto holds (MotoSeeder.listProfiles).
  *   - signer:GetSigningProfile of an unknown profile: moto answers HTTP 500 instead of
  *     ResourceNotFoundException, so that one answer is mocked.
  *   - ecr:DescribeImages returns no `subjectManifestDigest`/`artifactMediaType`: added from the
@@ -53,7 +55,8 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 beforeEach(async () => {
   await server.reset();
-  aws = mockMotoGaps();
+  seed.forget();
+  aws = mockMotoGaps(seed);
 });
 afterEach(() => aws.restore());
 
@@ -113,7 +116,8 @@ async function profileStatuses(): Promise<Record<string, string | undefined>> {
   );
 }
 
-describe('signet decommission against moto', () => {
+// Each test makes tens of HTTP calls to moto; on a loaded machine one takes several seconds.
+describe('signet decommission against moto', { timeout: 30_000 }, () => {
   it('dry run plans every step from what moto holds and changes nothing in it', async () => {
     const { images, referrers } = await seedProd();
     const before = await seed.images('signet-prod/alpha');
@@ -195,5 +199,71 @@ describe('signet decommission against moto', () => {
     expect(aws.signer.commandCalls(CancelSigningProfileCommand)).toHaveLength(0);
     expect(await profileStatuses()).toMatchObject({ signet_prod_alpha: 'Active' });
     expect(await seed.images('signet-prod/alpha')).toEqual(images);
+  });
+
+  it('finds and cancels the profile of an app removed from the workspace, and ends with what is left', async () => {
+    await seedProd();
+    // "gamma" was deployed to prod and later removed from apps/: only Signer still knows its profile.
+    await seed.profile('signet_prod_gamma');
+    // Another environment's profile is never touched.
+    await seed.profile('signet_staging_gamma');
+    const dry = await decommission({});
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain(
+      'signet_prod_gamma: would cancel (signer:CancelSigningProfile) (not in the workspace: an app removed since, or an earlier generation)',
+    );
+    expect(dry.out).not.toContain('signet_staging_gamma');
+    expect(dry.out).toContain('left: signing profile signet_prod_gamma (Active)');
+    expect(dry.out).toContain('left: repository signet-prod/alpha');
+
+    const { code, out } = await decommission({ yes: true });
+    expect(code).toBe(0);
+    expect(out).toContain('signet_prod_gamma: canceled (signer:CancelSigningProfile)');
+    expect((await seed.profileState('signet_prod_gamma')).status).toBe('Canceled');
+    expect((await seed.profileState('signet_staging_gamma')).status).toBe('Active');
+    expect(out).not.toContain('left: signing profile');
+    expect(out).toContain('retired: 4 profile(s)');
+  });
+
+  it('keeps the images without --delete-images and says the ecr destroy needs them gone; --delete-images empties every repository and deletes one no stack declares', async () => {
+    const { images } = await seedProd();
+    await seed.repository('signet-prod/gamma');
+    await seed.image('signet-prod/gamma', 'old', 'v1');
+    const kept = await decommission({ yes: true });
+    expect(kept.out).toContain(
+      'signet-prod/alpha: keeps 3 image(s); the ecr stack never force-deletes a repository, so its destroy fails while one holds an image: re-run with --delete-images to delete them',
+    );
+    expect(await seed.images('signet-prod/alpha')).toEqual(images);
+
+    const { code, out } = await decommission({ yes: true, deleteImages: true });
+    expect(code).toBe(0);
+    expect(out).toContain('signet-prod/alpha: deleted 3 image(s) (ecr:BatchDeleteImage)');
+    expect(out).toContain(
+      'signet-prod/gamma: deleted the repository (ecr:DeleteRepository): no stack declares it any more',
+    );
+    expect((await seed.images('signet-prod/alpha')).size).toBe(0);
+    // The declared repository stays for the ecr stack to destroy; the removed app's is gone.
+    expect(out).toContain('left: repository signet-prod/alpha');
+    expect(out).not.toContain('left: repository signet-prod/gamma');
+  });
+
+  it('--check exits 1 while anything of the environment is left and 0 once nothing is', async () => {
+    await seed.profile('signet_prod_alpha');
+    await seed.repository('signet-prod/alpha');
+    const left = await decommission({ check: true });
+    expect(left.code).toBe(1);
+    expect(left.out).toContain('left: signing profile signet_prod_alpha (Active)');
+    expect(left.out).toContain('left: repository signet-prod/alpha');
+    expect(left.err).toContain('signet decommission: 2 resource(s) of prod left');
+
+    await decommission({ yes: true });
+    await server.reset();
+    seed.forget();
+    await seed.profile('signet_prod_alpha', 'Canceled');
+    const done = await decommission({ check: true });
+    expect(done.err).toBe('');
+    expect(done.code).toBe(0);
+    expect(done.out).toContain('nothing of prod is left in Signer or ECR');
+    expect(done.out).toContain('retired: 1 profile(s) signet_prod_alpha (Canceled)');
   });
 });

@@ -12,7 +12,7 @@ import {
   type GetSigningProfileResponse,
 } from '@aws-sdk/client-signer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -264,6 +264,39 @@ describe('signet decommission: the destroy order is the stack graph of the works
         expect(destroyed(out).indexOf(stack.name)).toBeLessThan(destroyed(out).indexOf(upstream));
       }
     }
+  });
+
+  it('says how to turn deletion protection off through config and up, before the destroys; nothing when it is off', async () => {
+    const on = await decommission({}, root);
+    expect(on.code).toBe(0);
+    const step = on.out.indexOf(
+      'on for prod (stacks/eks/Pulumi.prod.yaml, signet-eks:deletionProtection); before destroying the stacks, turn it off:',
+    );
+    expect(step).toBeGreaterThan(0);
+    expect(on.out).toContain('set `signet-eks:deletionProtection: false` in stacks/eks/Pulumi.prod.yaml');
+    expect(on.out).toContain('pnpm nx run stack-eks:up --configuration=prod');
+    expect(step).toBeLessThan(on.out.indexOf('4. Destroy the stacks, in this order:'));
+    expect(on.out.indexOf('4. Destroy the stacks')).toBeLessThan(
+      on.out.indexOf('5. Check that nothing is left'),
+    );
+
+    const file = join(root, 'stacks/eks/Pulumi.prod.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}  signet-eks:deletionProtection: false\n`);
+    const off = await decommission({}, root);
+    expect(off.out).toContain(
+      'off in stacks/eks/Pulumi.prod.yaml (signet-eks:deletionProtection): nothing to do',
+    );
+    expect(off.out).not.toContain('turn it off');
+  });
+
+  it("names the profiles of the signer stack's generation", async () => {
+    const file = join(root, 'stacks/signer/Pulumi.prod.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}  signet-signer:generation: 2\n`);
+    const { code, out } = await decommission({}, root);
+    expect(code).toBe(0);
+    expect(out).toContain('signet_prod_2_alpha: does not exist, skipped');
+    expect(out).toContain('signet_prod_2_beta_release: does not exist, skipped');
+    expect(out).not.toContain('signet_prod_alpha:');
   });
 
   it('refuses a dependency cycle, naming it, before any AWS call', async () => {

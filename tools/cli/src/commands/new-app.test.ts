@@ -123,6 +123,23 @@ describe('signet new-app', { timeout: 30_000 }, () => {
     expect(run.calls).toEqual([]);
   });
 
+  it("refuses hello-server-release with exit 2, naming the clash with hello-server's release profile of the committed signer config", async () => {
+    const signer = join(root, 'stacks', 'signer');
+    mkdirSync(signer, { recursive: true });
+    const real = new URL('../../../../stacks/signer/Pulumi.prod.yaml', import.meta.url);
+    writeFileSync(join(signer, 'Pulumi.prod.yaml'), readFileSync(real, 'utf8'));
+    const io = captureIo();
+    const run = fakeRun();
+    const before = readdirSync(root, { recursive: true }).sort();
+    expect(await newApp({ name: 'hello-server-release', root }, io, run)).toBe(2);
+    expect(io.err).toContain(
+      'signet new-app: option "name" has value "hello-server-release"; allowed: a name whose derived names clash with no existing app\'s: the signing profile signet_prod_hello_server_release would be both app "hello-server-release"\'s and app "hello-server"\'s "release" identity in prod',
+    );
+    expect(io.out).toBe('');
+    expect(readdirSync(root, { recursive: true }).sort()).toEqual(before);
+    expect(run.calls).toEqual([]);
+  });
+
   it('exits 2 outside a workspace', async () => {
     const io = captureIo();
     const outside = mkdtempSync(join(tmpdir(), 'signet-no-workspace-'));

@@ -185,7 +185,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
     const root = workspace();
     writeFileSync(
       join(root, 'stacks/beta/Pulumi.dev.yaml'),
-      'config:\n  aws:region: eu-west-1\n  signet:org: acme\n  signet-beta:port: 70000\n',
+      'config:\n  aws:region: eu-west-1\n  signet-beta:port: 70000\n',
     );
     const io = captureIo();
     const code = await signetPlan({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io);
@@ -208,7 +208,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
     const code = await signetPlan({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io);
     expect(code).toBe(1);
     expect(io.err).toContain(
-      'signet plan: stack beta requires output "privateSubnetIds" from stack alpha (acme/signet-alpha/dev), which does not export it\n',
+      'signet plan: stack beta requires output "privateSubnetIds" from stack alpha (organization/signet-alpha/dev), which does not export it\n',
     );
     expect(io.out).toBe('');
     expectNoJson(root);
@@ -220,7 +220,7 @@ describe('signet plan failures: message, exit code, no JSON', () => {
     const io = captureIo();
     expect(await signetPlan({ env: 'dev', root, stack: 'beta', json: 'plan.json', cwd: root }, io)).toBe(1);
     expect(io.err).toContain(
-      'stack reference "acme/signet-alpha/dev" is not available: stacks/beta/package.json must list "stack-alpha" in nx.implicitDependencies',
+      'stack reference "organization/signet-alpha/dev" is not available: stacks/beta/package.json must list "stack-alpha" in nx.implicitDependencies',
     );
     expectNoJson(root);
   });

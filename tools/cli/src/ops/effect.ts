@@ -5,7 +5,7 @@ import { CliError } from '../io.js';
 import { readStackConfig, stackConfigFile, type StackConfigOwner } from './stack-config.js';
 
 /** The eks stack's configuration, loaded with the eks stack's own rules. */
-const EKS: StackConfigOwner<EksConfig> = { project: eksConfig.project, load: loadEksConfig };
+export const EKS: StackConfigOwner<EksConfig> = { project: eksConfig.project, load: loadEksConfig };
 
 /** The eks stack's config key holding the verifier's settings, among them `cacheTtlSeconds`. */
 const VERIFIER_KEY = `${eksConfig.project}:${'verifier' satisfies keyof typeof eksConfig.keys}`;

@@ -7,6 +7,7 @@ import {
   planSigningIdentities,
   repositoryName,
   ENVIRONMENTS,
+  FIRST_GENERATION,
   type Environment,
   type LoadedStackConfig,
 } from '@signet/platform';
@@ -24,6 +25,8 @@ export interface EnvironmentProfile {
 /** What an environment holds, derived from the workspace exactly as the stacks derive it. */
 export interface EnvironmentTargets {
   readonly environment: Environment;
+  /** The signer stack's `generation` of profile names. */
+  readonly generation: number;
   /** Per app deployed to the environment, its ECR repository name. */
   readonly repositories: readonly { readonly app: string; readonly repository: string }[];
   /** Every signing profile of the environment (pipeline identity first per app). */
@@ -54,12 +57,14 @@ export function parseEnvironment(value: string): Environment {
  */
 export function environmentTargets(root: string, environment: Environment): EnvironmentTargets {
   // No signer config for the environment: the signer stack is not deployed there, so no extra identities.
-  const extraIdentities = readStackConfig(root, environment, SIGNER)?.config.values.extraIdentities ?? [];
+  const signer = readStackConfig(root, environment, SIGNER)?.config.values;
+  const extraIdentities = signer?.extraIdentities ?? [];
+  const generation = signer?.generation ?? FIRST_GENERATION;
   let apps: string[];
   let profiles: EnvironmentProfile[];
   try {
     apps = appsForEnvironment(discoverApps(root), environment).map((app) => app.name);
-    profiles = planSigningIdentities(environment, apps, extraIdentities);
+    profiles = planSigningIdentities(environment, apps, extraIdentities, generation);
   } catch (error) {
     throw new CliError(
       `the workspace at ${root} does not describe environment ${environment}: ${(error as Error).message}`,
@@ -67,6 +72,7 @@ export function environmentTargets(root: string, environment: Environment): Envi
   }
   return {
     environment,
+    generation,
     repositories: apps.map((app) => ({ app, repository: repositoryName(environment, app) })),
     profiles: [...profiles].sort(
       (a, b) =>

@@ -4,7 +4,7 @@
  * is shared between stacks.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { SHARED_NAMESPACE, type SHARED_CONFIG_KEYS } from '@signet/platform';
+import { DIY_ORGANIZATION } from '@signet/platform';
 import {
   runStackProgram,
   StackProgramError,
@@ -14,8 +14,11 @@ import {
 import type { PlanRequest, PlanResponse } from './protocol.js';
 import { stackProjectName } from './workspace.js';
 
-/** The config key holding the Pulumi organization of every Signet stack. */
-const ORG_KEY = `${SHARED_NAMESPACE}:${'org' satisfies keyof typeof SHARED_CONFIG_KEYS}`;
+/**
+ * The organization every stack is planned in: one for all stacks, as deployed (they read each
+ * other's outputs from their own organization), the self-managed backend's.
+ */
+const PLAN_ORGANIZATION = DIY_ORGANIZATION;
 
 /** Peak memory and CPU time of this process, for the benchmark. */
 function usage(): { maxRssKb: number; cpuMs: number } {
@@ -41,7 +44,7 @@ function resolveReference(request: PlanRequest) {
     if (upstream.org !== undefined && upstream.org !== org) {
       throw new Error(
         `stack reference "${stackName}" is not available: ${upstream.name} is planned as ` +
-          `"${upstream.org}/${upstream.project}/${request.env}" (its ${ORG_KEY})`,
+          `"${upstream.org}/${upstream.project}/${request.env}"`,
       );
     }
     return Object.fromEntries(
@@ -59,11 +62,12 @@ async function plan(request: PlanRequest): Promise<PlanResponse> {
       stackDir: request.stackDir,
       env: request.env,
       stackReferences: resolveReference(request),
+      organization: PLAN_ORGANIZATION,
     });
     return {
       ok: true,
       project: result.project,
-      org: result.config.values[ORG_KEY],
+      org: PLAN_ORGANIZATION,
       resources: result.resources,
       outputs: result.outputs,
       rawOutputs: result.rawOutputs,

@@ -6,7 +6,7 @@ export interface UpstreamOutputs {
   readonly name: string;
   /** Its Pulumi project, e.g. `signet-networking`. */
   readonly project: string;
-  /** Its `signet:org` when the environment sets one; references must then use that org. */
+  /** The organization it was planned in; references must use that org. */
   readonly org: string | undefined;
   /** Raw outputs (secrets revealed), what `requireOutput` resolves to. */
   readonly outputs: Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { environmentOf, StackTargetsError, stackTargets } from './targets.js';
+import { environmentOf, stackPluginOptions, StackTargetsError, stackTargets } from './targets.js';
 
 /** The files the plugin infers from: one Pulumi stack configuration file per environment of a stack. */
 export const STACK_CONFIG_FILES = 'stacks/*/Pulumi.*.yaml';
@@ -38,7 +38,9 @@ function projectName(workspaceRoot: string, file: string): string {
 export function createStackNodes(
   configFiles: readonly string[],
   workspaceRoot: string,
+  options: unknown = undefined,
 ): [string, CreateNodesResult][] {
+  const { organization } = stackPluginOptions(options);
   const byRoot = new Map<string, string[]>();
   for (const file of [...configFiles].sort()) {
     const root = dirname(file);
@@ -56,6 +58,7 @@ export function createStackNodes(
       name: projectName(workspaceRoot, packageJson),
       root,
       environments: files.map(environmentOf),
+      ...(organization !== undefined && { organization }),
     });
     results.push([files[0] as string, { projects: { [root]: { targets } } }]);
   }
@@ -65,8 +68,8 @@ export function createStackNodes(
 /** Nx's entry point: the glob and the function that turns every matching file into stack targets. */
 export const createNodes: CreateNodes = [
   STACK_CONFIG_FILES,
-  (configFiles: readonly string[], _options: unknown, context: CreateNodesContext) =>
-    createStackNodes(configFiles, context.workspaceRoot),
+  (configFiles: readonly string[], options: unknown, context: CreateNodesContext) =>
+    createStackNodes(configFiles, context.workspaceRoot, options),
 ];
 
 /** The same entry point under its former name, which Nx 23 still reads (`createNodes` comes first). */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEPLOYMENT_INPUT, environmentOf, STACK_TARGETS, stackCommandLine, stackTargets } from './targets.js';
+import {
+  DEPLOYMENT_INPUT,
+  environmentOf,
+  STACK_TARGETS,
+  stackCommandLine,
+  stackPluginOptions,
+  stackTargets,
+} from './targets.js';
 
 describe('stackCommandLine', () => {
   it('selects or creates the stack, then runs the command on it by name', () => {
@@ -18,6 +25,39 @@ describe('stackCommandLine', () => {
     const destroy = stackCommandLine('destroy', 'prod');
     expect(destroy).toBe('pulumi stack select --non-interactive prod && pulumi destroy --stack prod');
     expect(destroy).not.toContain('--create');
+  });
+});
+
+describe('the organization, set once in the plugin options', () => {
+  it('qualifies every stack with it, so it is created in and read from that organization', () => {
+    expect(stackCommandLine('up', 'dev', 'acme')).toBe(
+      'pulumi stack select --non-interactive --create acme/dev && pulumi up --stack acme/dev',
+    );
+    expect(stackCommandLine('destroy', 'prod', 'organization')).toBe(
+      'pulumi stack select --non-interactive organization/prod && pulumi destroy --stack organization/prod',
+    );
+    const targets = stackTargets({
+      name: 'stack-eks',
+      root: 'stacks/eks',
+      environments: ['dev'],
+      organization: 'acme',
+    });
+    expect(targets.preview.configurations?.['dev']).toEqual({
+      command:
+        'pulumi stack select --non-interactive --create acme/dev && pulumi preview --stack acme/dev --diff',
+    });
+  });
+
+  it('reads the options nx.json gives, and refuses what it cannot use', () => {
+    expect(stackPluginOptions(undefined)).toEqual({});
+    expect(stackPluginOptions({ organization: 'acme-corp' })).toEqual({ organization: 'acme-corp' });
+    expect(() => stackPluginOptions({ organization: 'acme; rm -rf ~' })).toThrow(
+      'nx.json: option "organization" of plugin @signet/workspace-plugin/stacks has value "acme; rm -rf ~"; allowed: a Pulumi organization name',
+    );
+    expect(() => stackPluginOptions({ org: 'acme' })).toThrow(
+      'nx.json: option "org" of plugin @signet/workspace-plugin/stacks is not a known option; allowed: organization',
+    );
+    expect(() => stackPluginOptions('acme')).toThrow('allowed: an object with an optional "organization"');
   });
 });
 

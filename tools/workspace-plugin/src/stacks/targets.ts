@@ -52,18 +52,57 @@ export function environmentOf(configFile: string): string {
  * then names the stack again with `--stack`: another run may change the selected stack of the project
  * in between (`pulumi stack select` writes it to the user's workspace settings).
  */
-export function stackCommandLine(target: StackTarget, environment: string): string {
+export function stackCommandLine(target: StackTarget, environment: string, organization?: string): string {
   const select = `pulumi stack select --non-interactive`;
+  // With an organization the stack is `<org>/<env>`: created in, and read from, that organization;
+  // without one, in the CLI's default organization (a self-managed backend has only `organization`).
+  const stack = organization === undefined ? environment : `${organization}/${environment}`;
   switch (target) {
     case 'preview':
-      return `${select} --create ${environment} && pulumi preview --stack ${environment} --diff`;
+      return `${select} --create ${stack} && pulumi preview --stack ${stack} --diff`;
     case 'up':
-      return `${select} --create ${environment} && pulumi up --stack ${environment}`;
+      return `${select} --create ${stack} && pulumi up --stack ${stack}`;
     case 'refresh':
-      return `${select} --create ${environment} && pulumi refresh --stack ${environment}`;
+      return `${select} --create ${stack} && pulumi refresh --stack ${stack}`;
     case 'destroy':
-      return `${select} ${environment} && pulumi destroy --stack ${environment}`;
+      return `${select} ${stack} && pulumi destroy --stack ${stack}`;
   }
+}
+
+/** A Pulumi organization name, safe on a command line (the rule Pulumi Cloud applies to names). */
+const ORGANIZATION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/** The stacks plugin's options (nx.json `plugins`), checked: the one place the organization is set. */
+export interface StackPluginOptions {
+  /**
+   * The Pulumi organization every stack is created in and read from. Unset: the CLI's default
+   * organization (Pulumi Cloud: `pulumi org get-default`; a self-managed backend: `organization`).
+   */
+  readonly organization?: string;
+}
+
+/** Reads the plugin's options as nx.json gives them, or a {@link StackTargetsError} naming the option. */
+export function stackPluginOptions(options: unknown): StackPluginOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new StackTargetsError(
+      `nx.json: options of plugin @signet/workspace-plugin/stacks has value ${JSON.stringify(options)}; allowed: an object with an optional "organization"`,
+    );
+  }
+  const { organization, ...rest } = options as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) {
+    throw new StackTargetsError(
+      `nx.json: option "${unknown[0]}" of plugin @signet/workspace-plugin/stacks is not a known option; allowed: organization`,
+    );
+  }
+  if (organization === undefined) return {};
+  if (typeof organization !== 'string' || !ORGANIZATION_NAME.test(organization)) {
+    throw new StackTargetsError(
+      `nx.json: option "organization" of plugin @signet/workspace-plugin/stacks has value ${JSON.stringify(organization)}; allowed: a Pulumi organization name (letters, digits, "_", "-", "."; up to 100 characters)`,
+    );
+  }
+  return { organization };
 }
 
 /** Where a stack lives and what it is deployed to. */
@@ -74,6 +113,8 @@ export interface StackProject {
   readonly root: string;
   /** Environments it has a `Pulumi.<env>.yaml` for; each becomes a configuration of every target. */
   readonly environments: readonly string[];
+  /** The Pulumi organization of every stack ({@link StackPluginOptions}). */
+  readonly organization?: string;
 }
 
 /**
@@ -101,7 +142,10 @@ export function stackTargets(stack: StackProject): Record<StackTarget, TargetCon
         command: `echo '${stack.name}:${target} needs an environment: --configuration=${environments.join('|')}' >&2; sleep 0.2; exit 1`,
       },
       configurations: Object.fromEntries(
-        environments.map((environment) => [environment, { command: stackCommandLine(target, environment) }]),
+        environments.map((environment) => [
+          environment,
+          { command: stackCommandLine(target, environment, stack.organization) },
+        ]),
       ),
       metadata: {
         description: `pulumi ${target} of one environment's stack (--configuration=<env>)`,

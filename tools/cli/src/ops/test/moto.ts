@@ -12,6 +12,7 @@ import {
 import {
   CancelSigningProfileCommand,
   GetSigningProfileCommand,
+  ListSigningProfilesCommand,
   PutSigningProfileCommand,
   SignerClient,
   type GetSigningProfileCommandOutput,
@@ -35,6 +36,9 @@ import { NOTATION_SIGNATURE_ARTIFACT_TYPE } from '../inventory.js';
  *     the 500 and then reports a deserialization error, so "profile does not exist" is mocked.
  *   - RevokeSigningProfile, RevokeSignature, DescribeSigningJob, ListSigningJobs,
  *     ListSigningProfiles, StartSigningJob: not implemented (HTTP 404, an HTML page): mocked.
+ *     ListSigningProfiles, given a {@link MotoSeeder}, answers with every profile the seeder created,
+ *     each with the status moto holds now (read back with GetSigningProfile), as Signer lists them
+ *     with `includeCanceled` (one page).
  * ECR
  *   - CreateRepository, DescribeRepositories, PutImage, ListImages, DescribeImages, BatchGetImage,
  *     BatchDeleteImage: implemented, with these differences:
@@ -147,11 +151,12 @@ async function describeImagesAsEcr(
  * behaviour with `.on(…)`, which it does only for what moto lacks (see the list above);
  * DescribeImages gets ECR's referrer fields added. Restore in `afterEach`.
  */
-export function mockMotoGaps(): MotoGapMocks {
+export function mockMotoGaps(seed?: MotoSeeder): MotoGapMocks {
   const signer = mockClient(SignerClient);
   const ecr = mockClient(ECRClient);
   signer.send.callThrough();
   ecr.send.callThrough();
+  if (seed !== undefined) signer.on(ListSigningProfilesCommand).callsFake(() => seed.listProfiles());
   ecr.on(DescribeImagesCommand).callsFake((input: DescribeImagesCommandInput, getClient: () => ECRClient) => {
     const client = getClient();
     return describeImagesAsEcr((command) => ecrSend.call(client, command), input);
@@ -207,6 +212,8 @@ export function signerEnvelope(jobArn: string, profileVersionArn: string): strin
 export class MotoSeeder {
   private readonly signerClient = new SignerClient({});
   private readonly ecrClient = new ECRClient({});
+  /** Names of every profile created since the last {@link MotoSeeder.forget}. */
+  private readonly profileNames = new Set<string>();
   private readonly signer = {
     send: <T>(command: { readonly input: unknown } & object): Promise<T> =>
       signerSend.call(this.signerClient, command) as Promise<T>,
@@ -228,10 +235,29 @@ export class MotoSeeder {
         signatureValidityPeriod: { type: 'MONTHS', value: 12 },
       }),
     );
+    this.profileNames.add(profileName);
     if (state === 'Canceled') await this.signer.send(new CancelSigningProfileCommand({ profileName }));
     if (put.profileVersion === undefined || put.profileVersionArn === undefined)
       throw new Error(`PutSigningProfile ${profileName}: no profile version in ${JSON.stringify(put)}`);
     return { profileVersion: put.profileVersion, profileVersionArn: put.profileVersionArn };
+  }
+
+  /** Forgets the profiles created so far (call with moto's reset). */
+  forget(): void {
+    this.profileNames.clear();
+  }
+
+  /** ListSigningProfiles as Signer answers it with `includeCanceled`: every seeded profile, its status from moto. */
+  async listProfiles(): Promise<{
+    profiles: { profileName: string; status?: string; profileVersion?: string }[];
+  }> {
+    const profiles = await Promise.all(
+      [...this.profileNames].map(async (profileName) => ({
+        profileName,
+        ...(await this.profileState(profileName)),
+      })),
+    );
+    return { profiles };
   }
 
   /** Reads a profile's status and version back from moto. */

@@ -4,6 +4,8 @@ import {
   APP_DECLARATION_FIELDS,
   ENVIRONMENTS,
   KYVERNO_NAMESPACE,
+  planSigningIdentities,
+  signingProfileName,
   SHARED_NAMESPACE,
   SignetInputError,
   VERIFIER_NAMESPACE,
@@ -12,6 +14,7 @@ import {
   type InputProblem,
 } from '@signet/platform';
 import { CLUSTER_SYSTEM_NAMESPACES } from '@signet/policies';
+import { parse } from 'yaml';
 import type { AppGeneratorSchema, NormalizedAppOptions } from './schema.js';
 
 /**
@@ -108,6 +111,70 @@ function existingProjects(tree: Tree): ExistingProject[] {
 }
 
 /**
+ * The signer stack's extra signing identities (e.g. `release`) per environment, read from
+ * `stacks/signer/Pulumi.<env>.yaml`: every app gets a profile `signet_<env>_<app>_<identity>` for
+ * each. A file that does not parse is the signer stack's to report; here it adds no identity.
+ */
+export const SIGNER_IDENTITIES_KEY = 'signet-signer:extraIdentities';
+
+/** The signer stack's generation of profile names (`signingProfileName`, @signet/platform). */
+export const SIGNER_GENERATION_KEY = 'signet-signer:generation';
+
+interface SignerNaming {
+  readonly identities: readonly string[];
+  readonly generation: number;
+}
+
+function signerIdentities(tree: Tree): Map<Environment, SignerNaming> {
+  const identities = new Map<Environment, SignerNaming>();
+  for (const environment of ENVIRONMENTS) {
+    const file = `stacks/signer/Pulumi.${environment}.yaml`;
+    if (!tree.exists(file)) continue;
+    let doc: unknown;
+    try {
+      doc = parse(tree.read(file, 'utf8') ?? '');
+    } catch {
+      continue;
+    }
+    const config = (doc as { config?: Record<string, unknown> } | null)?.config;
+    const list = config?.[SIGNER_IDENTITIES_KEY];
+    const generation = config?.[SIGNER_GENERATION_KEY];
+    identities.set(environment, {
+      identities: Array.isArray(list) ? list.filter((i): i is string => typeof i === 'string') : [],
+      generation:
+        typeof generation === 'number' && Number.isInteger(generation) && generation > 1 ? generation : 1,
+    });
+  }
+  return identities;
+}
+
+/**
+ * Why a new app named `name` would clash with the existing app `other`, or undefined. Every name the
+ * platform derives from an app is `signet-<env>-<app>` or `signet-<env>-<app>-<role>` (pipeline,
+ * CodeCommit and CodeBuild projects, IAM roles, rules), `signet_<env>_<app>` or
+ * `signet_<env>_<app>_<identity>` (Signer profiles; "-" becomes "_"), `/signet/<env>/<app>/…` (log
+ * groups) and `signet-<env>/<app>` (the repository). So when one app's name is the other's followed
+ * by "-", a derived name of one can equal a derived name of the other: such a name is refused
+ * whatever the roles are today, and the message names the clash a user can see first.
+ */
+function derivedClash(
+  name: string,
+  other: string,
+  identities: ReadonlyMap<Environment, SignerNaming>,
+): string | undefined {
+  const [longer, shorter] = name.startsWith(`${other}-`) ? [name, other] : [other, name];
+  if (!longer.startsWith(`${shorter}-`)) return undefined;
+  const rest = longer.slice(shorter.length + 1);
+  for (const [environment, { identities: list, generation }] of identities) {
+    if (list.includes(rest)) {
+      const profile = signingProfileName(environment, longer, undefined, generation);
+      return `the signing profile ${profile} would be both app "${longer}"'s and app "${shorter}"'s "${rest}" identity in ${environment}`;
+    }
+  }
+  return `app "${shorter}" derives names signet-<env>-${shorter}-<role> (pipeline, CodeBuild projects, IAM roles), so app "${longer}"'s signet-<env>-${longer}-<role> can equal one of them`;
+}
+
+/**
  * Checks the options without writing anything: formats first, then reserved names, then whether the
  * name or namespace is taken in `tree`. Returns the options with defaults applied.
  */
@@ -137,6 +204,19 @@ export function validateAppOptions(tree: Tree, options: AppGeneratorSchema): Nor
   for (const path of [normalized.directory, `buildspecs/${name}`]) {
     if (tree.exists(path)) throw taken('name', name, `${path} already exists`);
   }
+  const identities = signerIdentities(tree);
+  for (const [environment, { identities: list, generation }] of identities) {
+    if (!normalized.environments.includes(environment)) continue;
+    try {
+      planSigningIdentities(environment, [name], list, generation);
+    } catch (error) {
+      throw new AppGeneratorError({
+        path: 'name',
+        value: name,
+        allowed: `a name whose signing profiles are valid in ${environment} (${(error as Error).message})`,
+      });
+    }
+  }
   for (const project of existingProjects(tree)) {
     if (project.app?.name === name) {
       throw taken(
@@ -151,6 +231,16 @@ export function validateAppOptions(tree: Tree, options: AppGeneratorSchema): Nor
         normalized.namespace,
         `${project.directory}/package.json declares signet.namespace ${JSON.stringify(normalized.namespace)}`,
       );
+    }
+    if (typeof project.app?.name === 'string') {
+      const clash = derivedClash(name, project.app.name, identities);
+      if (clash !== undefined) {
+        throw new AppGeneratorError({
+          path: 'name',
+          value: name,
+          allowed: `a name whose derived names clash with no existing app's: ${clash} (${project.directory}); pick a name that neither extends nor is extended by an existing app's name with "-"`,
+        });
+      }
     }
     if (project.names.includes(name)) {
       throw taken('name', name, `project ${project.directory} is already named ${JSON.stringify(name)}`);
