@@ -15,9 +15,10 @@ export interface ImageBackstopInput {
   /**
    * The only images besides the add-ons' that run in the system namespaces: Kyverno's, its hooks' and
    * the verifier's, exactly as their Pods reference them, pinned by digest (`<repository>@sha256:…`,
-   * a tag before the digest allowed).
+   * a tag before the digest allowed). Absent: the system namespaces are not checked by the backstop
+   * at all (for a cluster whose admission images are not pinned yet; every image there would be denied).
    */
-  readonly systemImages: readonly string[];
+  readonly systemImages?: readonly string[] | undefined;
   /** Registry hosts of the EKS add-ons for the stack's Region (see `eksAddonRegistry`). */
   readonly addonRegistries: readonly string[];
   /** This environment's ECR repositories: outside the system namespaces, images come from these by digest. */
@@ -93,7 +94,7 @@ function checkInput(input: ImageBackstopInput): void {
     throw new PolicyInputError('systemNamespaces', 'is empty; list the namespaces Kyverno never matches');
   }
   checkList(input.systemNamespaces, 'systemNamespaces', assertDnsLabel);
-  checkList(input.systemImages, 'systemImages', (image, at) => {
+  checkList(input.systemImages ?? [], 'systemImages', (image, at) => {
     assertImageByDigest(image, at, { tagAllowed: true });
   });
   checkList(input.addonRegistries, 'addonRegistries', (host, at) => {
@@ -139,6 +140,13 @@ export function buildImageBackstop(input: ImageBackstopInput): {
   const platformImages = [...new Set(Object.values(input.platformImages ?? {}).flat())].sort();
   const containers = (field: string) =>
     `(has(object.spec.${field}) ? object.spec.${field}.map(c, c.image) : [])`;
+  const systemValidation: CelValidation = {
+          expression:
+            '!variables.system || variables.images.all(i, i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))',
+          messageExpression:
+            "'in system namespace ' + request.namespace + ' only the pinned Kyverno and verifier images and EKS add-on images run; refused: ' + variables.images.filter(i, !(i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))).join(', ')",
+          reason: 'Forbidden',
+        };
   const policy: ValidatingAdmissionPolicy = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -161,19 +169,13 @@ export function buildImageBackstop(input: ImageBackstopInput): {
           expression: ['containers', 'initContainers', 'ephemeralContainers'].map(containers).join(' + '),
         },
         { name: 'system', expression: `request.namespace in ${celList(input.systemNamespaces)}` },
-        { name: 'systemImages', expression: celList(input.systemImages) },
+        { name: 'systemImages', expression: celList(input.systemImages ?? []) },
         { name: 'addonRegistries', expression: celList(input.addonRegistries.map((host) => `${host}/`)) },
         { name: 'repositories', expression: celList(input.repositories.map((repo) => `${repo}@sha256:`)) },
         { name: 'platformImages', expression: celList(platformImages) },
       ],
       validations: [
-        {
-          expression:
-            '!variables.system || variables.images.all(i, i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))',
-          messageExpression:
-            "'in system namespace ' + request.namespace + ' only the pinned Kyverno and verifier images and EKS add-on images run; refused: ' + variables.images.filter(i, !(i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))).join(', ')",
-          reason: 'Forbidden',
-        },
+        ...(input.systemImages === undefined ? [] : [systemValidation]),
         {
           expression:
             "variables.system || variables.images.all(i, (i.matches('^[^@]+@sha256:[a-f0-9]{64}$') && variables.repositories.exists(r, i.startsWith(r))) || i in variables.platformImages)",
