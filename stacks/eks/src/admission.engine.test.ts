@@ -729,6 +729,8 @@ interface Plan {
   readonly verifierNamespace: string;
   /** Where the verifier's Service listens: `<release>-svc.<namespace>.svc:443/checkimages`. */
   readonly verifierUrl: string;
+  /** The planned TrustPolicy resources: name, scopes and identities of their one statement. */
+  readonly trustPolicies: readonly { name: string; registryScopes: string[]; trustedIdentities: string[] }[];
 }
 
 function parsed<T>(value: unknown): T {
@@ -777,6 +779,18 @@ async function plan(env: Env): Promise<Plan> {
     tlsSecretName,
     verifierNamespace: roleMetadata.namespace,
     verifierUrl: `https://${releaseName}-svc.${releaseNamespace}.svc:443/checkimages`,
+    trustPolicies: result.resources
+      .filter((r) => r.type === 'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy')
+      .map((r) => {
+        const spec = parsed<{ trustPolicies: { registryScopes: string[]; trustedIdentities: string[] }[] }>(
+          r.inputs['spec'],
+        );
+        return {
+          name: parsed<{ name: string }>(r.inputs['metadata']).name,
+          registryScopes: spec.trustPolicies.flatMap((t) => t.registryScopes),
+          trustedIdentities: spec.trustPolicies.flatMap((t) => t.trustedIdentities),
+        };
+      }),
   };
 }
 
@@ -976,6 +990,34 @@ describe.each(ENVIRONMENTS)(
         ['autogen-images-hello-server', 'pass'],
       ]);
     });
+
+    it.each(APPS)(
+      "in %s's namespace, the signature rule the engine runs asks the verifier under a TrustPolicy of that app's repository and profile only",
+      (appName) => {
+        const p = plans.get(env);
+        const rows = report.rowsOf(
+          `${env}/verified/create`,
+          appName === 'billing' ? 'billing-pod-by-digest' : 'pod-by-digest',
+        );
+        const ran = Object.keys(rows).filter((rule) => rule.startsWith('signed-'));
+        expect(ran).toEqual([`signed-${appName}`]);
+        const spec = p?.clusterPolicy.spec as {
+          rules: { name: string; context?: { apiCall: { data?: { key: string; value: unknown }[] } }[] }[];
+        };
+        const rule = spec.rules.find((r) => r.name === ran[0]);
+        const asked = rule?.context
+          ?.flatMap((c) => c.apiCall.data ?? [])
+          .find((d) => d.key === 'trustPolicy')?.value;
+        const trusted = p?.trustPolicies.find((t) => t.name === asked);
+        const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_${env}_${appName.replaceAll('-', '_')}`;
+        expect(trusted).toEqual({
+          name: `signet-app-${appName}`,
+          registryScopes: [repositoryUrl(env, appName)],
+          trustedIdentities: [profile],
+        });
+        expect(p?.trustPolicies.map((t) => t.name).sort()).toEqual(APPS.map((a) => `signet-app-${a}`).sort());
+      },
+    );
 
     describe('workloads', () => {
       it.each(WORKLOAD_CASES.map((c) => [c.title, c] as const))('%s', (_title, c) => {

@@ -435,7 +435,11 @@ describe('signet-eks trust and admission', () => {
     const spec = json<Values>(
       one(result, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs['spec'],
     );
-    expect(spec['rules'].map((r: Values) => r['validate']['failureAction'])).toEqual(['Audit', 'Audit', 'Audit']);
+    expect(spec['rules'].map((r: Values) => r['validate']['failureAction'])).toEqual([
+      'Audit',
+      'Audit',
+      'Audit',
+    ]);
     expect(spec['webhookConfiguration']['failurePolicy']).toBe('Fail');
     const ns = one(result, 'kubernetes:core/v1:Namespace', 'admission-ns-hello-server').inputs;
     expect(json<Values>(ns['metadata'])['labels']['signet.dev/image-verification']).toBe('audit');
