@@ -141,12 +141,12 @@ export function buildImageBackstop(input: ImageBackstopInput): {
   const containers = (field: string) =>
     `(has(object.spec.${field}) ? object.spec.${field}.map(c, c.image) : [])`;
   const systemValidation: CelValidation = {
-          expression:
-            '!variables.system || variables.images.all(i, i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))',
-          messageExpression:
-            "'in system namespace ' + request.namespace + ' only the pinned Kyverno and verifier images and EKS add-on images run; refused: ' + variables.images.filter(i, !(i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))).join(', ')",
-          reason: 'Forbidden',
-        };
+    expression:
+      '!variables.system || variables.images.all(i, i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))',
+    messageExpression:
+      "'in system namespace ' + request.namespace + ' only the pinned Kyverno and verifier images and EKS add-on images run; refused: ' + variables.images.filter(i, !(i in variables.systemImages || variables.addonRegistries.exists(r, i.startsWith(r)))).join(', ')",
+    reason: 'Forbidden',
+  };
   const policy: ValidatingAdmissionPolicy = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
