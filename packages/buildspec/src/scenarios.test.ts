@@ -269,7 +269,7 @@ describe.concurrent(
       expect(result.log).toContain('admission webhook "validate.kyverno.svc-fail" denied the request:');
       // The rule Kyverno derives for Pod controllers denies the Deployment itself, at apply.
       expect(result.log).toContain(
-        `autogen-verify-aws-signer-signatures: 'Image signature verification failed: signature verification failed: no signature is associated with "${BUILD_EXPORTS['IMAGE_URI']}", make sure the artifact was signed successfully'`,
+        `autogen-signed-hello-server: 'Image signature verification failed: signature verification failed: no signature is associated with "${BUILD_EXPORTS['IMAGE_URI']}", make sure the artifact was signed successfully'`,
       );
       expect(result.log).toContain(`The admission policy denied ${BUILD_EXPORTS['IMAGE_URI']}`);
       expect(callsOf(result, 'kubectl', 'rollout')).toEqual([]);

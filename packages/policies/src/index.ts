@@ -7,7 +7,7 @@ export {
   SIGNING_PROFILE_VERSION_PATTERN,
   type SigningProfileArn,
 } from './arn.js';
-export { assertRepositoryUri } from './registry.js';
+export { assertImageByDigest, assertRepositoryUri } from './registry.js';
 export { CLUSTER_SYSTEM_NAMESPACES } from './kubernetes.js';
 
 export { awsSignerRootCertificate } from './trust/aws-signer-root.js';
@@ -27,6 +27,12 @@ export {
   type TrustPolicyStatement,
   type TrustPolicyStatementInput,
 } from './trust/trust-policy.js';
+export {
+  APP_TRUST_POLICY_PREFIX,
+  appTrustPolicyName,
+  appTrustPolicyDocument,
+  type AppTrust,
+} from './trust/app-trust-policy.js';
 export {
   AWS_SIGNER_TRUST_STORE_NAMES,
   awsSignerTrustStoreName,
@@ -52,11 +58,15 @@ export {
   AUTOGEN_CONTROLLERS,
   buildImageVerificationClusterPolicy,
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+  excludedNamespaces,
   FailureAction,
   IMAGE_VERIFICATION_RULES,
+  MAX_RULE_NAME_LENGTH,
   WEBHOOK_TIMEOUT_SECONDS,
+  type AdmittedAppInput,
   type ClusterPolicy,
   type ImageVerificationPolicyInput,
+  type PlatformImages,
   type ResourceFilters,
   type ValidateRule,
 } from './admission/cluster-policy.js';
@@ -71,6 +81,15 @@ export {
   type VerifierServiceInput,
 } from './admission/verifier-call.js';
 export { KYVERNO_RELEASE } from './admission/kyverno-release.js';
+export { EKS_ADDON_REGISTRIES, eksAddonRegistry } from './admission/eks-addon-registries.js';
+export {
+  buildImageBackstop,
+  DEFAULT_IMAGE_BACKSTOP_NAME,
+  type CelValidation,
+  type ImageBackstopInput,
+  type ValidatingAdmissionPolicy,
+  type ValidatingAdmissionPolicyBinding,
+} from './admission/image-backstop.js';
 export {
   buildVerifierTlsSecretReaderRbac,
   type Role,

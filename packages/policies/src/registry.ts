@@ -46,3 +46,41 @@ export function assertRepositoryUri(value: string, field: string): string {
   }
   return value;
 }
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * Throws unless `value` is exactly `<repository>@sha256:<64 lowercase hex>`: a fully qualified
+ * repository (as {@link assertRepositoryUri}) and a digest, no tag and no wildcard, so that the
+ * reference names one image and nothing else. `tagAllowed` accepts `<repository>:<tag>@sha256:…`
+ * (the digest still decides what runs) for references a chart renders with both.
+ */
+export function assertImageByDigest(
+  value: string,
+  field: string,
+  options: { readonly tagAllowed?: boolean } = {},
+): string {
+  const at = value.indexOf('@');
+  const digest = at < 0 ? '' : value.slice(at + 1);
+  if (at < 0 || !DIGEST.test(digest)) {
+    throw new PolicyInputError(
+      field,
+      `${quote(value)} is not an image by digest; expected <repository>@sha256:<64 lowercase hex>, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/agent@sha256:${'0'.repeat(64)} (tags are not accepted)`,
+    );
+  }
+  const repository = value.slice(0, at);
+  const lastSlash = repository.lastIndexOf('/');
+  const tagged = repository.slice(lastSlash + 1).includes(':') && lastSlash > 0;
+  if (tagged && options.tagAllowed === true) {
+    assertRepositoryUri(repository.slice(0, repository.lastIndexOf(':')), field);
+    return value;
+  }
+  if (tagged) {
+    throw new PolicyInputError(
+      field,
+      `${quote(value)} carries a tag besides its digest; give <repository>@sha256:<digest> only`,
+    );
+  }
+  assertRepositoryUri(repository, field);
+  return value;
+}

@@ -9,6 +9,8 @@ import {
   listEnvironments,
   LOG_RETENTION_DAYS,
   loadStackConfig,
+  PLATFORM_NAMESPACE_MAX_LENGTH,
+  platformImagesProblems,
   PUBLIC_ACCESS_CIDR_ALLOWED,
   publicAccessCidrProblem,
   StackConfigError,
@@ -136,6 +138,15 @@ export const eksConfig = defineStackConfig('signet-eks', {
       ),
     `"Enforce", or "Audit" in ${auditing} only`,
   ),
+  platformImages: configKey(
+    z
+      .record(z.string(), z.array(z.string()))
+      .default({})
+      .describe(
+        'Images the platform team runs in namespaces of no app (e.g. a monitoring agent), per namespace: each exactly <registry>/<repository>@sha256:<digest>, admitted in that namespace only. Every other namespace outside the system ones admits no Pod. Default: none.',
+      ),
+    `an object {"<namespace>": ["<registry>/<repository>@sha256:<64 hex>", …]} (namespace up to ${PLATFORM_NAMESPACE_MAX_LENGTH} characters, not a system namespace; no tags)`,
+  ),
   verifier: configKey(
     verifierSchema.describe(
       'The Notation/AWS Signer verifier: `upstream` (kyverno-notation-aws v1.1, cache TTL and replicas fixed by its chart) or `fork` (a maintained fork by chart repository, name and version).',
@@ -190,6 +201,7 @@ export function loadEksConfig(source?: ConfigSource): EksConfig {
       allowed: `at least ${HIGHLY_AVAILABLE_VERIFIER_REPLICAS} in ${config.environment}, where the verifier must be highly available (a forked chart allows it)`,
     });
   }
+  problems.push(...platformImagesProblems(config.values.platformImages, where, key('platformImages')));
   if (problems.length > 0) throw new StackConfigError(problems);
   return {
     ...config,

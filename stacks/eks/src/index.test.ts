@@ -28,6 +28,11 @@ function upstream(env: string) {
     url: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`,
   });
   const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
+  const profileOutput = (name: string) => ({
+    name,
+    arn: profile(name),
+    versionArn: `${profile(name)}/a1B2c3D4e5`,
+  });
   return {
     [`organization/signet-networking/${env}`]: {
       vpcId: 'vpc-0123456789abcdef0',
@@ -42,7 +47,12 @@ function upstream(env: string) {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
-      profiles: {},
+      profiles: {
+        'hello-server': {
+          pipeline: profileOutput(`signet_${env}_hello_server`),
+          release: profileOutput(`signet_${env}_hello_server_release`),
+        },
+      },
       trustedIdentities: [
         profile(`signet_${env}_hello_server`),
         profile(`signet_${env}_hello_server_release`),
@@ -346,23 +356,25 @@ describe('signet-eks verifier', () => {
 });
 
 describe('signet-eks trust and admission', () => {
-  it('trusts exactly the signer stack identities for exactly the ecr stack repositories, level strict', () => {
-    const trustPolicy = one(
-      prod,
-      'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy',
-      'admission-trust-policy',
-    );
-    const spec = json<Values>(trustPolicy.inputs['spec']);
+  it("has one TrustPolicy per app: exactly the app's repository and exactly its signing profiles, level strict", () => {
+    const trustPolicies = ofType(prod, 'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy');
+    expect(trustPolicies.map((r) => r.name)).toEqual(['admission-trust-policy-hello-server']);
+    const trustPolicy = trustPolicies[0];
+    const spec = json<Values>(trustPolicy?.inputs['spec']);
     const refs = upstream('prod');
-    expect(spec['trustPolicies']).toHaveLength(1);
-    expect(spec['trustPolicies'][0]).toMatchObject({
-      registryScopes: [`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-prod/hello-server`],
-      trustedIdentities: [
-        ...(refs['organization/signet-signer/prod']?.['trustedIdentities'] as string[]),
-      ].sort(),
-      signatureVerification: { level: 'strict' },
-      trustStores: ['signingAuthority:aws-signer-ts'],
-    });
+    expect(json<Values>(trustPolicy?.inputs['metadata'])['name']).toBe('signet-app-hello-server');
+    expect(spec['trustPolicyName']).toBe('signet-app-hello-server');
+    expect(spec['trustPolicies']).toEqual([
+      {
+        name: 'signet-app-hello-server',
+        registryScopes: [`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-prod/hello-server`],
+        trustedIdentities: [
+          ...(refs['organization/signet-signer/prod']?.['trustedIdentities'] as string[]),
+        ].sort(),
+        signatureVerification: { level: 'strict' },
+        trustStores: ['signingAuthority:aws-signer-ts'],
+      },
+    ]);
     const store = one(prod, 'kubernetes:notation.nirmata.io/v1alpha1:TrustStore', 'admission-trust-store');
     expect(json<Values>(store.inputs['spec'])).toMatchObject({
       trustStoreName: 'aws-signer-ts',
@@ -371,24 +383,79 @@ describe('signet-eks trust and admission', () => {
     expect(json<Values>(store.inputs['spec'])['caBundle']).toContain('BEGIN CERTIFICATE');
   });
 
-  it('enforces fail-closed in prod for Pods in the app namespaces, calling the verifier with the trust policy', () => {
+  it("enforces fail-closed in prod in every namespace but the system ones, the app's namespace under the app's trust policy", () => {
     const policy = one(prod, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs;
     const spec = json<Values>(policy['spec']);
     expect(spec['webhookConfiguration']['failurePolicy']).toBe('Fail');
+    expect(spec['rules'].map((rule: Values) => rule['name'])).toEqual([
+      'images-hello-server',
+      'signed-hello-server',
+      'no-app-namespace',
+    ]);
     for (const rule of spec['rules']) {
       expect(rule['validate']['failureAction']).toBe('Enforce');
       expect(rule['validate']['allowExistingViolations']).toBe(false);
-      expect(rule['match']['any'][0]['resources']['namespaces']).toEqual(['hello-server']);
       // Pod alone, so Kyverno derives the rules for Pod controllers (proven in admission.engine.test.ts).
       expect(rule['match']['any'][0]['resources']['kinds']).toEqual(['Pod']);
     }
+    expect(spec['rules'][0]['match']['any'][0]['resources']['namespaces']).toEqual(['hello-server']);
+    expect(spec['rules'][1]['match']['any'][0]['resources']['namespaces']).toEqual(['hello-server']);
+    expect(spec['rules'][2]['match']['any'][0]['resources']['namespaces']).toBeUndefined();
+    expect(spec['rules'][2]['exclude']['any'][0]['resources']['namespaces']).toEqual([
+      'kube-system',
+      'kube-public',
+      'kube-node-lease',
+      'kyverno',
+      'kyverno-notation-aws',
+      'hello-server',
+    ]);
     expect(spec['rules'][1]['validate']['deny']['conditions']['all'][0]['key']).toBe(
       '{{ verification.verified == `true` }}',
     );
     const call = JSON.stringify(spec['rules'][1]['context']);
     expect(call).toContain('https://kyverno-notation-aws-svc.kyverno-notation-aws.svc:443/checkimages');
-    expect(call).toContain('"signet-apps"');
+    expect(call).toContain('"signet-app-hello-server"');
     expect(call).not.toContain('"default"');
+  });
+
+  it('deploys the backstop ValidatingAdmissionPolicy, bound to deny, with the environment repositories', () => {
+    const vap = one(
+      prod,
+      'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy',
+      'admission-image-backstop',
+    );
+    const spec = json<Values>(vap.inputs['spec']);
+    expect(spec['failurePolicy']).toBe('Fail');
+    expect(JSON.stringify(spec['variables'])).toContain(
+      `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-prod/hello-server@sha256:`,
+    );
+    const binding = one(
+      prod,
+      'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding',
+      'admission-image-backstop',
+    );
+    expect(json<Values>(binding.inputs['spec'])).toEqual({
+      policyName: 'signet-image-backstop',
+      validationActions: ['Deny'],
+    });
+  });
+
+  it('admits listed platform images in their namespace, and refuses a tag or a system namespace with the key and value', async () => {
+    const image = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/platform/agent@sha256:${'ab'.repeat(32)}`;
+    const result = await run('prod', { 'signet-eks:platformImages': { monitoring: [image] } });
+    const spec = json<Values>(
+      one(result, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs['spec'],
+    );
+    const platform = spec['rules'].find((rule: Values) => rule['name'] === 'platform-monitoring');
+    expect(platform['match']['any'][0]['resources']['namespaces']).toEqual(['monitoring']);
+    expect(platform['validate']['pattern']['spec']['containers']).toEqual([{ image }]);
+    await expect(
+      run('prod', {
+        'signet-eks:platformImages': { monitoring: ['public.ecr.aws/x/agent:1.0'], 'kube-system': [image] },
+      }),
+    ).rejects.toThrow(
+      /signet-eks:platformImages\.monitoring\[0\].*"public\.ecr\.aws\/x\/agent:1\.0".*an image by digest[\s\S]*signet-eks:platformImages\.kube-system.*"kube-system"/,
+    );
   });
 
   it('allows Audit in dev only, and marks the namespace accordingly', async () => {
@@ -396,7 +463,11 @@ describe('signet-eks trust and admission', () => {
     const spec = json<Values>(
       one(result, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs['spec'],
     );
-    expect(spec['rules'].map((r: Values) => r['validate']['failureAction'])).toEqual(['Audit', 'Audit']);
+    expect(spec['rules'].map((r: Values) => r['validate']['failureAction'])).toEqual([
+      'Audit',
+      'Audit',
+      'Audit',
+    ]);
     expect(spec['webhookConfiguration']['failurePolicy']).toBe('Fail');
     const ns = one(result, 'kubernetes:core/v1:Namespace', 'admission-ns-hello-server').inputs;
     expect(json<Values>(ns['metadata'])['labels']['signet.dev/image-verification']).toBe('audit');

@@ -96,12 +96,16 @@ const admission = new SignedImageAdmission(
   'admission',
   {
     apps: apps.map((app) => ({ name: app.name, namespace: app.namespace })),
-    repositoryUrls: repositories.apply((repos) => repos.map((r) => r.url)),
-    trustedIdentities: signer.trustedIdentities,
+    repositories: ecr.repositories,
+    profiles: signer.profiles,
+    platformImages: values.platformImages,
+    // Not pinned by digest in this stack yet: the backstop leaves the system namespaces out until the
+    // pinned Kyverno and verifier image references are passed here.
+    systemImages: undefined,
+    region: config.region,
     partition: aws.getPartitionOutput({}, { provider }).partition,
     failureAction: values.admissionFailureAction,
     verifier: { layout: verifier.layout, tlsSecretName: verifier.tlsSecretName },
-    trustPolicyName: 'signet-apps',
     kyvernoRelease: kyverno.release,
     verifierRelease: verifier.release,
     kubernetesVersion: values.kubernetesVersion,

@@ -271,7 +271,7 @@ describe('signet-signing-pipeline: stages', () => {
     }
   });
 
-  it('verifies with the trust policy the cluster uses: every repository, every trusted profile, strict', () => {
+  it("verifies with the app's own trust policy, the cluster's for the app: its repository, its profiles, strict", () => {
     const variables = (
       project(prod, Stage.ApplicationSigning).inputs['environment'] as {
         environmentVariables: { name: string; value: string }[];
@@ -279,18 +279,28 @@ describe('signet-signing-pipeline: stages', () => {
     ).environmentVariables;
     const trust = JSON.parse(variables.find((v) => v.name === 'SIGNET_TRUST_POLICY')?.value ?? '{}') as {
       trustPolicies: {
+        name: string;
         registryScopes: string[];
         trustedIdentities: string[];
         signatureVerification: { level: string };
       }[];
     };
-    const signer = upstream('prod')['organization/signet-signer/prod'];
+    const profiles = (
+      upstream('prod')['organization/signet-signer/prod'] as {
+        profiles: Record<string, Record<string, { arn: string }>>;
+      }
+    ).profiles[APP];
     expect(trust.trustPolicies).toHaveLength(1);
-    expect(trust.trustPolicies[0]).toMatchObject({
-      registryScopes: [repoUrl('prod', APP), repoUrl('prod', 'other-app')],
-      trustedIdentities: signer?.trustedIdentities,
+    expect(trust.trustPolicies[0]).toEqual({
+      name: `signet-app-${APP}`,
+      registryScopes: [repoUrl('prod', APP)],
+      trustedIdentities: [profiles?.['pipeline']?.arn, profiles?.['release']?.arn].sort(),
       signatureVerification: { level: 'strict' },
+      trustStores: ['signingAuthority:aws-signer-ts'],
     });
+    // Nothing of the other app: neither its repository nor its profiles.
+    expect(JSON.stringify(trust)).not.toContain('other_app');
+    expect(JSON.stringify(trust)).not.toContain('other-app');
   });
 
   it("signs only with the app's own pipeline profile; no other stage may sign", () => {

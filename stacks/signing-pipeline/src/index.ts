@@ -1,5 +1,6 @@
 import {
   AppPipeline,
+  appTrustFromUpstream,
   appsForEnvironment,
   createAwsProvider,
   discoverApps,
@@ -26,16 +27,6 @@ const signer = readSignerOutputs(config);
 const eks = readEksOutputs(config);
 const apps = appsForEnvironment(discoverApps(), config.environment);
 const manualApproval = values.manualApproval ?? environmentTraits(config.environment).manualApprovalByDefault;
-
-// The trust policy the signing stage verifies with: the cluster's, from the same upstream outputs.
-const trustPolicyJson = pulumi
-  .all([ecr.repositories, signer.trustedIdentities])
-  .apply(([repositories, trusted]) =>
-    pipelineTrustPolicyJson(
-      Object.values(repositories).map((r) => r.url),
-      trusted,
-    ),
-  );
 
 // Shared by the environment's pipelines: notification topic, stage network, policy-reader RBAC.
 const shared = new PipelineEnvironment(
@@ -77,7 +68,12 @@ const pipelines = apps.map((app) => ({
           ).arn,
       ),
       trustedIdentities: signer.trustedIdentities,
-      trustPolicyJson,
+      // The app's own trust policy: the document of the cluster's TrustPolicy for this app.
+      trustPolicyJson: pulumi
+        .all([ecr.repositories, signer.profiles])
+        .apply(([repositories, profiles]) =>
+          pipelineTrustPolicyJson(appTrustFromUpstream(app.name, repositories, profiles)),
+        ),
       cluster: { name: eks.clusterName, arn: eks.clusterArn },
       namespace: eks.appNamespaces.apply((namespaces) =>
         requireAppEntry(namespaces, app.name, 'signet-eks appNamespaces'),

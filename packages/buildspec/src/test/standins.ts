@@ -154,7 +154,7 @@ const DEPLOYMENT_DENIAL = [
   'resource Deployment/$3/hello-server was blocked due to the following policies ',
   '',
   `${DEFAULT_IMAGE_VERIFICATION_POLICY_NAME}:`,
-  `  autogen-${IMAGE_VERIFICATION_RULES.verifySignatures}: 'Image signature verification failed: signature verification failed: no signature is associated with "$image", make sure the artifact was signed successfully'`,
+  `  autogen-${IMAGE_VERIFICATION_RULES.signatures('hello-server')}: 'Image signature verification failed: signature verification failed: no signature is associated with "$image", make sure the artifact was signed successfully'`,
 ].join('\n');
 
 const KUBECTL = `${PRELUDE}

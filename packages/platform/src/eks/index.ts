@@ -29,6 +29,8 @@ export {
   APP_LABEL,
   appNamespaceLabels,
   IMAGE_VERIFICATION_LABEL,
+  PLATFORM_NAMESPACE_MAX_LENGTH,
+  platformImagesProblems,
   podSecurityLabels,
   type PodSecurityLevel,
 } from './namespaces.js';
@@ -41,4 +43,4 @@ export {
   type AdmittedApp,
   type SignedImageAdmissionArgs,
 } from './signed-image-admission.js';
-export { FailureAction, KYVERNO_RELEASE } from '@signet/policies';
+export { buildImageBackstop, eksAddonRegistry, FailureAction, KYVERNO_RELEASE } from '@signet/policies';

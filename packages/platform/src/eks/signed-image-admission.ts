@@ -1,18 +1,24 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  appTrustPolicyDocument,
+  appTrustPolicyName,
+  buildImageBackstop,
   buildImageVerificationClusterPolicy,
-  buildTrustPolicy,
   buildTrustPolicyResource,
   buildTrustStoreResource,
   buildVerifierTlsSecretReaderRbac,
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
+  eksAddonRegistry,
+  excludedNamespaces,
   isAwsPartition,
   NOTATION_NIRMATA_API_VERSION,
   notationAwsVerifierCall,
-  VerificationLevel,
   type FailureAction,
+  type PlatformImages,
 } from '@signet/policies';
+import type { RepositoryOutput, SigningProfileOutput } from '../contracts.js';
+import { appTrustFromUpstream, requireAppEntry } from '../pipeline/upstream.js';
 import { KYVERNO_NAMESPACE, type VerifierLayout } from './charts.js';
 import { appNamespaceLabels } from './namespaces.js';
 
@@ -26,18 +32,27 @@ export interface AdmittedApp {
 export interface SignedImageAdmissionArgs {
   /** Apps of the environment: one namespace each, matched by the ClusterPolicy. */
   readonly apps: readonly AdmittedApp[];
-  /** The ecr stack's repository URLs: the TrustPolicy's registry scopes and the allowed repositories. */
-  readonly repositoryUrls: pulumi.Input<string[]>;
-  /** The signer stack's profile ARNs: the TrustPolicy's trusted identities, exactly. */
-  readonly trustedIdentities: pulumi.Input<string[]>;
+  /** The ecr stack's `repositories`, per app: each app's TrustPolicy scope and only admitted repository. */
+  readonly repositories: pulumi.Input<Record<string, RepositoryOutput>>;
+  /** The signer stack's `profiles`, per app and identity: each app's TrustPolicy identities, exactly. */
+  readonly profiles: pulumi.Input<Record<string, Record<string, SigningProfileOutput>>>;
+  /** Images (by digest) admitted in namespaces of no app, per namespace (`signet-eks:platformImages`). */
+  readonly platformImages: PlatformImages;
+  /**
+   * The pinned images of Kyverno, its hooks and the verifier, exactly as their Pods reference them:
+   * with the Region's EKS add-on registry, the only images the backstop admits in the system
+   * namespaces. `undefined` leaves the system namespaces out of the backstop (Kyverno never matches
+   * them either), for a stack whose admission images are not pinned by digest yet.
+   */
+  readonly systemImages: readonly string[] | undefined;
+  /** The stack's Region: selects the EKS add-on registry the system namespaces pull from. */
+  readonly region: string;
   /** AWS partition of the stack: selects the AWS Signer root CA of the TrustStore. */
   readonly partition: pulumi.Input<string>;
   /** `Enforce` (staging, prod) or `Audit` (dev only). */
   readonly failureAction: FailureAction;
   /** Where the verifier listens and its TLS secret. */
   readonly verifier: { readonly layout: VerifierLayout; readonly tlsSecretName: string };
-  /** Name of the TrustPolicy the ClusterPolicy sends to the verifier. Default `signet-apps`. */
-  readonly trustPolicyName?: string;
   /** Installs the ClusterPolicy CRD: the policy waits for it. */
   readonly kyvernoRelease: pulumi.Resource;
   /** Installs the TrustPolicy/TrustStore CRDs and serves verification: trust resources wait for it. */
@@ -46,25 +61,30 @@ export interface SignedImageAdmissionArgs {
   readonly kubernetesVersion: string;
 }
 
+type VapSpec = k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec;
+type VapBindingSpec = k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec;
+
 const LABELS = { 'app.kubernetes.io/part-of': 'signet', 'app.kubernetes.io/managed-by': 'pulumi' };
 
 /**
- * What the cluster trusts and enforces: the TrustStore (AWS Signer root CA), the TrustPolicy
- * (trusted identities = the signer stack's profiles, scopes = the ecr stack's repositories, level
- * strict), the fail-closed ClusterPolicy that sends every Pod image in app namespaces to the
- * verifier, the RBAC letting Kyverno read the verifier's certificate, and the app namespaces.
+ * What the cluster trusts and enforces: the TrustStore (AWS Signer root CA); per app a TrustPolicy
+ * (`appTrustPolicyDocument`: scope = the app's repository, identities = the app's signing profiles,
+ * level strict, the very document the app's pipeline verifies with); the fail-closed ClusterPolicy
+ * that binds each app's namespace to its repository and TrustPolicy, admits platform images by digest
+ * in their namespace and nothing in any other namespace outside the system ones; the
+ * ValidatingAdmissionPolicy backstop; the RBAC letting Kyverno read the verifier's certificate; and
+ * the app namespaces.
  */
 export class SignedImageAdmission extends pulumi.ComponentResource {
   public readonly policyName: string;
-  public readonly trustPolicyName: string;
+  /** TrustPolicy name per app name. */
+  public readonly trustPolicyNames: Record<string, string>;
   /** Namespace per app name. */
   public readonly appNamespaces: Record<string, string>;
 
   constructor(name: string, args: SignedImageAdmissionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('signet:eks:SignedImageAdmission', name, {}, opts);
-    const trustPolicyName = args.trustPolicyName ?? 'signet-apps';
     const { layout, tlsSecretName } = args.verifier;
-    const appNamespaces = args.apps.map((app) => app.namespace);
     if (args.apps.length === 0) {
       throw new Error(
         `SignedImageAdmission ${name}: apps is empty; allowed: at least one app deployed to this environment (declare one with a "signet" field in apps/<app>/package.json)`,
@@ -90,34 +110,27 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.verifierRelease] },
     );
 
-    const trustPolicyResource = pulumi
-      .all([args.repositoryUrls, args.trustedIdentities])
-      .apply(([repositoryUrls, trustedIdentities]) =>
+    // Per app its own TrustPolicy, from the same reading of the upstream outputs as its pipeline's.
+    const upstream = pulumi.all([args.repositories, args.profiles]);
+    const trustPolicies = args.apps.map((app) => {
+      const resource = upstream.apply(([repositories, profiles]) =>
         buildTrustPolicyResource(
-          buildTrustPolicy({
-            statements: [
-              {
-                name: trustPolicyName,
-                registryScopes: [...repositoryUrls].sort(),
-                trustedIdentities: [...trustedIdentities].sort(),
-                level: VerificationLevel.Strict,
-              },
-            ],
-          }),
-          trustPolicyName,
+          appTrustPolicyDocument(appTrustFromUpstream(app.name, repositories, profiles)),
+          appTrustPolicyName(app.name),
           { labels: LABELS },
         ),
       );
-    const trustPolicy = new k8s.apiextensions.CustomResource(
-      `${name}-trust-policy`,
-      {
-        apiVersion: NOTATION_NIRMATA_API_VERSION,
-        kind: 'TrustPolicy',
-        metadata: trustPolicyResource.metadata,
-        spec: trustPolicyResource.spec,
-      },
-      { parent: this, dependsOn: [args.verifierRelease, trustStore] },
-    );
+      return new k8s.apiextensions.CustomResource(
+        `${name}-trust-policy-${app.name}`,
+        {
+          apiVersion: NOTATION_NIRMATA_API_VERSION,
+          kind: 'TrustPolicy',
+          metadata: resource.metadata,
+          spec: resource.spec,
+        },
+        { parent: this, dependsOn: [args.verifierRelease, trustStore] },
+      );
+    });
 
     const rbac = buildVerifierTlsSecretReaderRbac({
       verifierNamespace: layout.namespace,
@@ -133,16 +146,23 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
       dependsOn: [role],
     });
 
-    const clusterPolicyDocument = pulumi.output(args.repositoryUrls).apply((repositoryUrls) =>
+    const verifierCall = notationAwsVerifierCall({
+      serviceName: layout.serviceName,
+      namespace: layout.namespace,
+      tlsSecretName,
+    });
+    const appRepositories = pulumi.output(args.repositories).apply((repositories) =>
+      args.apps.map((app) => ({
+        name: app.name,
+        namespace: app.namespace,
+        repositoryUrl: requireAppEntry(repositories, app.name, 'signet-ecr repositories').url,
+      })),
+    );
+    const clusterPolicyDocument = appRepositories.apply((apps) =>
       buildImageVerificationClusterPolicy({
-        appNamespaces,
-        allowedRepositories: [...repositoryUrls].sort(),
-        verifier: notationAwsVerifierCall({
-          serviceName: layout.serviceName,
-          namespace: layout.namespace,
-          tlsSecretName,
-        }),
-        trustPolicyName,
+        apps,
+        platformImages: args.platformImages,
+        verifier: verifierCall,
         kyvernoNamespace: KYVERNO_NAMESPACE,
         failureAction: args.failureAction,
       }),
@@ -156,10 +176,42 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
         metadata: clusterPolicyDocument.metadata,
         spec: clusterPolicyDocument.spec,
       },
-      { parent: this, dependsOn: [args.kyvernoRelease, args.verifierRelease, trustPolicy, roleBinding] },
+      {
+        parent: this,
+        dependsOn: [args.kyvernoRelease, args.verifierRelease, ...trustPolicies, roleBinding],
+      },
     );
 
-    // Namespaces come after the policy: no app namespace ever exists without enforcement.
+    // The webhook-free backstop, evaluated by the API server: no dependency on Kyverno or the verifier.
+    const backstop = appRepositories.apply((apps) =>
+      buildImageBackstop({
+        systemNamespaces: excludedNamespaces({ kyvernoNamespace: KYVERNO_NAMESPACE, verifier: verifierCall }),
+        systemImages: args.systemImages,
+        addonRegistries: [eksAddonRegistry(args.region)],
+        repositories: apps.map((app) => app.repositoryUrl).sort(),
+        platformImages: args.platformImages,
+        failureAction: args.failureAction,
+      }),
+    );
+    const backstopPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+      `${name}-image-backstop`,
+      {
+        metadata: backstop.policy.metadata,
+        // The builder's document is readonly; the SDK's input type wants mutable arrays.
+        spec: backstop.policy.spec.apply((spec) => structuredClone(spec) as VapSpec),
+      },
+      { parent: this },
+    );
+    const backstopBinding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+      `${name}-image-backstop`,
+      {
+        metadata: backstop.binding.metadata,
+        spec: backstop.binding.spec.apply((spec) => structuredClone(spec) as VapBindingSpec),
+      },
+      { parent: this, dependsOn: [backstopPolicy] },
+    );
+
+    // Namespaces come after both policies: no app namespace ever exists without enforcement.
     for (const app of args.apps) {
       new k8s.core.v1.Namespace(
         `${name}-ns-${app.name}`,
@@ -169,12 +221,18 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
             labels: appNamespaceLabels(app.name, args.failureAction, args.kubernetesVersion),
           },
         },
-        { parent: this, dependsOn: [clusterPolicy] },
+        { parent: this, dependsOn: [clusterPolicy, backstopBinding] },
       );
     }
 
-    this.trustPolicyName = trustPolicyName;
+    this.trustPolicyNames = Object.fromEntries(
+      args.apps.map((app) => [app.name, appTrustPolicyName(app.name)]),
+    );
     this.appNamespaces = Object.fromEntries(args.apps.map((app) => [app.name, app.namespace]));
-    this.registerOutputs({ policyName: this.policyName, appNamespaces: this.appNamespaces });
+    this.registerOutputs({
+      policyName: this.policyName,
+      trustPolicyNames: this.trustPolicyNames,
+      appNamespaces: this.appNamespaces,
+    });
   }
 }

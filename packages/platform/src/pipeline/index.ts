@@ -1,6 +1,6 @@
 export { SourceKind } from '@signet/policies';
 export type { PipelineSource } from './source.js';
-export { pipelineTrustPolicyJson, requireAppEntry, TRUST_POLICY_STATEMENT } from './upstream.js';
+export { appTrustFromUpstream, pipelineTrustPolicyJson, requireAppEntry } from './upstream.js';
 export {
   APPROVAL_STAGE,
   BUILD_VARIABLES_NAMESPACE,

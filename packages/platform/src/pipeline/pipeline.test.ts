@@ -13,11 +13,11 @@ import {
   buildPipelineStages,
   buildSourceTrigger,
   isPrivilegedStage,
+  appTrustFromUpstream,
   pipelineTrustPolicyJson,
   requireAppEntry,
   SourceKind,
   stageProjectVariables,
-  TRUST_POLICY_STATEMENT,
   type PipelineLayoutInput,
 } from '../index.js';
 
@@ -164,24 +164,34 @@ describe('pipeline layout and @signet/policies', () => {
 });
 
 describe('upstream outputs', () => {
-  it('verifies with the cluster trust policy: sorted scopes and identities, level strict', () => {
+  it("verifies with the app's own trust policy: its repository, its sorted identities, level strict", () => {
     const repo = (name: string) => `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${name}`;
     const profile = (name: string) => `arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-profiles/${name}`;
-    const policy = JSON.parse(
-      pipelineTrustPolicyJson([repo('b'), repo('a')], [profile('p_2'), profile('p_1')]),
-    ) as unknown;
+    const out = (name: string) => ({ name, arn: profile(name), versionArn: `${profile(name)}/v1` });
+    const trust = appTrustFromUpstream(
+      'a',
+      {
+        a: { name: 'a', arn: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/a`, url: repo('a') },
+        b: { name: 'b', arn: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/b`, url: repo('b') },
+      },
+      { a: { release: out('p_2'), pipeline: out('p_1') }, b: { pipeline: out('p_b') } },
+    );
+    const policy = JSON.parse(pipelineTrustPolicyJson(trust)) as unknown;
     expect(policy).toEqual({
       version: '1.0',
       trustPolicies: [
         {
-          name: TRUST_POLICY_STATEMENT,
-          registryScopes: [repo('a'), repo('b')],
+          name: 'signet-app-a',
+          registryScopes: [repo('a')],
           signatureVerification: { level: 'strict' },
           trustStores: ['signingAuthority:aws-signer-ts'],
           trustedIdentities: [profile('p_1'), profile('p_2')],
         },
       ],
     });
+    expect(() => appTrustFromUpstream('c', {}, {})).toThrow(
+      'signet-ecr repositories has no entry for app "c": run `pulumi up` on that stack first',
+    );
   });
 
   it('names the upstream stack to update when an app is missing from its outputs', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PolicyInputError } from '../errors.js';
-import { admissionInput, BILLING_REPO, HELLO_REPO } from '../test/fixtures.js';
+import { admissionInput, AGENT_IMAGE, BILLING_REPO, HELLO_REPO, REGISTRY } from '../test/fixtures.js';
+import { appTrustPolicyName } from '../trust/app-trust-policy.js';
 import {
   CLUSTER_POLICY_DEPRECATED_PATHS,
   CLUSTER_POLICY_ENUMS,
@@ -28,8 +29,13 @@ function rule(policy: ClusterPolicy, name: string) {
   return found;
 }
 
-function contextEntry(policy: ClusterPolicy, name: string): ApiCallContextEntry {
-  const found = rule(policy, 'verify-aws-signer-signatures').context?.find((c) => c.name === name);
+const HELLO_RULES = ['images-hello-server', 'signed-hello-server'];
+const BILLING_RULES = ['images-billing', 'signed-billing'];
+const ALL_RULES = [...HELLO_RULES, ...BILLING_RULES, 'platform-monitoring', 'no-app-namespace'];
+const SYSTEM = ['kube-system', 'kube-public', 'kube-node-lease', 'kyverno', 'kyverno-notation-aws'];
+
+function contextEntry(policy: ClusterPolicy, name: string, app = 'hello-server'): ApiCallContextEntry {
+  const found = rule(policy, `signed-${app}`).context?.find((c) => c.name === name);
   if (found === undefined) throw new Error(`no context ${name}`);
   return found;
 }
@@ -58,11 +64,16 @@ describe('buildImageVerificationClusterPolicy', () => {
     '%s: fails closed at the webhook and applies the failure action to every rule',
     (action, policy) => {
       expect(policy.spec.webhookConfiguration).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 30 });
-      expect(policy.spec.rules.map((r) => r.validate.failureAction)).toEqual([action, action]);
+      expect(policy.spec.rules.map((r) => r.validate.failureAction)).toEqual(ALL_RULES.map(() => action));
       expect(policy.spec.rules.map((r) => r.name)).toEqual([
-        IMAGE_VERIFICATION_RULES.allowedRepositories,
-        IMAGE_VERIFICATION_RULES.verifySignatures,
+        IMAGE_VERIFICATION_RULES.repository('hello-server'),
+        IMAGE_VERIFICATION_RULES.signatures('hello-server'),
+        IMAGE_VERIFICATION_RULES.repository('billing'),
+        IMAGE_VERIFICATION_RULES.signatures('billing'),
+        IMAGE_VERIFICATION_RULES.platformImages('monitoring'),
+        IMAGE_VERIFICATION_RULES.unlistedNamespaces,
       ]);
+      expect(policy.spec.rules.map((r) => r.name)).toEqual(ALL_RULES);
       expect(policy.spec.background).toBe(false);
       expect(policy.spec.admission).toBe(true);
     },
@@ -89,20 +100,82 @@ describe('buildImageVerificationClusterPolicy', () => {
     expect(policy.spec.webhookConfiguration.timeoutSeconds).toBe(12);
   });
 
-  it('matches Pods created or updated in the application namespaces only', () => {
+  it("matches Pods created or updated: each app's rules in its namespace, platform rules in theirs, the last rule everywhere else", () => {
     expect(MATCHED_KINDS).toEqual(['Pod']);
-    for (const r of enforce.spec.rules) {
-      expect(r.match).toEqual({
+    const matched = (namespaces?: string[]) => ({
+      any: [
+        {
+          resources: {
+            kinds: ['Pod'],
+            ...(namespaces && { namespaces }),
+            operations: ['CREATE', 'UPDATE'],
+          },
+        },
+      ],
+    });
+    for (const name of HELLO_RULES) expect(rule(enforce, name).match).toEqual(matched(['hello-server']));
+    for (const name of BILLING_RULES) expect(rule(enforce, name).match).toEqual(matched(['billing']));
+    expect(rule(enforce, 'platform-monitoring').match).toEqual(matched(['monitoring']));
+    // No namespace list: a namespace created after the policy is matched the moment it exists.
+    expect(rule(enforce, 'no-app-namespace').match).toEqual(matched());
+    expect(rule(enforce, 'no-app-namespace').exclude).toEqual({
+      any: [
+        {
+          resources: { kinds: ['Pod'], namespaces: [...SYSTEM, 'hello-server', 'billing', 'monitoring'] },
+        },
+      ],
+    });
+  });
+
+  it('denies every Pod in a namespace of no app, and says again in its condition which namespaces it leaves out', () => {
+    const unlisted = rule(enforce, 'no-app-namespace').validate;
+    expect(unlisted.deny).toEqual({
+      conditions: {
         any: [
           {
-            resources: {
-              kinds: ['Pod'],
-              namespaces: ['hello-server', 'billing'],
-              operations: ['CREATE', 'UPDATE'],
-            },
+            key: '{{ request.namespace }}',
+            operator: 'AnyNotIn',
+            value: [...SYSTEM, 'hello-server', 'billing', 'monitoring'],
           },
         ],
-      });
+      },
+    });
+    expect(unlisted.message).toContain('Namespace {{ request.namespace }} belongs to no app');
+    const none = buildImageVerificationClusterPolicy(admissionInput({ platformImages: {} }));
+    expect(none.spec.rules.map((r) => r.name)).toEqual([
+      ...HELLO_RULES,
+      ...BILLING_RULES,
+      'no-app-namespace',
+    ]);
+  });
+
+  it("binds each app's namespace to its own trust policy and its own repository", () => {
+    expect(contextEntry(enforce, 'verification', 'hello-server').apiCall.data).toContainEqual({
+      key: 'trustPolicy',
+      value: appTrustPolicyName('hello-server'),
+    });
+    expect(contextEntry(enforce, 'verification', 'billing').apiCall.data).toContainEqual({
+      key: 'trustPolicy',
+      value: appTrustPolicyName('billing'),
+    });
+    const image = (name: string) =>
+      (rule(enforce, name).validate.pattern as { spec: { containers: [{ image: string }] } }).spec
+        .containers[0].image;
+    expect(kyvernoPatternAccepts(image('images-hello-server'), `${HELLO_REPO}@${DIGEST}`)).toBe(true);
+    expect(kyvernoPatternAccepts(image('images-hello-server'), `${BILLING_REPO}@${DIGEST}`)).toBe(false);
+    expect(kyvernoPatternAccepts(image('images-billing'), `${BILLING_REPO}@${DIGEST}`)).toBe(true);
+    expect(kyvernoPatternAccepts(image('images-billing'), `${HELLO_REPO}@${DIGEST}`)).toBe(false);
+  });
+
+  it('admits in a platform namespace exactly the listed images, by their digest', () => {
+    const pattern = rule(enforce, 'platform-monitoring').validate.pattern as {
+      spec: Record<string, [{ image: string }]>;
+    };
+    for (const [field, [{ image }]] of Object.entries(pattern.spec)) {
+      expect(kyvernoPatternAccepts(image, AGENT_IMAGE), field).toBe(true);
+      expect(kyvernoPatternAccepts(image, AGENT_IMAGE.replace(/ab$/, 'cd')), field).toBe(false);
+      expect(kyvernoPatternAccepts(image, `${REGISTRY}/platform/agent:1.0`), field).toBe(false);
+      expect(kyvernoPatternAccepts(image, `${HELLO_REPO}@${DIGEST}`), field).toBe(false);
     }
   });
 
@@ -113,9 +186,11 @@ describe('buildImageVerificationClusterPolicy', () => {
     for (const r of enforce.spec.rules) {
       for (const block of r.match.any) {
         expect(block.resources.kinds).toEqual(['Pod']);
-        expect(Object.keys(block.resources).sort()).toEqual(['kinds', 'namespaces', 'operations']);
+        expect(
+          Object.keys(block.resources).filter((k) => !['kinds', 'namespaces', 'operations'].includes(k)),
+        ).toEqual([]);
       }
-      for (const block of r.exclude.any) {
+      for (const block of r.exclude?.any ?? []) {
         expect(block.resources.kinds).toEqual(['Pod']);
         expect(Object.keys(block.resources).sort()).toEqual(['kinds', 'namespaces']);
       }
@@ -135,20 +210,25 @@ describe('buildImageVerificationClusterPolicy', () => {
   });
 
   it('judges an UPDATE on the new object: no rule lets an existing violation continue', () => {
-    expect(enforce.spec.rules.map((r) => r.validate.allowExistingViolations)).toEqual([false, false]);
-    expect(audit.spec.rules.map((r) => r.validate.allowExistingViolations)).toEqual([false, false]);
+    expect(enforce.spec.rules.map((r) => r.validate.allowExistingViolations)).toEqual(
+      ALL_RULES.map(() => false),
+    );
+    expect(audit.spec.rules.map((r) => r.validate.allowExistingViolations)).toEqual(
+      ALL_RULES.map(() => false),
+    );
   });
 
-  it('excludes cluster, Kyverno and verifier namespaces by name, never by a selector', () => {
-    for (const r of enforce.spec.rules) {
-      expect(r.exclude.any.flatMap((f) => f.resources.namespaces)).toEqual([
-        'kube-system',
-        'kube-public',
-        'kube-node-lease',
-        'kyverno',
-        'kyverno-notation-aws',
-      ]);
-    }
+  it('leaves cluster, Kyverno and verifier namespaces out by name, never by a selector', () => {
+    const policy = buildImageVerificationClusterPolicy(admissionInput());
+    const matchedNamespaces = policy.spec.rules.flatMap((r) =>
+      r.match.any.flatMap((f) => f.resources.namespaces ?? []),
+    );
+    for (const ns of SYSTEM) expect(matchedNamespaces).not.toContain(ns);
+    expect(
+      rule(policy, 'no-app-namespace')
+        .exclude?.any.flatMap((f) => f.resources.namespaces)
+        .slice(0, 5),
+    ).toEqual(SYSTEM);
     const keys = schemaPaths(enforce, new Set()).map((entry) => entry.path);
     expect(keys.filter((key) => /selector/i.test(key))).toEqual([]);
   });
@@ -168,9 +248,9 @@ describe('buildImageVerificationClusterPolicy', () => {
     expect(call.apiCall.data).toEqual([
       { key: 'images', value: '{{ images }}' },
       { key: 'imageReferences', value: ['*'] },
-      { key: 'trustPolicy', value: 'signet' },
+      { key: 'trustPolicy', value: 'signet-app-hello-server' },
     ]);
-    for (const entry of rule(enforce, 'verify-aws-signer-signatures').context ?? []) {
+    for (const entry of rule(enforce, 'signed-hello-server').context ?? []) {
       expect(Object.keys(entry.apiCall)).not.toContain('default');
     }
   });
@@ -198,7 +278,7 @@ describe('buildImageVerificationClusterPolicy', () => {
   });
 
   it('denies unless the verifier answers verified: true, as a JSON boolean', () => {
-    const verify = rule(enforce, 'verify-aws-signer-signatures').validate;
+    const verify = rule(enforce, 'signed-billing').validate;
     expect(verify.deny).toEqual({
       conditions: {
         all: [{ key: '{{ verification.verified == `true` }}', operator: 'NotEquals', value: true }],
@@ -211,8 +291,8 @@ describe('buildImageVerificationClusterPolicy', () => {
     expect(NO_VERIFIER_REASON).toBe('the verifier gave no reason');
   });
 
-  it('admits images only from the allowed repositories, by digest, in every kind of container', () => {
-    const pattern = rule(enforce, 'allowed-repositories-by-digest').validate.pattern as {
+  it("admits in an app's namespace only its repository, by digest, in every kind of container", () => {
+    const pattern = rule(enforce, 'images-hello-server').validate.pattern as {
       spec: Record<string, [{ image: string }]>;
     };
     expect(Object.keys(pattern.spec).sort()).toEqual([
@@ -222,7 +302,7 @@ describe('buildImageVerificationClusterPolicy', () => {
     ]);
     for (const [field, [{ image }]] of Object.entries(pattern.spec)) {
       expect(kyvernoPatternAccepts(image, `${HELLO_REPO}@${DIGEST}`), field).toBe(true);
-      expect(kyvernoPatternAccepts(image, `${BILLING_REPO}@${DIGEST}`), field).toBe(true);
+      expect(kyvernoPatternAccepts(image, `${BILLING_REPO}@${DIGEST}`), field).toBe(false);
       expect(kyvernoPatternAccepts(image, `${HELLO_REPO}:latest`), field).toBe(false);
       expect(kyvernoPatternAccepts(image, `${HELLO_REPO}:v1@${DIGEST}`), field).toBe(false);
       expect(kyvernoPatternAccepts(image, `${HELLO_REPO}@sha256:abc`), field).toBe(false);
@@ -269,10 +349,9 @@ describe('buildImageVerificationClusterPolicy', () => {
           })),
         },
       };
-      expect(undeclaredClusterPolicyPaths(misspelt)).toEqual([
-        'spec.rules[].validate.validationFailureAction',
-        'spec.rules[].validate.validationFailureAction',
-      ]);
+      expect(undeclaredClusterPolicyPaths(misspelt)).toEqual(
+        ALL_RULES.map(() => 'spec.rules[].validate.validationFailureAction'),
+      );
       const deprecated = { ...enforce, spec: { ...enforce.spec, failurePolicy: 'Fail' } };
       expect(
         schemaPaths(deprecated, CLUSTER_POLICY_OPAQUE_PATHS).some((entry) =>
@@ -284,37 +363,101 @@ describe('buildImageVerificationClusterPolicy', () => {
 
   describe('rejects', () => {
     const cases: [string, Parameters<typeof admissionInput>[0], string][] = [
-      ['no application namespace', { appNamespaces: [] }, 'appNamespaces: is empty'],
+      ['no app', { apps: [] }, 'apps: is empty'],
       [
         'a system namespace as application namespace',
-        { appNamespaces: ['kube-system'] },
-        'appNamespaces[0]: "kube-system" is a cluster, Kyverno or verifier namespace; those are never matched',
+        { apps: [{ name: 'a', namespace: 'kube-system', repositoryUrl: HELLO_REPO }] },
+        'apps[0].namespace: "kube-system" is a cluster, Kyverno or verifier namespace; those are never matched',
       ],
       [
         "the verifier's namespace as application namespace",
-        { appNamespaces: ['kyverno-notation-aws'] },
-        'appNamespaces[0]: "kyverno-notation-aws" is a cluster, Kyverno or verifier namespace',
+        { apps: [{ name: 'a', namespace: 'kyverno-notation-aws', repositoryUrl: HELLO_REPO }] },
+        'apps[0].namespace: "kyverno-notation-aws" is a cluster, Kyverno or verifier namespace',
       ],
       [
-        'a duplicate namespace',
-        { appNamespaces: ['billing', 'billing'] },
-        'appNamespaces[1]: "billing" is listed twice',
+        'a namespace shared by two apps',
+        {
+          apps: [
+            { name: 'a', namespace: 'billing', repositoryUrl: HELLO_REPO },
+            { name: 'b', namespace: 'billing', repositoryUrl: BILLING_REPO },
+          ],
+        },
+        'apps[1].namespace: "billing" is used by another app; each app has its own namespace',
+      ],
+      [
+        'a repository shared by two apps',
+        {
+          apps: [
+            { name: 'a', namespace: 'a', repositoryUrl: HELLO_REPO },
+            { name: 'b', namespace: 'b', repositoryUrl: HELLO_REPO },
+          ],
+        },
+        `apps[1].repositoryUrl: "${HELLO_REPO}" is used by another app; each app has its own repositoryUrl`,
       ],
       [
         'an invalid namespace',
-        { appNamespaces: ['Billing'] },
-        'appNamespaces[0]: "Billing" is not a valid name',
+        { apps: [{ name: 'a', namespace: 'Billing', repositoryUrl: HELLO_REPO }] },
+        'apps[0].namespace: "Billing" is not a valid name',
       ],
-      ['no repository', { allowedRepositories: [] }, 'allowedRepositories: is empty'],
       [
         'a repository with a wildcard',
-        { allowedRepositories: [`${HELLO_REPO}*`] },
-        'allowedRepositories[0]: "111122223333.dkr.ecr.us-east-1.amazonaws.com/hello-server*" contains "*"',
+        { apps: [{ name: 'a', namespace: 'a', repositoryUrl: `${HELLO_REPO}*` }] },
+        'apps[0].repositoryUrl: "111122223333.dkr.ecr.us-east-1.amazonaws.com/hello-server*" contains "*"',
       ],
       [
-        'a duplicate repository',
-        { allowedRepositories: [HELLO_REPO, HELLO_REPO] },
-        `allowedRepositories[1]: "${HELLO_REPO}" is listed twice`,
+        'an app name too long for its derived rule names',
+        { apps: [{ name: 'a'.repeat(41), namespace: 'a', repositoryUrl: HELLO_REPO }] },
+        `apps[0].name: "${'a'.repeat(41)}" is too long for its rule name "signed-${'a'.repeat(41)}"; allowed: a rule name of at most 47 characters`,
+      ],
+      [
+        'platform images in a system namespace',
+        { platformImages: { 'kube-system': [AGENT_IMAGE] } },
+        'platformImages.kube-system: "kube-system" is a cluster, Kyverno or verifier namespace; platform images go to a namespace of no app',
+      ],
+      [
+        "platform images in an app's namespace",
+        { platformImages: { billing: [AGENT_IMAGE] } },
+        `platformImages.billing: "billing" is an app's namespace`,
+      ],
+      [
+        'a platform image by tag',
+        { platformImages: { monitoring: [`${REGISTRY}/platform/agent:1.0`] } },
+        `platformImages.monitoring[0]: "${REGISTRY}/platform/agent:1.0" is not an image by digest; expected <repository>@sha256:<64 lowercase hex>`,
+      ],
+      [
+        'a platform image by tag and digest',
+        { platformImages: { monitoring: [`${REGISTRY}/platform/agent:1.0@sha256:${'ab'.repeat(32)}`] } },
+        'platformImages.monitoring[0]: ',
+      ],
+      [
+        'a platform image with a short digest',
+        { platformImages: { monitoring: [`${REGISTRY}/platform/agent@sha256:abc`] } },
+        'is not an image by digest',
+      ],
+      [
+        'a platform image with a wildcard',
+        { platformImages: { monitoring: [`${REGISTRY}/platform/*@sha256:${'ab'.repeat(32)}`] } },
+        'contains "*"',
+      ],
+      [
+        'a platform image without registry',
+        { platformImages: { monitoring: [`agent@sha256:${'ab'.repeat(32)}`] } },
+        'is not a fully qualified repository URI',
+      ],
+      [
+        'a platform image listed twice',
+        { platformImages: { monitoring: [AGENT_IMAGE, AGENT_IMAGE] } },
+        `platformImages.monitoring[1]: "${AGENT_IMAGE}" is listed twice`,
+      ],
+      [
+        'a platform namespace without images',
+        { platformImages: { monitoring: [] } },
+        'platformImages.monitoring: is empty',
+      ],
+      [
+        'an invalid platform namespace',
+        { platformImages: { Monitoring: [AGENT_IMAGE] } },
+        'platformImages.Monitoring: "Monitoring" is not a valid name',
       ],
       [
         'an unknown failure action',
@@ -355,9 +498,9 @@ describe('buildImageVerificationClusterPolicy', () => {
       ],
       ['an invalid Kyverno namespace', { kyvernoNamespace: '' }, 'kyvernoNamespace: "" is not a valid name'],
       [
-        'an invalid trust policy name',
-        { trustPolicyName: 'A B' },
-        'trustPolicyName: "A B" is not a valid name',
+        'an invalid app name',
+        { apps: [{ name: 'A B', namespace: 'a', repositoryUrl: HELLO_REPO }] },
+        'apps[0].name: "A B" is not a valid name',
       ],
       ['an invalid policy name', { name: '-x' }, 'name: "-x" is not a valid name'],
     ];

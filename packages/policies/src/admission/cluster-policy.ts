@@ -1,58 +1,35 @@
-import { PolicyInputError, quote } from '../errors.js';
-import { assertDnsLabel, assertDnsSubdomain, CLUSTER_SYSTEM_NAMESPACES } from '../kubernetes.js';
-import { assertRepositoryUri } from '../registry.js';
-import type { ApiCallContextEntry, VerifierCall } from './verifier-call.js';
+import { appTrustPolicyName } from '../trust/app-trust-policy.js';
+import {
+  checkImageVerificationInput,
+  type FailureAction,
+  excludedNamespaces,
+  IMAGE_VERIFICATION_RULES,
+  WEBHOOK_TIMEOUT_SECONDS,
+  type ImageVerificationPolicyInput,
+} from './cluster-policy-input.js';
+import type { ApiCallContextEntry } from './verifier-call.js';
 
-/** What Kyverno does with a request that fails a rule. */
-export const FailureAction = {
-  /** Deny the request. */
-  Enforce: 'Enforce',
-  /** Admit the request and record a policy report entry. */
-  Audit: 'Audit',
-} as const;
-export type FailureAction = (typeof FailureAction)[keyof typeof FailureAction];
+export {
+  excludedNamespaces,
+  FailureAction,
+  IMAGE_VERIFICATION_RULES,
+  MAX_RULE_NAME_LENGTH,
+  WEBHOOK_TIMEOUT_SECONDS,
+  type AdmittedAppInput,
+  type ImageVerificationPolicyInput,
+  type PlatformImages,
+} from './cluster-policy-input.js';
 
 /** Name of the ClusterPolicy unless the input names it. */
 export const DEFAULT_IMAGE_VERIFICATION_POLICY_NAME = 'signet-verify-images';
-
-/** Kyverno's API server webhook timeout bounds, in seconds. */
-export const WEBHOOK_TIMEOUT_SECONDS = { min: 1, max: 30 } as const;
-
-/** Input of {@link buildImageVerificationClusterPolicy}. */
-export interface ImageVerificationPolicyInput {
-  /** ClusterPolicy name. Default {@link DEFAULT_IMAGE_VERIFICATION_POLICY_NAME}. */
-  readonly name?: string;
-  /** Namespaces whose Pods must run signed images. Only these are matched. */
-  readonly appNamespaces: readonly string[];
-  /**
-   * Fully qualified repositories Pods may run images from
-   * (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>`); images must be referenced by digest.
-   */
-  readonly allowedRepositories: readonly string[];
-  /**
-   * The verifier the signature rule asks, as its backend calls it (for kyverno-notation-aws:
-   * {@link notationAwsVerifierCall}); its namespace is excluded by name.
-   */
-  readonly verifier: VerifierCall;
-  /** Name of the `TrustPolicy` resource the verifier evaluates. */
-  readonly trustPolicyName: string;
-  /** Namespace Kyverno runs in (excluded by name). */
-  readonly kyvernoNamespace: string;
-  /** `Enforce` denies unverified Pods; `Audit` only reports them. Chosen per environment. */
-  readonly failureAction: FailureAction;
-  /**
-   * Webhook timeout, 1 to 30 seconds. Default 30: verification calls ECR and AWS Signer, and a
-   * timeout denies (fail closed), so a short timeout turns slow dependencies into outages.
-   */
-  readonly timeoutSeconds?: number;
-}
 
 /** A Kyverno `match`/`exclude` block (the subset Signet uses). */
 export interface ResourceFilters {
   readonly any: readonly {
     readonly resources: {
       readonly kinds: readonly string[];
-      readonly namespaces: readonly string[];
+      /** Absent: every namespace. */
+      readonly namespaces?: readonly string[];
       readonly operations?: readonly ('CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT')[];
     };
   }[];
@@ -62,7 +39,7 @@ export interface ResourceFilters {
 export interface ValidateRule {
   readonly name: string;
   readonly match: ResourceFilters;
-  readonly exclude: ResourceFilters;
+  readonly exclude?: ResourceFilters;
   readonly context?: readonly ApiCallContextEntry[];
   readonly validate: {
     readonly failureAction: FailureAction;
@@ -119,148 +96,106 @@ export const AUTOGEN_CONTROLLERS: readonly string[] = [
   'CronJob',
 ];
 
-/** Names of the rules; Kyverno prefixes `autogen-` (controllers) and `autogen-cronjob-` (CronJobs). */
-export const IMAGE_VERIFICATION_RULES = {
-  allowedRepositories: 'allowed-repositories-by-digest',
-  verifySignatures: 'verify-aws-signer-signatures',
-} as const;
-
-function checkInput(input: ImageVerificationPolicyInput): void {
-  if (input.name !== undefined) assertDnsSubdomain(input.name, 'name');
-  assertDnsLabel(input.kyvernoNamespace, 'kyvernoNamespace');
-  assertDnsLabel(input.verifier.namespace, 'verifier.namespace');
-  assertDnsSubdomain(input.trustPolicyName, 'trustPolicyName');
-  if (!(Object.values(FailureAction) as string[]).includes(input.failureAction)) {
-    throw new PolicyInputError(
-      'failureAction',
-      `${quote(input.failureAction)} is not a failure action; expected ${Object.values(FailureAction).join(' or ')}`,
-    );
-  }
-  const timeout = input.timeoutSeconds;
-  if (
-    timeout !== undefined &&
-    (!Number.isInteger(timeout) ||
-      timeout < WEBHOOK_TIMEOUT_SECONDS.min ||
-      timeout > WEBHOOK_TIMEOUT_SECONDS.max)
-  ) {
-    throw new PolicyInputError(
-      'timeoutSeconds',
-      `${quote(timeout)} is out of range; expected an integer from ${WEBHOOK_TIMEOUT_SECONDS.min} to ${WEBHOOK_TIMEOUT_SECONDS.max} seconds`,
-    );
-  }
-
-  if (input.appNamespaces.length === 0) {
-    throw new PolicyInputError(
-      'appNamespaces',
-      'is empty; list the namespaces whose Pods must run signed images',
-    );
-  }
-  const reserved = new Set([...CLUSTER_SYSTEM_NAMESPACES, input.kyvernoNamespace, input.verifier.namespace]);
-  const seen = new Set<string>();
-  input.appNamespaces.forEach((ns, i) => {
-    const at = `appNamespaces[${i}]`;
-    assertDnsLabel(ns, at);
-    if (reserved.has(ns)) {
-      throw new PolicyInputError(
-        at,
-        `${quote(ns)} is a cluster, Kyverno or verifier namespace; those are never matched (a verifier that must admit itself would deadlock), pick an application namespace`,
-      );
-    }
-    if (seen.has(ns))
-      throw new PolicyInputError(at, `${quote(ns)} is listed twice; list each namespace once`);
-    seen.add(ns);
-  });
-
-  if (input.allowedRepositories.length === 0) {
-    throw new PolicyInputError(
-      'allowedRepositories',
-      'is empty; list the ECR repositories Pods may run images from',
-    );
-  }
-  const repos = new Set<string>();
-  input.allowedRepositories.forEach((repo, i) => {
-    assertRepositoryUri(repo, `allowedRepositories[${i}]`);
-    if (repos.has(repo)) {
-      throw new PolicyInputError(
-        `allowedRepositories[${i}]`,
-        `${quote(repo)} is listed twice; list each repository once`,
-      );
-    }
-    repos.add(repo);
-  });
-}
-
 /**
- * The Kyverno ClusterPolicy that admits a Pod in an application namespace only if every image
- * (containers, initContainers, ephemeralContainers) comes from an allowed repository by digest
- * and carries an AWS Signer signature the Notation verifier accepts under `trustPolicyName`.
- * Kyverno derives the same two rules for Pod controllers ({@link AUTOGEN_CONTROLLERS}), so a
- * Deployment or CronJob with such an image is refused when it is created or updated, not at rollout.
+ * The Kyverno ClusterPolicy that decides which images run in every namespace but the system ones
+ * ({@link excludedNamespaces}, by exact name, never by a label a workload could set):
+ * - in an app's namespace, only images of that app's repository, by digest, that the verifier
+ *   accepts under that app's trust policy ({@link appTrustPolicyName}): another app's repository or
+ *   another app's signature is refused there;
+ * - in a namespace of no app with platform images, exactly those images (repository and digest);
+ * - in any other namespace, including one created after this policy, no Pod at all.
+ * Every container kind is checked (containers, initContainers, ephemeralContainers), and Kyverno
+ * derives the same rules for Pod controllers ({@link AUTOGEN_CONTROLLERS}), so a Deployment or
+ * CronJob with such an image is refused when it is created or updated, not at rollout.
  *
  * Fail closed throughout: `failurePolicy: Fail`, no `default` on the verifier call (an
  * unreachable verifier or an HTTP 406 answer is a rule error, which denies under `Enforce`), the
  * deny condition admits only a JSON `true` for `verified`, and an UPDATE is judged on the new
- * object alone. Cluster, Kyverno and verifier namespaces are excluded by name, never by a label a
- * workload could set.
+ * object alone.
  */
 export function buildImageVerificationClusterPolicy(input: ImageVerificationPolicyInput): ClusterPolicy {
-  checkInput(input);
+  checkImageVerificationInput(input);
   const { verifier } = input;
-  const excludedNamespaces = [
-    ...new Set([...CLUSTER_SYSTEM_NAMESPACES, input.kyvernoNamespace, verifier.namespace]),
-  ];
+  const platformImages = input.platformImages ?? {};
+  const platformNamespaces = Object.keys(platformImages).sort();
+  const system = excludedNamespaces(input);
 
   // Each rule gets its own objects: shared references would render as YAML anchors.
-  const match = (): ResourceFilters => ({
+  const match = (namespaces?: readonly string[]): ResourceFilters => ({
     any: [
       {
         resources: {
           kinds: [...MATCHED_KINDS],
-          namespaces: [...input.appNamespaces],
+          ...(namespaces && { namespaces: [...namespaces] }),
           operations: ['CREATE', 'UPDATE'],
         },
       },
     ],
   });
-  const exclude = (): ResourceFilters => ({
-    any: [{ resources: { kinds: [...MATCHED_KINDS], namespaces: [...excludedNamespaces] } }],
+  const exclude = (namespaces: readonly string[]): ResourceFilters => ({
+    any: [{ resources: { kinds: [...MATCHED_KINDS], namespaces: [...namespaces] } }],
   });
 
-  // Both rules judge the object as it will be after the request. Kyverno's default
+  // Every rule judges the object as it will be after the request. Kyverno's default
   // (`allowExistingViolations: true`) skips an UPDATE whose old object already failed the rule, so a
   // workload admitted before the policy (or under Audit) could be switched to another unverified
   // image (https://kyverno.io/docs/policy-types/cluster-policy/validate/, pkg/engine/handlers/validation/validate_resource.go).
   const validation = () => ({ failureAction: input.failureAction, allowExistingViolations: false as const });
 
-  const allowedImages = input.allowedRepositories.map((repo) => `${repo}${DIGEST_PATTERN}`).join(' | ');
-  const imagePattern = () => [{ image: allowedImages }];
-
-  const allowedImagesRule: ValidateRule = {
-    name: IMAGE_VERIFICATION_RULES.allowedRepositories,
-    match: match(),
-    exclude: exclude(),
-    validate: {
-      ...validation(),
-      message: `Every image must be referenced by digest (<repository>@sha256:<digest>) from one of: ${input.allowedRepositories.join(', ')}.`,
-      pattern: {
-        spec: {
-          containers: imagePattern(),
-          '=(initContainers)': imagePattern(),
-          '=(ephemeralContainers)': imagePattern(),
-        },
-      },
-    },
+  // Kyverno's pattern alternation: the image must equal one of the alternatives.
+  const imagesPattern = (alternatives: readonly string[]) => {
+    const image = () => [{ image: alternatives.join(' | ') }];
+    return {
+      spec: { containers: image(), '=(initContainers)': image(), '=(ephemeralContainers)': image() },
+    };
   };
 
-  const verifySignaturesRule: ValidateRule = {
-    name: IMAGE_VERIFICATION_RULES.verifySignatures,
-    match: match(),
-    exclude: exclude(),
-    context: [...verifier.context(input.trustPolicyName)],
+  const appRules = input.apps.flatMap((app): ValidateRule[] => [
+    {
+      name: IMAGE_VERIFICATION_RULES.repository(app.name),
+      match: match([app.namespace]),
+      validate: {
+        ...validation(),
+        message: `In namespace ${app.namespace}, every image must be referenced by digest from app ${app.name}'s repository: ${app.repositoryUrl}@sha256:<digest>.`,
+        pattern: imagesPattern([`${app.repositoryUrl}${DIGEST_PATTERN}`]),
+      },
+    },
+    {
+      name: IMAGE_VERIFICATION_RULES.signatures(app.name),
+      match: match([app.namespace]),
+      context: [...verifier.context(appTrustPolicyName(app.name))],
+      validate: {
+        ...validation(),
+        message: verifier.message,
+        deny: { conditions: structuredClone(verifier.denyConditions) },
+      },
+    },
+  ]);
+
+  const platformRules = platformNamespaces.map((namespace): ValidateRule => ({
+    name: IMAGE_VERIFICATION_RULES.platformImages(namespace),
+    match: match([namespace]),
     validate: {
       ...validation(),
-      message: verifier.message,
-      deny: { conditions: verifier.denyConditions },
+      message: `Namespace ${namespace} belongs to no app; it runs only the platform images listed for it: ${(platformImages[namespace] ?? []).join(', ')}.`,
+      pattern: imagesPattern([...new Set(platformImages[namespace])].sort()),
+    },
+  }));
+
+  const handled = [...system, ...input.apps.map((app) => app.namespace), ...platformNamespaces];
+  const unlistedRule: ValidateRule = {
+    name: IMAGE_VERIFICATION_RULES.unlistedNamespaces,
+    match: match(),
+    exclude: exclude(handled),
+    validate: {
+      ...validation(),
+      message:
+        'Namespace {{ request.namespace }} belongs to no app and has no platform images: no Pod may run in it. Deploy an app through its pipeline, or list the image by digest for this namespace in the platform images.',
+      // Matched only outside the handled namespaces; the condition says so again, so the rule denies
+      // there even if the exclusion were lost.
+      deny: {
+        conditions: { any: [{ key: '{{ request.namespace }}', operator: 'AnyNotIn', value: [...handled] }] },
+      },
     },
   };
 
@@ -274,7 +209,7 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
         'policies.kyverno.io/category': 'Software Supply Chain Security',
         'policies.kyverno.io/subject': 'Pod',
         'policies.kyverno.io/description':
-          'Pods in application namespaces, and the controllers that create them, run only images from the allowed ECR repositories, by digest, with an AWS Signer signature accepted by the Notation trust policy.',
+          "Outside the system namespaces, Pods and the controllers that create them run only their app's images, from the app's ECR repository, by digest, with an AWS Signer signature the app's Notation trust policy accepts; namespaces of no app run only the platform images listed for them, by digest.",
       },
     },
     spec: {
@@ -285,7 +220,7 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
         failurePolicy: 'Fail',
         timeoutSeconds: input.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS.max,
       },
-      rules: [allowedImagesRule, verifySignaturesRule],
+      rules: [...appRules, ...platformRules, unlistedRule],
     },
   };
 }

@@ -46,7 +46,8 @@ describe('buildVerifierTlsSecretReaderRbac', () => {
     const granted = role.rules.flatMap((r) =>
       r.resourceNames.map((name) => `/api/v1/namespaces/${role.metadata.namespace}/secrets/${name}`),
     );
-    expect(urlPaths).toEqual(granted);
+    expect([...new Set(urlPaths)]).toEqual(granted);
+    expect(urlPaths.length).toBeGreaterThan(0);
   });
 
   it('takes a custom service account and name', () => {

@@ -6,6 +6,7 @@ export const ACCOUNT = '111122223333';
 export const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
 export const HELLO_REPO = `${REGISTRY}/hello-server`;
 export const BILLING_REPO = `${REGISTRY}/team-a/billing`;
+export const AGENT_IMAGE = `${REGISTRY}/platform/agent@sha256:${'ab'.repeat(32)}`;
 export const PROFILE_ARN = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/signet_dev`;
 export const PROFILE_VERSION_ARN = `${PROFILE_ARN}/a1B2c3D4e5`;
 export const SECURITY_PROFILE_ARN = 'arn:aws:signer:us-east-1:444455556666:/signing-profiles/security_team';
@@ -29,9 +30,11 @@ export function admissionInput(
 ): ImageVerificationPolicyInput {
   const { verifier = VERIFIER, ...rest } = overrides;
   return {
-    appNamespaces: ['hello-server', 'billing'],
-    allowedRepositories: [HELLO_REPO, BILLING_REPO],
-    trustPolicyName: 'signet',
+    apps: [
+      { name: 'hello-server', namespace: 'hello-server', repositoryUrl: HELLO_REPO },
+      { name: 'billing', namespace: 'billing', repositoryUrl: BILLING_REPO },
+    ],
+    platformImages: { monitoring: [AGENT_IMAGE] },
     kyvernoNamespace: 'kyverno',
     failureAction: 'Enforce',
     ...rest,

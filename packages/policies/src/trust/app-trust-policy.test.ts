@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { PolicyInputError } from '../errors.js';
+import { BILLING_REPO, HELLO_REPO, PROFILE_ARN, SECURITY_PROFILE_ARN } from '../test/fixtures.js';
+import { APP_TRUST_POLICY_PREFIX, appTrustPolicyDocument, appTrustPolicyName } from './app-trust-policy.js';
+
+const RELEASE_ARN = PROFILE_ARN.replace('signet_dev', 'signet_dev_release');
+
+describe('appTrustPolicyName', () => {
+  it('derives one name per app', () => {
+    expect(appTrustPolicyName('hello-server')).toBe('signet-app-hello-server');
+    expect(APP_TRUST_POLICY_PREFIX).toBe('signet-app-');
+    expect(appTrustPolicyName('billing')).not.toBe(appTrustPolicyName('hello-server'));
+  });
+
+  it('refuses a name that is no DNS label', () => {
+    expect(() => appTrustPolicyName('Hello')).toThrow(PolicyInputError);
+    expect(() => appTrustPolicyName('Hello')).toThrow('app: "Hello" is not a valid name');
+  });
+});
+
+describe('appTrustPolicyDocument', () => {
+  it("trusts exactly the app's profiles, sorted, for exactly its repository, strictly", () => {
+    expect(
+      appTrustPolicyDocument({
+        app: 'hello-server',
+        repositoryUrl: HELLO_REPO,
+        signingProfileArns: [RELEASE_ARN, PROFILE_ARN],
+      }),
+    ).toEqual({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'signet-app-hello-server',
+          registryScopes: [HELLO_REPO],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['signingAuthority:aws-signer-ts'],
+          trustedIdentities: [PROFILE_ARN, RELEASE_ARN],
+        },
+      ],
+    });
+  });
+
+  it('gives two apps disjoint scopes and identities', () => {
+    const a = appTrustPolicyDocument({
+      app: 'a',
+      repositoryUrl: HELLO_REPO,
+      signingProfileArns: [PROFILE_ARN],
+    });
+    const b = appTrustPolicyDocument({
+      app: 'b',
+      repositoryUrl: BILLING_REPO,
+      signingProfileArns: [SECURITY_PROFILE_ARN],
+    });
+    expect(a.trustPolicies[0]?.registryScopes).toEqual([HELLO_REPO]);
+    expect(b.trustPolicies[0]?.trustedIdentities).toEqual([SECURITY_PROFILE_ARN]);
+    expect(a.trustPolicies[0]?.trustedIdentities).not.toContain(SECURITY_PROFILE_ARN);
+  });
+
+  it.each([
+    [
+      'no signing profile',
+      { app: 'a', repositoryUrl: HELLO_REPO, signingProfileArns: [] },
+      'a.signingProfileArns: [] is empty; an app needs at least its pipeline',
+    ],
+    [
+      'a repository with a tag',
+      { app: 'a', repositoryUrl: `${HELLO_REPO}:1`, signingProfileArns: [PROFILE_ARN] },
+      `a.repositoryUrl: "${HELLO_REPO}:1" is not a fully qualified repository URI (tags are not allowed)`,
+    ],
+    [
+      'the global scope',
+      { app: 'a', repositoryUrl: '*', signingProfileArns: [PROFILE_ARN] },
+      'a.repositoryUrl: "*" contains "*"',
+    ],
+    [
+      'a wildcard identity',
+      { app: 'a', repositoryUrl: HELLO_REPO, signingProfileArns: ['*'] },
+      '"*" is not allowed: the AWS Signer plugin rejects wildcard identities',
+    ],
+  ])('refuses %s', (_case, trust, message) => {
+    expect(() => appTrustPolicyDocument(trust)).toThrow(PolicyInputError);
+    expect(() => appTrustPolicyDocument(trust)).toThrow(message);
+  });
+});
