@@ -9,9 +9,9 @@ import {
   DEFAULT_IMAGE_VERIFICATION_POLICY_NAME,
   isAwsPartition,
   NOTATION_NIRMATA_API_VERSION,
-  notationAwsVerifierCall,
   VerificationLevel,
   type FailureAction,
+  type VerifierCall,
 } from '@signet/policies';
 import { KYVERNO_NAMESPACE, type VerifierLayout } from './charts.js';
 import { appNamespaceLabels } from './namespaces.js';
@@ -34,8 +34,12 @@ export interface SignedImageAdmissionArgs {
   readonly partition: pulumi.Input<string>;
   /** `Enforce` (staging, prod) or `Audit` (dev only). */
   readonly failureAction: FailureAction;
-  /** Where the verifier listens and its TLS secret. */
-  readonly verifier: { readonly layout: VerifierLayout; readonly tlsSecretName: string };
+  /** Where the verifier listens, its TLS secret, and the call Kyverno makes (the verifier backend's). */
+  readonly verifier: {
+    readonly layout: VerifierLayout;
+    readonly tlsSecretName: string;
+    readonly call: VerifierCall;
+  };
   /** Name of the TrustPolicy the ClusterPolicy sends to the verifier. Default `signet-apps`. */
   readonly trustPolicyName?: string;
   /** Installs the ClusterPolicy CRD: the policy waits for it. */
@@ -137,11 +141,7 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
       buildImageVerificationClusterPolicy({
         appNamespaces,
         allowedRepositories: [...repositoryUrls].sort(),
-        verifier: notationAwsVerifierCall({
-          serviceName: layout.serviceName,
-          namespace: layout.namespace,
-          tlsSecretName,
-        }),
+        verifier: args.verifier.call,
         trustPolicyName,
         kyvernoNamespace: KYVERNO_NAMESPACE,
         failureAction: args.failureAction,
