@@ -24,9 +24,8 @@ export interface EnvironmentTraits {
   /** Kyverno's admission controller Pods are spread over the availability zones. */
   readonly spreadAdmissionAcrossZones: boolean;
   /**
-   * The verifier must be highly available: a forked verifier chart, which can run several
-   * replicas, must run at least {@link HIGHLY_AVAILABLE_VERIFIER_REPLICAS}. (The upstream chart
-   * fixes its own replica count.)
+   * The verifier must be highly available: it runs at least {@link HIGHLY_AVAILABLE_VERIFIER_REPLICAS}
+   * replicas, with a PodDisruptionBudget (whichever verifier backend is selected).
    */
   readonly highlyAvailableVerifier: boolean;
   /**
@@ -45,8 +44,11 @@ export interface EnvironmentTraits {
 /** Rollout timeouts, in seconds, that an environment and a rendered stage accept. */
 export const ROLLOUT_TIMEOUT_SECONDS = { min: 10, max: 3600 } as const;
 
-/** Replicas a forked verifier runs at least where {@link EnvironmentTraits.highlyAvailableVerifier}. */
-export const HIGHLY_AVAILABLE_VERIFIER_REPLICAS = 2;
+/**
+ * Replicas the verifier runs at least where {@link EnvironmentTraits.highlyAvailableVerifier}: one
+ * per availability zone of a three-zone VPC, so losing a zone or draining a node leaves two.
+ */
+export const HIGHLY_AVAILABLE_VERIFIER_REPLICAS = 3;
 
 /** One environment: its name (the Pulumi stack name) and its traits. */
 export interface EnvironmentDefinition {

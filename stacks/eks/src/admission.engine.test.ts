@@ -727,7 +727,7 @@ interface Plan {
   readonly tlsSecretPath: string;
   readonly tlsSecretName: string;
   readonly verifierNamespace: string;
-  /** Where the verifier's Service listens: `<release>-svc.<namespace>.svc:443/checkimages`. */
+  /** Where the verifier's Service listens: `<service>.<namespace>.svc:<port>/checkimages`. */
   readonly verifierUrl: string;
   /** The planned TrustPolicy resources: name, scopes and identities of their one statement. */
   readonly trustPolicies: readonly { name: string; registryScopes: string[]; trustedIdentities: string[] }[];
@@ -761,13 +761,14 @@ async function plan(env: Env): Promise<Plan> {
     'kubernetes:rbac.authorization.k8s.io/v1:Role',
     'admission-read-verifier-tls',
   );
-  const release = planned(result.resources, 'kubernetes:helm.sh/v3:Release', 'verifier-release');
+  // The verifier's Service as the stack renders it (the upstream backend has no chart).
+  const service = planned(result.resources, 'kubernetes:core/v1:Service', 'verifier-service');
   const roleMetadata = parsed<{ namespace: string }>(role.inputs['metadata']);
   const [rule] = parsed<{ resourceNames: string[] }[]>(role.inputs['rules']);
   const tlsSecretName = rule?.resourceNames[0];
   if (tlsSecretName === undefined) throw new Error('the verifier TLS Role names no secret');
-  const releaseName = String(release.inputs['name']);
-  const releaseNamespace = String(release.inputs['namespace']);
+  const serviceMetadata = parsed<{ name: string; namespace: string }>(service.inputs['metadata']);
+  const servicePort = parsed<{ ports: { port: number }[] }>(service.inputs['spec']).ports[0]?.port;
   return {
     clusterPolicy: {
       apiVersion: String(policy.inputs['apiVersion']),
@@ -778,7 +779,7 @@ async function plan(env: Env): Promise<Plan> {
     tlsSecretPath: `/api/v1/namespaces/${roleMetadata.namespace}/secrets/${tlsSecretName}`,
     tlsSecretName,
     verifierNamespace: roleMetadata.namespace,
-    verifierUrl: `https://${releaseName}-svc.${releaseNamespace}.svc:443/checkimages`,
+    verifierUrl: `https://${serviceMetadata.name}.${serviceMetadata.namespace}.svc:${servicePort}/checkimages`,
     trustPolicies: result.resources
       .filter((r) => r.type === 'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy')
       .map((r) => {

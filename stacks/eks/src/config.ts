@@ -13,8 +13,11 @@ import {
   platformImagesProblems,
   PUBLIC_ACCESS_CIDR_ALLOWED,
   publicAccessCidrProblem,
+  IMAGE_PIN_ALLOWED,
+  KYVERNO_IMAGE_SLOTS,
+  NOTATION_AWS_LIMITS,
+  parseImagePin,
   StackConfigError,
-  UPSTREAM_VERIFIER_FIXED,
   VerifierImplementation,
   type ConfigSource,
   type InputProblem,
@@ -32,12 +35,26 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,48}[a-z0-9])?$/;
 const CHART_REPOSITORY = /^(https|oci):\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)*\/?$/;
 const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
+// --- verifier, Kyverno images and cluster keys (the verifier backend, digests, nodes) ---
+
+/** Seconds a "verified" answer is cached when the config does not say: the revocation delay at admission. */
+export const DEFAULT_VERIFIER_CACHE_TTL_SECONDS = 300;
+
+/** Memory request and limit of each upstream verifier replica when the config does not say, MiB. */
+export const DEFAULT_VERIFIER_MEMORY_MIB = 1024;
+
+const { cacheTtlSeconds: TTL, replicas: REPLICAS, memoryMiB: MEMORY } = NOTATION_AWS_LIMITS;
+const cacheTtl = z.number().int().min(TTL.min).max(TTL.max).default(DEFAULT_VERIFIER_CACHE_TTL_SECONDS);
+const replicaCount = z.number().int().min(REPLICAS.min).max(REPLICAS.max);
+
 const verifierSchema = z.discriminatedUnion('implementation', [
   z
     .object({
       implementation: z.literal(VerifierImplementation.Upstream),
-      cacheTtlSeconds: z.literal(UPSTREAM_VERIFIER_FIXED.cacheTtlSeconds),
-      replicas: z.literal(UPSTREAM_VERIFIER_FIXED.replicas),
+      image: z.string(),
+      cacheTtlSeconds: cacheTtl,
+      replicas: replicaCount,
+      memoryMiB: z.number().int().min(MEMORY.min).max(MEMORY.max).default(DEFAULT_VERIFIER_MEMORY_MIB),
     })
     .strict(),
   z
@@ -46,11 +63,25 @@ const verifierSchema = z.discriminatedUnion('implementation', [
       repository: z.string().regex(CHART_REPOSITORY),
       chart: z.string().regex(DNS_LABEL),
       version: z.string().regex(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/),
-      cacheTtlSeconds: z.number().int().min(30).max(86400),
-      replicas: z.number().int().min(1).max(10),
+      image: z.string(),
+      cacheTtlSeconds: cacheTtl,
+      replicas: replicaCount,
     })
     .strict(),
 ]);
+
+/** Config names of Kyverno's images (the readiness checker serves the hooks and the chart's tests). */
+export const KYVERNO_IMAGE_KEYS = Object.keys(KYVERNO_IMAGE_SLOTS).filter(
+  (slot) => slot !== 'readinessCheckerTests',
+) as readonly (keyof typeof KYVERNO_IMAGE_SLOTS & string)[];
+
+const kyvernoImagesSchema = z
+  .object(
+    Object.fromEntries(KYVERNO_IMAGE_KEYS.map((key) => [key, z.string()])) as Record<string, z.ZodString>,
+  )
+  .strict();
+
+// --- end of verifier, Kyverno images and cluster keys ---
 
 /** Configuration of `signet-eks`, per environment in `Pulumi.<env>.yaml`. */
 export const eksConfig = defineStackConfig('signet-eks', {
@@ -149,9 +180,18 @@ export const eksConfig = defineStackConfig('signet-eks', {
   ),
   verifier: configKey(
     verifierSchema.describe(
-      'The Notation/AWS Signer verifier: `upstream` (kyverno-notation-aws v1.1, cache TTL and replicas fixed by its chart) or `fork` (a maintained fork by chart repository, name and version).',
+      `The Notation/AWS Signer verifier: \`upstream\` (kyverno-notation-aws v1.1, its objects rendered by Signet) or \`fork\` (a maintained fork by chart repository, name and version). \`image\` by digest; \`cacheTtlSeconds\` (default ${DEFAULT_VERIFIER_CACHE_TTL_SECONDS}) is the revocation delay at admission; \`replicas\` at least ${HIGHLY_AVAILABLE_VERIFIER_REPLICAS} where the verifier must be highly available (${describeTrait(
+        (t) => t.highlyAvailableVerifier,
+        (on) => (on ? 'yes' : 'no'),
+      )}); \`memoryMiB\` (upstream, default ${DEFAULT_VERIFIER_MEMORY_MIB}).`,
     ),
-    `{ implementation: "upstream", cacheTtlSeconds: ${UPSTREAM_VERIFIER_FIXED.cacheTtlSeconds}, replicas: ${UPSTREAM_VERIFIER_FIXED.replicas} } (fixed by the upstream chart), or { implementation: "fork", repository: "https://…" or "oci://…", chart: "<name>", version: "<semver>", cacheTtlSeconds: 30..86400, replicas: 1..10 }`,
+    `{ implementation: "upstream", image: <pin>, replicas: ${REPLICAS.min}..${REPLICAS.max}, cacheTtlSeconds: ${TTL.min}..${TTL.max}, memoryMiB: ${MEMORY.min}..${MEMORY.max} }, or { implementation: "fork", repository: "https://…" or "oci://…", chart: "<name>", version: "<semver>", image: <pin>, replicas: ${REPLICAS.min}..${REPLICAS.max}, cacheTtlSeconds: ${TTL.min}..${TTL.max} }`,
+  ),
+  kyvernoImages: configKey(
+    kyvernoImagesSchema.describe(
+      'Every image of the Kyverno chart, by digest: admissionController, admissionControllerInit, backgroundController, cleanupController, reportsController, cli (CRD migration hook) and readinessChecker (webhook cleanup hooks and chart tests).',
+    ),
+    `an object with exactly ${KYVERNO_IMAGE_KEYS.join(', ')}, each ${IMAGE_PIN_ALLOWED}`,
   ),
 });
 
@@ -189,19 +229,29 @@ export function loadEksConfig(source?: ConfigSource): EksConfig {
       allowed: `at least ${traits.minAdmissionReplicas} in ${config.environment}`,
     });
   }
-  if (
-    traits.highlyAvailableVerifier &&
-    verifier.implementation === VerifierImplementation.Fork &&
-    verifier.replicas < HIGHLY_AVAILABLE_VERIFIER_REPLICAS
-  ) {
+  if (traits.highlyAvailableVerifier && verifier.replicas < HIGHLY_AVAILABLE_VERIFIER_REPLICAS) {
     problems.push({
       source: where,
       path: `${key('verifier')}.replicas`,
       value: verifier.replicas,
-      allowed: `at least ${HIGHLY_AVAILABLE_VERIFIER_REPLICAS} in ${config.environment}, where the verifier must be highly available (a forked chart allows it)`,
+      allowed: `at least ${HIGHLY_AVAILABLE_VERIFIER_REPLICAS} in ${config.environment}, where the verifier must be highly available`,
     });
   }
   problems.push(...platformImagesProblems(config.values.platformImages, where, key('platformImages')));
+  // Digests in every environment: what dev admits with is what staging and prod will pin, and a tag
+  // can be moved to other bytes by whoever controls the registry.
+  const pins: [string, string][] = [
+    [`${key('verifier')}.image`, verifier.image],
+    ...Object.entries(config.values.kyvernoImages).map(([slot, ref]): [string, string] => [
+      `${key('kyvernoImages')}.${slot}`,
+      ref,
+    ]),
+  ];
+  for (const [path, ref] of pins) {
+    if (parseImagePin(ref) === undefined) {
+      problems.push({ source: where, path, value: ref, allowed: IMAGE_PIN_ALLOWED });
+    }
+  }
   if (problems.length > 0) throw new StackConfigError(problems);
   return {
     ...config,

@@ -5,6 +5,7 @@ import {
   EKS_OUTPUT_KEYS,
   KUBERNETES_API_AUDIENCE,
   KYVERNO_API_CALL_AUDIENCE,
+  KYVERNO_IMAGE_SLOTS,
 } from '@signet/platform';
 import {
   isSecretValue,
@@ -89,6 +90,13 @@ type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-
 
 const releaseValues = (result: StackProgramResult, name: string): Values =>
   json<Values>(one(result, 'kubernetes:helm.sh/v3:Release', name).inputs['values']);
+
+const verifierDeployment = (result: StackProgramResult): Values =>
+  json<Values>(one(result, 'kubernetes:apps/v1:Deployment', 'verifier-deployment').inputs);
+const verifierContainer = (result: StackProgramResult): Values =>
+  verifierDeployment(result)['spec']['template']['spec']['containers'][0];
+
+const PIN = `@sha256:${'1'.repeat(64)}`;
 
 let dev: StackProgramResult;
 let prod: StackProgramResult;
@@ -196,18 +204,69 @@ describe('signet-eks cluster', () => {
     }
   });
 
-  it('runs nodes in the private subnets only, sized per environment, with IMDSv2', () => {
+  it('runs nodes in the private subnets only, sized per environment, with IMDSv2 at hop limit 1', () => {
     const nodes = (r: StackProgramResult) => one(r, 'eks:index:ManagedNodeGroup', 'cluster-nodes').inputs;
     expect(nodes(prod)).toMatchObject({
       subnetIds: upstream('prod')['organization/signet-networking/prod']?.['privateSubnetIds'],
       capacityType: 'ON_DEMAND',
       scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 9 },
-      enableIMDSv2: true,
     });
+    for (const result of [dev, prod]) {
+      const template = one(result, 'aws:ec2/launchTemplate:LaunchTemplate', 'cluster-nodes');
+      // IMDSv2 only, and a Pod (one hop behind the node) gets no answer from the metadata service.
+      expect(template.inputs['metadataOptions']).toEqual({
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+      });
+      expect(template.id).toBeDefined();
+      expect(nodes(result)['launchTemplate']).toMatchObject({ id: template.id });
+      // The node group's own IMDS switch would make @pulumi/eks build a second template.
+      expect(nodes(result)['enableIMDSv2']).toBeUndefined();
+    }
+    expect(
+      one(prod, 'aws:ec2/launchTemplate:LaunchTemplate', 'cluster-nodes').inputs['blockDeviceMappings'],
+    ).toEqual([
+      {
+        deviceName: '/dev/xvda',
+        ebs: { volumeSize: 50, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+      },
+    ]);
     expect(nodes(dev)).toMatchObject({
       capacityType: 'SPOT',
       scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 },
     });
+  });
+
+  it('enforces NetworkPolicies with the VPC CNI add-on, whose permissions are on its own service account', () => {
+    for (const result of [dev, prod]) {
+      const cni = one(result, 'eks:index:VpcCniAddon', 'cluster-vpc-cni');
+      const cniRole = one(result, 'aws:iam/role:Role', 'cluster-vpc-cni-role');
+      expect(cni.inputs).toMatchObject({
+        enableNetworkPolicy: true,
+        serviceAccountRoleArn: cniRole.state['arn'],
+        resolveConflictsOnCreate: 'OVERWRITE',
+      });
+      const trust = json<{ Statement: { Condition: { StringEquals: Record<string, string> } }[] }>(
+        cniRole.inputs['assumeRolePolicy'],
+      );
+      expect(Object.values(trust.Statement[0]?.Condition.StringEquals ?? {})).toContain(
+        'system:serviceaccount:kube-system:aws-node',
+      );
+      const attachments = ofType(result, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment');
+      const cniPolicy = attachments.filter((a) =>
+        String(a.inputs['policyArn']).endsWith('/AmazonEKS_CNI_Policy'),
+      );
+      expect(cniPolicy.map((a) => a.name)).toEqual(['cluster-vpc-cni-role-AmazonEKS_CNI_Policy']);
+      const nodeRole = one(result, 'aws:iam/role:Role', 'cluster-node-role');
+      const nodePolicies = attachments
+        .filter((a) => a.inputs['role'] === nodeRole.state['name'])
+        .map((a) => String(a.inputs['policyArn']).split('/').pop());
+      expect(nodePolicies.sort()).toEqual([
+        'AmazonEC2ContainerRegistryPullOnly',
+        'AmazonEKSWorkerNodePolicy',
+      ]);
+    }
   });
 });
 
@@ -238,7 +297,7 @@ describe('signet-eks Kyverno', () => {
     });
     const values = releaseValues(prod, 'kyverno-release');
     expect(values['features']['forceFailurePolicyIgnore']).toEqual({ enabled: false });
-    expect(values['webhooksCleanup']).toEqual({ enabled: true });
+    expect(values['webhooksCleanup']).toMatchObject({ enabled: true });
     expect(values['config']['webhooks']['namespaceSelector']['matchExpressions']).toEqual([
       {
         key: 'kubernetes.io/metadata.name',
@@ -249,31 +308,96 @@ describe('signet-eks Kyverno', () => {
     expect(values['config']['resourceFiltersIncludeNamespaces']).toEqual(['kyverno-notation-aws']);
   });
 
-  it('sends the API server audience to the upstream verifier, whose token review has no audience', () => {
-    expect(releaseValues(prod, 'kyverno-release')['apiCallToken']).toEqual({
-      audience: KUBERNETES_API_AUDIENCE,
-    });
+  it('sends the verifier a token of its own audience, never one the API server accepts', () => {
+    for (const result of [dev, prod]) {
+      const token = releaseValues(result, 'kyverno-release')['apiCallToken'];
+      expect(token).toEqual({ audience: KYVERNO_API_CALL_AUDIENCE, expirationSeconds: 600 });
+      expect(token['audience']).not.toBe(KUBERNETES_API_AUDIENCE);
+    }
+  });
+
+  it('renders every image of the chart by digest, in every environment', () => {
+    for (const result of [dev, prod]) {
+      const values = releaseValues(result, 'kyverno-release');
+      for (const path of Object.values(KYVERNO_IMAGE_SLOTS)) {
+        const image = path.reduce((node: Values, key) => node[key], values);
+        expect(image['tag'], path.join('.')).toMatch(/^v1\.19\.0@sha256:[0-9a-f]{64}$/);
+        expect(image['registry'], path.join('.')).toMatch(/^(reg\.kyverno\.io|ghcr\.io)$/);
+      }
+    }
   });
 });
 
 describe('signet-eks verifier', () => {
-  it('installs the pinned upstream chart in the stack region with its IRSA role', () => {
-    const release = one(prod, 'kubernetes:helm.sh/v3:Release', 'verifier-release');
-    expect(release.inputs).toMatchObject({
-      name: 'kyverno-notation-aws',
-      chart: 'kyverno-notation-aws',
-      version: 'v1.1',
-      namespace: 'kyverno-notation-aws',
-      repositoryOpts: { repo: 'https://nirmata.github.io/kyverno-notation-aws' },
-    });
+  it('renders the upstream verifier itself, in the stack region, without --debug, by digest, with its IRSA role', () => {
+    expect(ofType(prod, 'kubernetes:helm.sh/v3:Release').map((r) => r.name)).toEqual(['kyverno-release']);
     const role = one(prod, 'aws:iam/role:Role', 'verifier-role');
-    const values = releaseValues(prod, 'verifier-release');
-    expect(values['region']).toBe(REGION);
-    expect(values['serviceAccount']).toEqual({
-      enabled: true,
+    for (const result of [dev, prod]) {
+      const container = verifierContainer(result);
+      expect(container['env']).toContainEqual({ name: 'AWS_REGION', value: REGION });
+      expect(container['args']).not.toContain('--debug');
+      expect(container['args']).toContain('--cacheTTLDurationSeconds=300');
+      expect(container['args']).toContain('--reviewKyvernoToken=false');
+      expect(container['image']).toMatch(/^ghcr\.io\/nirmata\/kyverno-notation-aws@sha256:[0-9a-f]{64}$/);
+      expect(container['resources']['limits']).toEqual({ memory: '1024Mi' });
+    }
+    expect(
+      json<Values>(one(prod, 'kubernetes:core/v1:ServiceAccount', 'verifier-serviceaccount').inputs)[
+        'metadata'
+      ],
+    ).toMatchObject({
       name: 'kyverno-notation-aws',
+      namespace: 'kyverno-notation-aws',
       annotations: { 'eks.amazonaws.com/role-arn': role.state['arn'] },
     });
+    expect(
+      json<Values>(one(prod, 'kubernetes:core/v1:Service', 'verifier-service').inputs)['metadata']['name'],
+    ).toBe('kyverno-notation-aws-svc');
+    const crds = ofType(prod, 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition').map(
+      (c) => json<Values>(c.inputs)['metadata']['name'],
+    );
+    expect(crds.sort()).toEqual(['trustpolicies.notation.nirmata.io', 'truststores.notation.nirmata.io']);
+  });
+
+  it('runs 3 verifier replicas with a PodDisruptionBudget spread over zones outside dev, 1 in dev', async () => {
+    const staging = await run('staging');
+    for (const result of [staging, prod]) {
+      expect(verifierDeployment(result)['spec']['replicas']).toBe(3);
+      expect(
+        json<Values>(
+          one(result, 'kubernetes:policy/v1:PodDisruptionBudget', 'verifier-poddisruptionbudget').inputs,
+        )['spec'],
+      ).toMatchObject({
+        maxUnavailable: 1,
+      });
+      const spread = verifierDeployment(result)['spec']['template']['spec']['topologySpreadConstraints'];
+      expect(spread.map((c: Values) => c['topologyKey'])).toContain('topology.kubernetes.io/zone');
+    }
+    expect(verifierDeployment(dev)['spec']['replicas']).toBe(1);
+    expect(ofType(dev, 'kubernetes:policy/v1:PodDisruptionBudget')).toEqual([]);
+  });
+
+  it('accepts connections only from Kyverno admission controller Pods', () => {
+    const policy = json<Values>(
+      one(prod, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'verifier-networkpolicy').inputs,
+    );
+    expect(policy['metadata']['namespace']).toBe('kyverno-notation-aws');
+    expect(policy['spec']).toMatchObject({ podSelector: {}, policyTypes: ['Ingress'] });
+    expect(policy['spec']['ingress']).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyverno' } },
+            podSelector: {
+              matchLabels: {
+                'app.kubernetes.io/component': 'admission-controller',
+                'app.kubernetes.io/instance': 'kyverno',
+              },
+            },
+          },
+        ],
+      },
+    ]);
   });
 
   it('lets only its service account assume the role, through the cluster OIDC provider with the STS audience', () => {
@@ -323,10 +447,12 @@ describe('signet-eks verifier', () => {
       repository: 'oci://ghcr.io/example/charts',
       chart: 'notation-aws-verifier',
       version: '1.0.0',
+      image: `ghcr.io/example/notation-aws-verifier:1.0.0${PIN}`,
       cacheTtlSeconds: 300,
       replicas: 3,
     };
     const result = await run('prod', { 'signet-eks:verifier': fork });
+    expect(ofType(result, 'kubernetes:apps/v1:Deployment')).toEqual([]);
     const release = one(result, 'kubernetes:helm.sh/v3:Release', 'verifier-release').inputs;
     expect(release).toMatchObject({
       name: 'notation-aws-verifier',
@@ -338,6 +464,10 @@ describe('signet-eks verifier', () => {
     expect(values['replicaCount']).toBe(3);
     expect(values['podDisruptionBudget']).toEqual({ enabled: true, maxUnavailable: 1 });
     expect(values['cache']).toEqual({ enabled: true, ttlSeconds: 300 });
+    expect(values['image']).toEqual({
+      repository: 'ghcr.io/example/notation-aws-verifier',
+      tag: `1.0.0${PIN}`,
+    });
     expect(values['tokenReview']).toEqual({
       enabled: true,
       allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller'],
@@ -345,7 +475,12 @@ describe('signet-eks verifier', () => {
     });
     expect(releaseValues(result, 'kyverno-release')['apiCallToken']).toEqual({
       audience: KYVERNO_API_CALL_AUDIENCE,
+      expirationSeconds: 600,
     });
+    // The same network rule guards a fork.
+    expect(ofType(result, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((p) => p.name)).toEqual([
+      'verifier-networkpolicy',
+    ]);
     const policy = json<Values>(
       one(result, 'kubernetes:kyverno.io/v1:ClusterPolicy', 'admission-cluster-policy').inputs,
     );
@@ -551,27 +686,69 @@ describe('signet-eks outputs and config', () => {
     );
   });
 
-  it('refuses a cache TTL the upstream chart cannot apply', async () => {
-    await expect(
-      run('dev', {
-        'signet-eks:verifier': { implementation: 'upstream', cacheTtlSeconds: 300, replicas: 1 },
-      }),
-    ).rejects.toThrow(
-      'key "signet-eks:verifier" has value {"implementation":"upstream","cacheTtlSeconds":300,"replicas":1}; allowed: { implementation: "upstream", cacheTtlSeconds: 7200',
+  it('refuses a verifier cache TTL above an hour', async () => {
+    const verifier = {
+      implementation: 'upstream',
+      image: `ghcr.io/nirmata/kyverno-notation-aws${PIN}`,
+      cacheTtlSeconds: 7200,
+      replicas: 1,
+    };
+    await expect(run('dev', { 'signet-eks:verifier': verifier })).rejects.toThrow(
+      `key "signet-eks:verifier" has value ${JSON.stringify(verifier)}; allowed: { implementation: "upstream", image: <pin>, replicas: 1..10, cacheTtlSeconds: 30..3600`,
     );
   });
 
-  it('refuses a single forked verifier replica outside dev', async () => {
+  it('refuses fewer than 3 verifier replicas outside dev, whichever backend', async () => {
+    const image = `ghcr.io/nirmata/kyverno-notation-aws${PIN}`;
+    await expect(
+      run('staging', { 'signet-eks:verifier': { implementation: 'upstream', image, replicas: 1 } }),
+    ).rejects.toThrow(
+      'signet-eks (Pulumi.staging.yaml): key "signet-eks:verifier.replicas" has value 1; allowed: at least 3 in staging, where the verifier must be highly available',
+    );
     const fork = {
       implementation: 'fork',
       repository: 'https://charts.example.org/verifier',
       chart: 'notation-aws-verifier',
       version: '1.0.0',
+      image,
       cacheTtlSeconds: 300,
-      replicas: 1,
+      replicas: 2,
     };
     await expect(run('prod', { 'signet-eks:verifier': fork })).rejects.toThrow(
-      'signet-eks (Pulumi.prod.yaml): key "signet-eks:verifier.replicas" has value 1; allowed: at least 2 in prod, where the verifier must be highly available (a forked chart allows it)',
+      'signet-eks (Pulumi.prod.yaml): key "signet-eks:verifier.replicas" has value 2; allowed: at least 3 in prod, where the verifier must be highly available',
+    );
+  });
+
+  it('refuses an image by tag, for the verifier and for every Kyverno image, in every environment', async () => {
+    await expect(
+      run('dev', {
+        'signet-eks:verifier': {
+          implementation: 'upstream',
+          image: 'ghcr.io/nirmata/kyverno-notation-aws:v1.1',
+          replicas: 1,
+        },
+      }),
+    ).rejects.toThrow(
+      'signet-eks (Pulumi.dev.yaml): key "signet-eks:verifier.image" has value "ghcr.io/nirmata/kyverno-notation-aws:v1.1"; allowed: an image reference pinned by digest',
+    );
+    const images = Object.fromEntries(
+      Object.keys(KYVERNO_IMAGE_SLOTS)
+        .filter((slot) => slot !== 'readinessCheckerTests')
+        .map((slot) => [slot, `reg.kyverno.io/kyverno/${slot}:v1.19.0${PIN}`]),
+    );
+    await expect(
+      run('prod', {
+        'signet-eks:kyvernoImages': {
+          ...images,
+          readinessChecker: 'ghcr.io/kyverno/readiness-checker:latest',
+        },
+      }),
+    ).rejects.toThrow(
+      'signet-eks (Pulumi.prod.yaml): key "signet-eks:kyvernoImages.readinessChecker" has value "ghcr.io/kyverno/readiness-checker:latest"; allowed: an image reference pinned by digest',
+    );
+    const { cli: _cli, ...missingCli } = images;
+    await expect(run('prod', { 'signet-eks:kyvernoImages': missingCli })).rejects.toThrow(
+      'key "signet-eks:kyvernoImages" has value',
     );
   });
 

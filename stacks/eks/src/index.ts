@@ -5,16 +5,17 @@ import {
   createAwsProvider,
   discoverApps,
   environmentTraits,
-  kyvernoApiCallAudience,
   Kyverno,
   NotationVerifier,
   readEcrOutputs,
   readNetworkingOutputs,
   readSignerOutputs,
   SignedImageAdmission,
+  requireImagePin,
+  selectVerifierBackend,
   SignetCluster,
-  VERIFIER_NAMESPACE,
   type EksOutputs,
+  type KyvernoImages,
   type StackExports,
   type VerifierSettings,
 } from '@signet/platform';
@@ -28,19 +29,29 @@ const network = readNetworkingOutputs(config);
 const ecr = readEcrOutputs(config);
 const signer = readSignerOutputs(config);
 const apps = appsForEnvironment(discoverApps(), config.environment);
+// --- verifier backend and Kyverno images (loadEksConfig has checked every pin) ---
+const pin = (ref: string, path: string) => requireImagePin(ref, `${config.project}:${path}`);
+const verifierConfig = values.verifier;
 const verifierSettings: VerifierSettings =
-  values.verifier.implementation === 'upstream'
-    ? values.verifier
+  verifierConfig.implementation === 'upstream'
+    ? { ...verifierConfig, image: pin(verifierConfig.image, 'verifier.image') }
     : {
-        implementation: values.verifier.implementation,
+        implementation: verifierConfig.implementation,
         chart: {
-          repository: values.verifier.repository,
-          name: values.verifier.chart,
-          version: values.verifier.version,
+          repository: verifierConfig.repository,
+          name: verifierConfig.chart,
+          version: verifierConfig.version,
         },
-        cacheTtlSeconds: values.verifier.cacheTtlSeconds,
-        replicas: values.verifier.replicas,
+        image: pin(verifierConfig.image, 'verifier.image'),
+        cacheTtlSeconds: verifierConfig.cacheTtlSeconds,
+        replicas: verifierConfig.replicas,
       };
+// The one selection point of the verifier: everything else talks to the backend.
+const verifierBackend = selectVerifierBackend(verifierSettings);
+const kyvernoImages = Object.fromEntries(
+  Object.entries(values.kyvernoImages).map(([slot, ref]) => [slot, pin(ref, `kyvernoImages.${slot}`)]),
+) as unknown as KyvernoImages;
+// --- end of verifier backend and Kyverno images ---
 const repositories = ecr.repositories.apply((repos) => Object.values(repos));
 
 // The cluster: private endpoint, KMS-encrypted secrets, all control-plane logs, nodes in private subnets.
@@ -68,8 +79,12 @@ const kyverno = new Kyverno(
   {
     admissionReplicas: values.kyvernoAdmissionReplicas,
     spreadAcrossZones: traits.spreadAdmissionAcrossZones,
-    apiCallAudience: kyvernoApiCallAudience(verifierSettings.implementation).kyvernoSends,
-    verifierNamespace: VERIFIER_NAMESPACE,
+    apiCallToken: {
+      audience: verifierBackend.callerAccess.kyvernoTokenAudience,
+      expirationSeconds: verifierBackend.callerAccess.kyvernoTokenExpirationSeconds,
+    },
+    images: kyvernoImages,
+    verifierNamespace: verifierBackend.layout.namespace,
     kubernetesVersion: values.kubernetesVersion,
   },
   inCluster,
@@ -80,12 +95,15 @@ const verifier = new NotationVerifier(
   'verifier',
   {
     environment: config.environment,
-    settings: verifierSettings,
+    backend: verifierBackend,
     region: config.region,
+    spreadAcrossZones: traits.spreadAdmissionAcrossZones,
     oidcProviderArn: cluster.oidcProviderArn,
     repositoryArns: repositories.apply((repos) => repos.map((r) => r.arn)),
     trustedIdentities: signer.trustedIdentities,
-    defaultTrustPolicy: 'signet-apps',
+    // Every Kyverno call names its app's trust policy; a call naming none must not fall back to a
+    // policy that exists, so the default is a name no TrustPolicy has (the verifier then refuses).
+    defaultTrustPolicy: 'signet-no-default',
     kubernetesVersion: values.kubernetesVersion,
   },
   { providers: [provider, cluster.provider], dependsOn: [cluster.nodeGroup] },
@@ -99,15 +117,16 @@ const admission = new SignedImageAdmission(
     repositories: ecr.repositories,
     profiles: signer.profiles,
     platformImages: values.platformImages,
-    // Not pinned by digest in this stack yet: the backstop leaves the system namespaces out until the
-    // pinned Kyverno and verifier image references are passed here.
-    systemImages: undefined,
+    // In the system namespaces the backstop admits exactly the pinned Kyverno and verifier images (as
+    // the Pods reference them: the config's `<registry>/<repo>:<tag>@sha256:…`) and EKS add-on images.
+    systemImages: [...new Set([verifierConfig.image, ...Object.values(values.kyvernoImages)])].sort(),
     region: config.region,
     partition: aws.getPartitionOutput({}, { provider }).partition,
     failureAction: values.admissionFailureAction,
-    verifier: { layout: verifier.layout, tlsSecretName: verifier.tlsSecretName },
+    verifier: { layout: verifier.layout, tlsSecretName: verifier.tlsSecretName, call: verifierBackend.call },
     kyvernoRelease: kyverno.release,
-    verifierRelease: verifier.release,
+    // The verifier component: its CRDs, Deployment and Service (or release) are ready first.
+    verifierRelease: verifier,
     kubernetesVersion: values.kubernetesVersion,
   },
   { provider: cluster.provider },

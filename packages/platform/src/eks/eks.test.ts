@@ -1,32 +1,13 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runStackProgram } from '../testing/index.js';
-import {
-  helmChartSource,
-  KUBERNETES_API_AUDIENCE,
-  KYVERNO_API_CALL_AUDIENCE,
-  kyvernoApiCallAudience,
-  verifierLayout,
-  type VerifierSettings,
-} from './charts.js';
 import { EKS_OUTPUT_KEYS, eksStackReferenceName } from './contract.js';
 import { buildEndpointAccess, publicAccessCidrProblem } from './endpoint.js';
 import { buildKyvernoValues } from './kyverno-values.js';
 import { appNamespaceLabels } from './namespaces.js';
-import { buildVerifierValues } from './verifier-values.js';
+import { KYVERNO_TEST_IMAGES } from './verifier/test-images.js';
 
-const upstream: VerifierSettings = { implementation: 'upstream', cacheTtlSeconds: 7200, replicas: 1 };
-const fork: VerifierSettings = {
-  implementation: 'fork',
-  chart: {
-    repository: 'https://charts.example.org/verifier',
-    name: 'notation-aws-verifier',
-    version: '1.2.0',
-  },
-  cacheTtlSeconds: 600,
-  replicas: 2,
-};
-const roleArn = 'arn:aws:iam::123456789012:role/signet-prod-image-verifier';
+const apiCallToken = { audience: 'kyverno-svc.kyverno.io', expirationSeconds: 600 };
 
 beforeEach(() => {
   vi.resetModules();
@@ -57,7 +38,8 @@ describe('Kyverno values', () => {
     const ha = buildKyvernoValues({
       admissionReplicas: 3,
       spreadAcrossZones: true,
-      apiCallAudience: KYVERNO_API_CALL_AUDIENCE,
+      apiCallToken,
+      images: KYVERNO_TEST_IMAGES,
       verifierNamespace: 'verifier',
     }) as { admissionController: Record<string, unknown> };
     expect(ha.admissionController['podDisruptionBudget']).toEqual({ enabled: true, minAvailable: 2 });
@@ -65,7 +47,8 @@ describe('Kyverno values', () => {
     const single = buildKyvernoValues({
       admissionReplicas: 1,
       spreadAcrossZones: false,
-      apiCallAudience: KUBERNETES_API_AUDIENCE,
+      apiCallToken,
+      images: KYVERNO_TEST_IMAGES,
       verifierNamespace: 'verifier',
     }) as { admissionController: Record<string, unknown> };
     expect(single.admissionController['podDisruptionBudget']).toEqual({ enabled: false });
@@ -77,95 +60,11 @@ describe('Kyverno values', () => {
       buildKyvernoValues({
         admissionReplicas: 0,
         spreadAcrossZones: false,
-        apiCallAudience: 'a',
+        apiCallToken,
+        images: KYVERNO_TEST_IMAGES,
         verifierNamespace: 'v',
       }),
     ).toThrow('Kyverno admissionReplicas has value 0; allowed: a positive integer');
-  });
-});
-
-describe('verifier implementations', () => {
-  it('match the token audience Kyverno sends to what each verifier reviews', () => {
-    expect(kyvernoApiCallAudience('upstream')).toEqual({
-      kyvernoSends: KUBERNETES_API_AUDIENCE,
-      verifierReviews: undefined,
-    });
-    expect(kyvernoApiCallAudience('fork')).toEqual({
-      kyvernoSends: KYVERNO_API_CALL_AUDIENCE,
-      verifierReviews: KYVERNO_API_CALL_AUDIENCE,
-    });
-  });
-
-  it('name the release, service and service account after the chart', () => {
-    expect(verifierLayout(upstream)).toMatchObject({
-      releaseName: 'kyverno-notation-aws',
-      serviceName: 'kyverno-notation-aws-svc',
-      serviceAccountName: 'kyverno-notation-aws',
-      namespace: 'kyverno-notation-aws',
-    });
-    expect(verifierLayout(fork)).toMatchObject({
-      serviceName: 'notation-aws-verifier-svc',
-      namespace: 'kyverno-notation-aws',
-    });
-  });
-
-  it('address OCI charts by URL and index repositories through repositoryOpts', () => {
-    expect(
-      helmChartSource({ repository: 'oci://ghcr.io/acme/charts/', name: 'v', version: '1.0.0' }),
-    ).toEqual({
-      chart: 'oci://ghcr.io/acme/charts/v',
-      version: '1.0.0',
-    });
-    expect(
-      helmChartSource({ repository: 'https://acme.example/charts', name: 'v', version: '1.0.0' }),
-    ).toEqual({
-      chart: 'v',
-      version: '1.0.0',
-      repositoryOpts: { repo: 'https://acme.example/charts' },
-    });
-  });
-
-  it('set region and IRSA on the upstream chart and refuse what its chart hard-codes', () => {
-    expect(
-      buildVerifierValues({ settings: upstream, region: 'eu-central-1', roleArn, defaultTrustPolicy: 'p' }),
-    ).toMatchObject({
-      region: 'eu-central-1',
-      serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': roleArn } },
-    });
-    expect(() =>
-      buildVerifierValues({
-        settings: { ...upstream, replicas: 2 },
-        region: 'eu-west-1',
-        roleArn,
-        defaultTrustPolicy: 'p',
-      }),
-    ).toThrow(
-      'verifier replicas has value 2; allowed: 1 with the upstream chart, which hard-codes it (select a fork to run more)',
-    );
-    expect(() =>
-      buildVerifierValues({
-        settings: { ...upstream, cacheTtlSeconds: 60 },
-        region: 'eu-west-1',
-        roleArn,
-        defaultTrustPolicy: 'p',
-      }),
-    ).toThrow('verifier cacheTtlSeconds has value 60; allowed: 7200 with the upstream chart');
-  });
-
-  it('give a fork its replicas, PDB, cache TTL and scoped token review', () => {
-    const values = buildVerifierValues({
-      settings: fork,
-      region: 'eu-west-1',
-      roleArn,
-      defaultTrustPolicy: 'signet-apps',
-    });
-    expect(values).toMatchObject({
-      replicaCount: 2,
-      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
-      cache: { enabled: true, ttlSeconds: 600 },
-      tokenReview: { enabled: true, audiences: [KYVERNO_API_CALL_AUDIENCE] },
-      defaultTrustPolicy: 'signet-apps',
-    });
   });
 });
 

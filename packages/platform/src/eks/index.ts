@@ -1,23 +1,28 @@
 export {
   helmChartSource,
-  KUBERNETES_API_AUDIENCE,
   KYVERNO_ADMISSION_SERVICE_ACCOUNT,
-  KYVERNO_API_CALL_AUDIENCE,
   KYVERNO_CHART,
   KYVERNO_NAMESPACE,
   KYVERNO_RELEASE_NAME,
-  kyvernoApiCallAudience,
-  UPSTREAM_VERIFIER_CHART,
-  UPSTREAM_VERIFIER_FIXED,
-  VERIFIER_NAMESPACE,
-  VerifierImplementation,
-  verifierLayout,
   type HelmChartRef,
-  type VerifierLayout,
-  type VerifierSettings,
 } from './charts.js';
-export { buildKyvernoValues, excludedNamespaces, type KyvernoValuesInput } from './kyverno-values.js';
-export { assertVerifierSettings, buildVerifierValues, type VerifierValuesInput } from './verifier-values.js';
+export {
+  buildKyvernoValues,
+  excludedNamespaces,
+  KYVERNO_IMAGE_SLOTS,
+  kyvernoImageValues,
+  type KyvernoImages,
+  type KyvernoValuesInput,
+} from './kyverno-values.js';
+export {
+  chartTagForPin,
+  IMAGE_PIN_ALLOWED,
+  parseImagePin,
+  pinnedReference,
+  requireImagePin,
+  type ImagePin,
+} from './images.js';
+export * from './verifier/index.js';
 export {
   buildEndpointAccess,
   CONTROL_PLANE_LOG_TYPES,

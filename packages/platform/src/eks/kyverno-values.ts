@@ -1,5 +1,60 @@
 import { CLUSTER_SYSTEM_NAMESPACES } from '@signet/policies';
 import { KYVERNO_NAMESPACE, KYVERNO_RELEASE_NAME } from './charts.js';
+import { chartTagForPin, type ImagePin } from './images.js';
+
+/**
+ * Every image Kyverno chart 3.9.0 renders, by the config name Signet gives it (templates of
+ * charts/kyverno at tag kyverno-chart-3.9.0: the four controllers, the admission controller's init
+ * container, the CRD migration hook, and the readiness checker of the webhook cleanup hooks and the
+ * chart's tests).
+ */
+export const KYVERNO_IMAGE_SLOTS = {
+  admissionController: ['admissionController', 'container', 'image'],
+  admissionControllerInit: ['admissionController', 'initContainer', 'image'],
+  backgroundController: ['backgroundController', 'image'],
+  cleanupController: ['cleanupController', 'image'],
+  reportsController: ['reportsController', 'image'],
+  cli: ['crds', 'migration', 'image'],
+  readinessChecker: ['webhooksCleanup', 'image'],
+  readinessCheckerTests: ['test', 'image'],
+} as const;
+
+/** The images of Kyverno's chart, by digest; the readiness checker serves both hook slots. */
+export type KyvernoImages = Readonly<
+  Record<Exclude<keyof typeof KYVERNO_IMAGE_SLOTS, 'readinessCheckerTests'>, ImagePin>
+>;
+
+/** Chart values that render each image as `<registry>/<repository>:<tag>@sha256:…` (the chart has no digest field). */
+export function kyvernoImageValues(images: KyvernoImages): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [slot, path] of Object.entries(KYVERNO_IMAGE_SLOTS)) {
+    const pin =
+      slot === 'readinessCheckerTests' ? images.readinessChecker : images[slot as keyof KyvernoImages];
+    const parents = path.slice(0, -1);
+    const leaf = path[path.length - 1] ?? slot;
+    let node = values;
+    for (const key of parents) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[leaf] = {
+      registry: pin.registry,
+      repository: pin.repository,
+      tag: chartTagForPin(pin),
+      pullPolicy: 'IfNotPresent',
+    };
+  }
+  return values;
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const existing = out[key];
+    out[key] =
+      typeof existing === 'object' && existing !== null && typeof value === 'object' && value !== null
+        ? merge(existing as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
 
 /** Input of {@link buildKyvernoValues}. */
 export interface KyvernoValuesInput {
@@ -7,8 +62,10 @@ export interface KyvernoValuesInput {
   readonly admissionReplicas: number;
   /** Spread admission controller Pods over availability zones (outside dev). */
   readonly spreadAcrossZones: boolean;
-  /** Audience of the token Kyverno sends with `apiCall` requests (see `kyvernoApiCallAudience`). */
-  readonly apiCallAudience: string;
+  /** The token Kyverno sends with `apiCall` requests (from the verifier backend's caller access). */
+  readonly apiCallToken: { readonly audience: string; readonly expirationSeconds: number };
+  /** Every image of the chart, by digest. */
+  readonly images: KyvernoImages;
   /** The verifier's namespace, excluded from admission next to the cluster's and Kyverno's own. */
   readonly verifierNamespace: string;
 }
@@ -28,8 +85,8 @@ export function buildKyvernoValues(input: KyvernoValuesInput): Record<string, un
     throw new Error(`Kyverno admissionReplicas has value ${replicas}; allowed: a positive integer`);
   }
   const excluded = excludedNamespaces(input.verifierNamespace);
-  return {
-    apiCallToken: { audience: input.apiCallAudience },
+  return merge(kyvernoImageValues(input.images), {
+    apiCallToken: { ...input.apiCallToken },
     features: {
       // Never let Kyverno rewrite policies to `failurePolicy: Ignore`: that admits unverified images
       // whenever Kyverno is slow or down.
@@ -72,5 +129,5 @@ export function buildKyvernoValues(input: KyvernoValuesInput): Record<string, un
           ]
         : [],
     },
-  };
+  });
 }

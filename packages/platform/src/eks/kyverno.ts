@@ -1,7 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { helmChartSource, KYVERNO_CHART, KYVERNO_NAMESPACE, KYVERNO_RELEASE_NAME } from './charts.js';
-import { buildKyvernoValues } from './kyverno-values.js';
+import { buildKyvernoValues, type KyvernoImages } from './kyverno-values.js';
 import { podSecurityLabels } from './namespaces.js';
 
 /** Arguments of {@link Kyverno}. */
@@ -10,8 +10,10 @@ export interface KyvernoArgs {
   readonly admissionReplicas: number;
   /** Spread admission controller Pods over availability zones. */
   readonly spreadAcrossZones: boolean;
-  /** Audience of Kyverno's `apiCall` token; from `kyvernoApiCallAudience` for the selected verifier. */
-  readonly apiCallAudience: string;
+  /** Kyverno's `apiCall` token: from the verifier backend's `callerAccess`. */
+  readonly apiCallToken: { readonly audience: string; readonly expirationSeconds: number };
+  /** Every image of the chart, by digest. */
+  readonly images: KyvernoImages;
   /** The verifier's namespace (excluded from admission). */
   readonly verifierNamespace: string;
   /** Cluster minor version, for the namespace's Pod Security labels. */

@@ -5,7 +5,8 @@ import {
   MAX_RULE_NAME_LENGTH,
   type FailureAction,
 } from '@signet/policies';
-import { KYVERNO_NAMESPACE, VERIFIER_NAMESPACE } from './charts.js';
+import { KYVERNO_NAMESPACE } from './charts.js';
+import { VERIFIER_NAMESPACE } from './verifier/backend.js';
 
 /** Pod Security Admission levels. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';

@@ -13,9 +13,9 @@ import {
   excludedNamespaces,
   isAwsPartition,
   NOTATION_NIRMATA_API_VERSION,
-  notationAwsVerifierCall,
   type FailureAction,
   type PlatformImages,
+  type VerifierCall,
 } from '@signet/policies';
 import type { RepositoryOutput, SigningProfileOutput } from '../contracts.js';
 import { appTrustFromUpstream, requireAppEntry } from '../pipeline/upstream.js';
@@ -51,8 +51,12 @@ export interface SignedImageAdmissionArgs {
   readonly partition: pulumi.Input<string>;
   /** `Enforce` (staging, prod) or `Audit` (dev only). */
   readonly failureAction: FailureAction;
-  /** Where the verifier listens and its TLS secret. */
-  readonly verifier: { readonly layout: VerifierLayout; readonly tlsSecretName: string };
+  /** Where the verifier listens, its TLS secret, and the call Kyverno makes (the verifier backend's). */
+  readonly verifier: {
+    readonly layout: VerifierLayout;
+    readonly tlsSecretName: string;
+    readonly call: VerifierCall;
+  };
   /** Installs the ClusterPolicy CRD: the policy waits for it. */
   readonly kyvernoRelease: pulumi.Resource;
   /** Installs the TrustPolicy/TrustStore CRDs and serves verification: trust resources wait for it. */
@@ -146,11 +150,7 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
       dependsOn: [role],
     });
 
-    const verifierCall = notationAwsVerifierCall({
-      serviceName: layout.serviceName,
-      namespace: layout.namespace,
-      tlsSecretName,
-    });
+    const verifierCall = args.verifier.call;
     const appRepositories = pulumi.output(args.repositories).apply((repositories) =>
       args.apps.map((app) => ({
         name: app.name,

@@ -5,6 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   buildClusterSecretsRolePolicy,
   buildEksClusterRoleTrustPolicy,
+  buildIrsaTrustPolicy,
   buildEksNodeRoleTrustPolicy,
   cloudWatchLogsKeyGrant,
   CLUSTER_ROLE_MANAGED_POLICIES,
@@ -14,6 +15,7 @@ import type { Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, physicalName } from '../naming.js';
 import { buildEndpointAccess, CONTROL_PLANE_LOG_TYPES } from './endpoint.js';
+import { buildNodeLaunchTemplate, CNI_MANAGED_POLICY, CNI_SERVICE_ACCOUNT, VPC_CNI_ADDON } from './nodes.js';
 
 /** Size and kind of the managed node group. */
 export interface NodeGroupSettings {
@@ -203,6 +205,44 @@ export class SignetCluster extends pulumi.ComponentResource {
       { ...remoteOpts, dependsOn: [logGroup, secretsKeyAccess, ...clusterRoleAttachments] },
     );
 
+    // The VPC CNI as an EKS add-on: NetworkPolicies are enforced (its network policy agent), and its
+    // AWS permissions come from its own service account (IRSA), not from the node role every Pod's
+    // node shares. It adopts the CNI EKS installs with the cluster.
+    const cniRole = new aws.iam.Role(
+      `${name}-vpc-cni-role`,
+      {
+        name: physicalName(args.environment, 'vpc-cni'),
+        assumeRolePolicy: cluster.oidcProviderArn.apply((oidcProviderArn) =>
+          JSON.stringify(buildIrsaTrustPolicy({ oidcProviderArn, ...CNI_SERVICE_ACCOUNT })),
+        ),
+      },
+      { parent: this },
+    );
+    const cniRolePolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-vpc-cni-role-${CNI_MANAGED_POLICY}`,
+      {
+        role: cniRole.name,
+        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${CNI_MANAGED_POLICY}`,
+      },
+      { parent: this },
+    );
+    const cni = new eks.VpcCniAddon(
+      `${name}-vpc-cni`,
+      {
+        clusterName: cluster.eksCluster.apply((c) => c.name),
+        ...VPC_CNI_ADDON,
+        serviceAccountRoleArn: cniRole.arn,
+      },
+      { ...remoteOpts, dependsOn: [cniRolePolicy] },
+    );
+
+    // IMDSv2 only, hop limit 1: a Pod (one hop further than the node) cannot reach the node's credentials.
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      buildNodeLaunchTemplate(physicalName(args.environment, 'nodes'), args.nodeGroup.diskSizeGiB),
+      { parent: this },
+    );
+
     this.nodeGroup = new eks.ManagedNodeGroup(
       `${name}-nodes`,
       {
@@ -214,12 +254,15 @@ export class SignetCluster extends pulumi.ComponentResource {
         instanceTypes: [...args.nodeGroup.instanceTypes],
         capacityType: args.nodeGroup.capacityType,
         scalingConfig: { minSize, desiredSize, maxSize },
-        diskSize: args.nodeGroup.diskSizeGiB,
         amiType: 'AL2023_x86_64_STANDARD',
-        // Pods cannot reach the node's instance credentials through IMDSv1.
-        enableIMDSv2: true,
+        // Disk and instance metadata options live in the launch template.
+        launchTemplate: {
+          id: launchTemplate.id,
+          version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+        },
       },
-      { ...remoteOpts, dependsOn: nodeRoleAttachments },
+      // Nodes join once the CNI has its own permissions (the node role has none for it).
+      { ...remoteOpts, dependsOn: [...nodeRoleAttachments, cni] },
     );
 
     this.clusterName = cluster.eksCluster.apply((c) => c.name);

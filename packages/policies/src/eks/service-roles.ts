@@ -95,10 +95,10 @@ export const CLUSTER_ROLE_MANAGED_POLICIES = ['AmazonEKSClusterPolicy'] as const
 
 /**
  * AWS managed policies of the node role. `AmazonEC2ContainerRegistryPullOnly` rather than
- * `…ReadOnly`: nodes pull images, they never list or describe repositories.
+ * `…ReadOnly`: nodes pull images, they never list or describe repositories. No
+ * `AmazonEKS_CNI_Policy`: the VPC CNI has its own role on its service account (SignetCluster).
  */
 export const NODE_ROLE_MANAGED_POLICIES = [
   'AmazonEKSWorkerNodePolicy',
-  'AmazonEKS_CNI_Policy',
   'AmazonEC2ContainerRegistryPullOnly',
 ] as const;

@@ -108,7 +108,7 @@ describe('signet revoke --job', () => {
     expect(out).toContain(`Would call: signer:RevokeSignature {"jobId":"${JOB}","reason":"key leaked"}`);
     expect(out).toContain('Re-run with --yes');
     expect(out).toContain('level strict');
-    expect(out).toMatch(/admitted for up to the verifier cache TTL \(dev 7200s/);
+    expect(out).toMatch(/admitted for up to the verifier cache TTL \(dev 300s/);
     expect(mutatingCalls()).toBe(0);
   });
 

@@ -90,9 +90,9 @@ describe("the eks stack's config, read through the eks stack's own loader", () =
       { environment: 'prod', file: 'stacks/eks/Pulumi.prod.yaml', seconds: 300 },
     ]);
     expect(verifierCacheTtls(WORKSPACE_ROOT).map((t) => [t.environment, t.seconds])).toEqual([
-      ['dev', 7200],
-      ['staging', 7200],
-      ['prod', 7200],
+      ['dev', 300],
+      ['staging', 300],
+      ['prod', 300],
     ]);
   });
 
