@@ -93,6 +93,14 @@ export const builtinResourceState: Readonly<Record<string, ResourceStateBuilder>
     state: {},
   }),
   'aws:ec2/route:Route': (args) => ({ id: ec2Id('r', args), state: {} }),
+  // A new launch template is at version 1, as EC2 numbers them.
+  'aws:ec2/launchTemplate:LaunchTemplate': (args) => {
+    const id = ec2Id('lt', args);
+    return {
+      id,
+      state: { arn: arn(args.ctx, 'ec2', `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 },
+    };
+  },
   'aws:ec2/networkAcl:NetworkAcl': ec2('acl', 'network-acl'),
   'aws:ec2/defaultNetworkAcl:DefaultNetworkAcl': ec2('acl', 'network-acl'),
   'aws:ec2/vpcEndpoint:VpcEndpoint': (args) => {
