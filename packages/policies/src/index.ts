@@ -186,6 +186,27 @@ export {
   PULL_PRINCIPAL_ARN,
   type RepositoryPolicyInput,
 } from './ecr/repository-policy.js';
+export {
+  BUILD_RETRY_EVENT_NAMES,
+  BUILD_START_EVENT_NAMES,
+  buildBuildEventPattern,
+  buildSigningEventPattern,
+  CLOUDTRAIL_API_CALL,
+  EVENT_PATTERN_MAX_CHARACTERS,
+  SIGNING_EVENT_NAMES,
+  type BuildEventPatternInput,
+  type EventPattern,
+  type GuardPatternInput,
+  type SigningEventPatternInput,
+} from './guard/event-pattern.js';
+export {
+  buildGuardDeadLetterQueuePolicy,
+  buildLambdaTrustPolicy,
+  buildSigningGuardRolePolicy,
+  eventsDeadLetterKeyGrant,
+  type GuardDeadLetterInput,
+  type SigningGuardRolePolicyInput,
+} from './guard/guard-role.js';
 export { buildFlowLogsDeliveryRolePolicy, buildFlowLogsTrustPolicy } from './network/flow-logs.js';
 export {
   buildClusterSecretsRolePolicy,

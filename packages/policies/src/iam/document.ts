@@ -109,6 +109,11 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<
       'The registry login token is account-wide; the Service Authorization Reference lists no resource type for it, so only "*" can grant it.',
     doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html#amazonelasticcontainerregistry-actions-as-permissions',
   },
+  'signer:ListSigningJobs': {
+    reason:
+      'Lists the signing jobs of the account and region (the signing guard finds a job by requester and time); the Service Authorization Reference lists no resource type for it, so only "*" can grant it.',
+    doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html#awssigner-actions-as-permissions',
+  },
   'ec2:DescribeDhcpOptions': EC2_DESCRIBE,
   'ec2:DescribeNetworkInterfaces': EC2_DESCRIBE,
   'ec2:DescribeSecurityGroups': EC2_DESCRIBE,

@@ -44,6 +44,7 @@ import {
   buildStartPipelinePolicy,
   SourceKind,
 } from './pipeline.js';
+import { buildGuardDeadLetterQueuePolicy, buildSigningGuardRolePolicy } from '../guard/guard-role.js';
 import {
   buildBuildRolePolicy,
   buildDeployRolePolicy,
@@ -111,6 +112,18 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
     buildCodeBuildVpcPolicy({ accountId: ACCOUNT, partition: 'aws', region: REGION, subnetIds: SUBNET_IDS }),
   ],
   buildStartPipelinePolicy: [buildStartPipelinePolicy(PIPELINE_ARN)],
+  buildSigningGuardRolePolicy: [
+    buildSigningGuardRolePolicy({
+      accountId: ACCOUNT,
+      partition: 'aws',
+      region: REGION,
+      logGroupName: '/signet/dev/signing-guard',
+      topicArn: TOPIC_ARN,
+      keyArn: KMS_KEY_ARN,
+      deadLetterQueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:signet-dev-signing-guard-dlq`,
+      projectPrefix: 'signet-dev-',
+    }),
+  ],
   ...SERVICE_ROLE_DOCUMENTS,
 };
 
@@ -141,7 +154,20 @@ const trustDocuments: Record<string, readonly IamTrustPolicyDocument[]> = {
 const resourceDocuments: Record<string, readonly IamResourcePolicyDocument[]> = {
   buildArtifactBucketPolicy: [buildArtifactBucketPolicy({ bucketArn: BUCKET_ARN })],
   buildNotificationTopicPolicy: [buildNotificationTopicPolicy({ topicArn: TOPIC_ARN, accountId: ACCOUNT })],
+  buildGuardDeadLetterQueuePolicy: [
+    buildGuardDeadLetterQueuePolicy({
+      accountId: ACCOUNT,
+      queueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:signet-dev-signing-guard-dlq`,
+      ruleArns: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/signet-dev-signing-guard-signatures`],
+    }),
+  ],
 };
+
+/**
+ * Trust policies without confused-deputy conditions, each for a reason given where it is built
+ * (guard/guard-role.ts: Lambda documents none for execution roles); guard.test.ts checks it.
+ */
+const UNCONDITIONED_TRUST = ['buildLambdaTrustPolicy'];
 
 /** Exported `build*Policy` functions whose documents are not IAM policies. */
 const NOT_IAM = [
@@ -176,6 +202,7 @@ describe('IAM documents', () => {
         ...Object.keys(SERVICE_TRUST_DOCUMENTS),
         ...Object.keys(SERVICE_RESOURCE_DOCUMENTS),
         ...NOT_IAM,
+        ...UNCONDITIONED_TRUST,
       ].sort(),
     );
     expect(exported.filter((name) => /^build\w+(Role|Vpc|Pipeline)Policy$/.test(name)).sort()).toEqual(
@@ -183,7 +210,13 @@ describe('IAM documents', () => {
     );
     expect(
       exported.filter((name) => /^build\w+TrustPolicy$/.test(name) && name !== 'buildTrustPolicy').sort(),
-    ).toEqual([...Object.keys(trustDocuments), ...Object.keys(SERVICE_TRUST_DOCUMENTS)].sort());
+    ).toEqual(
+      [
+        ...Object.keys(trustDocuments),
+        ...Object.keys(SERVICE_TRUST_DOCUMENTS),
+        ...UNCONDITIONED_TRUST,
+      ].sort(),
+    );
   });
 
   for (const [builder, variants] of Object.entries(documents)) {
