@@ -1,0 +1,197 @@
+/**
+ * What the guard does with one EventBridge event: pure, no AWS call. The event is EventBridge's
+ * envelope around a CloudTrail record (`detail`), as CloudTrail writes it:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+import type { SigningGuardConfig } from './artifact.js';
+
+/** The identity of a CloudTrail record, as far as the guard reads it. */
+export interface CallerIdentity {
+  /** `AssumedRole`, `IAMUser`, `Root`, `FederatedUser`, `AWSService`, … */
+  readonly type: string;
+  /** The caller's ARN (for a role session: `arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
+  readonly arn: string | undefined;
+  /** For a role session: the role (`sessionContext.sessionIssuer`). */
+  readonly issuer:
+    { readonly type: string; readonly userName: string; readonly accountId: string } | undefined;
+}
+
+/** A call the guard answers, with what it read from the record. */
+interface CallFacts {
+  readonly eventName: string;
+  readonly eventId: string;
+  readonly eventTime: Date;
+  readonly caller: CallerIdentity;
+  /** CloudTrail's `errorCode`: the call failed, so nothing was signed or started. */
+  readonly errorCode: string | undefined;
+}
+
+/** The guard's decision. */
+export type Decision =
+  /** Not the guard's concern, or the pipeline's own call: nothing is done. */
+  | { readonly kind: 'ignore'; readonly reason: string }
+  /** The event cannot be read: reported, never acted on. */
+  | { readonly kind: 'malformed'; readonly reason: string }
+  /** A signature made outside the pipeline: revoke its job (found by id or by requester and time). */
+  | (CallFacts & {
+      readonly kind: 'revoke';
+      readonly profileName: string;
+      /** The job id CloudTrail recorded (`responseElements.jobId`), when it did. */
+      readonly jobId: string | undefined;
+    })
+  /** A build of the environment's projects outside the pipeline: stop it. */
+  | (CallFacts & {
+      readonly kind: 'stop';
+      readonly project: string;
+      /** The build (or batch) id from `responseElements`, when the call succeeded. */
+      readonly buildId: string | undefined;
+      readonly batch: boolean;
+      /** The request's overrides (`…Override`, `sourceVersion`, `debugSessionEnabled`). */
+      readonly overrides: readonly string[];
+    });
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+function readCaller(value: unknown): CallerIdentity | undefined {
+  if (!isObject(value) || text(value['type']) === undefined) return undefined;
+  const context = value['sessionContext'];
+  const issuer = isObject(context) ? context['sessionIssuer'] : undefined;
+  return {
+    type: value['type'] as string,
+    arn: text(value['arn']),
+    issuer:
+      isObject(issuer) && text(issuer['userName']) !== undefined
+        ? {
+            type: text(issuer['type']) ?? '',
+            userName: issuer['userName'] as string,
+            accountId: text(issuer['accountId']) ?? '',
+          }
+        : undefined,
+  };
+}
+
+/**
+ * Whether the caller is a session of one of the roles: an assumed-role session whose issuer is
+ * that role in the guard's account. The same test as the rule's pattern, repeated here so that a
+ * pattern mistake can never revoke the pipeline's own signatures.
+ */
+export function isSessionOf(
+  caller: CallerIdentity,
+  roleNames: readonly string[],
+  accountId: string,
+): boolean {
+  return (
+    caller.type === 'AssumedRole' &&
+    caller.issuer !== undefined &&
+    caller.issuer.type === 'Role' &&
+    caller.issuer.accountId === accountId &&
+    roleNames.includes(caller.issuer.userName)
+  );
+}
+
+const SIGNING = new Set(['SignPayload', 'StartSigningJob']);
+const BUILD_START = new Set(['StartBuild', 'StartBuildBatch']);
+const BUILD_RETRY = new Set(['RetryBuild', 'RetryBuildBatch']);
+/** StartBuild request members that change what the build runs, besides the `…Override` ones. */
+const OTHER_OVERRIDES = new Set(['sourceVersion', 'debugSessionEnabled', 'secondarySourcesVersionOverride']);
+
+/** The project of a build id (`<project>:<uuid>`) or build ARN (`…:build/<project>:<uuid>`). */
+function projectOfBuild(id: string): string {
+  const tail =
+    id.includes(':build/') || id.includes(':build-batch/') ? id.slice(id.lastIndexOf('/') + 1) : id;
+  return tail.slice(0, tail.lastIndexOf(':') === -1 ? undefined : tail.lastIndexOf(':'));
+}
+
+/** The project of a project name or ARN (`…:project/<name>`). */
+function projectOfName(name: string): string {
+  return name.includes(':project/') ? name.slice(name.lastIndexOf('/') + 1) : name;
+}
+
+/** Reads the event and decides; never throws. */
+export function decide(event: unknown, config: SigningGuardConfig): Decision {
+  if (!isObject(event)) return { kind: 'malformed', reason: 'the event is not a JSON object' };
+  if (event['detail-type'] !== 'AWS API Call via CloudTrail') {
+    return {
+      kind: 'malformed',
+      reason: `detail-type ${JSON.stringify(event['detail-type'])} is not a CloudTrail API call`,
+    };
+  }
+  const detail = event['detail'];
+  if (!isObject(detail))
+    return { kind: 'malformed', reason: 'the event has no CloudTrail record in "detail"' };
+  const eventSource = text(detail['eventSource']);
+  const eventName = text(detail['eventName']);
+  const caller = readCaller(detail['userIdentity']);
+  const eventTime = new Date(text(detail['eventTime']) ?? 'invalid');
+  const request = isObject(detail['requestParameters']) ? detail['requestParameters'] : {};
+  const response = isObject(detail['responseElements']) ? detail['responseElements'] : {};
+  if (eventSource === undefined || eventName === undefined) {
+    return { kind: 'malformed', reason: 'the CloudTrail record has no eventSource or eventName' };
+  }
+  if (caller === undefined)
+    return { kind: 'malformed', reason: `${eventName}: the record has no userIdentity.type` };
+  if (Number.isNaN(eventTime.getTime())) {
+    return {
+      kind: 'malformed',
+      reason: `${eventName}: eventTime ${JSON.stringify(detail['eventTime'])} is not a time`,
+    };
+  }
+  const facts: CallFacts = {
+    eventName,
+    eventId: text(detail['eventID']) ?? '(no eventID)',
+    eventTime,
+    caller,
+    errorCode: text(detail['errorCode']),
+  };
+
+  if (eventSource === 'signer.amazonaws.com' && SIGNING.has(eventName)) {
+    const profileName = text(request['profileName']);
+    if (profileName === undefined) {
+      return { kind: 'malformed', reason: `${eventName}: requestParameters.profileName is missing` };
+    }
+    if (!profileName.startsWith(config.profilePrefix)) {
+      return { kind: 'ignore', reason: `profile ${profileName} is not one of the environment's` };
+    }
+    if (isSessionOf(caller, config.signingRoleNames, config.accountId)) {
+      return { kind: 'ignore', reason: `the pipeline's signing role ${caller.issuer?.userName} signed` };
+    }
+    return { ...facts, kind: 'revoke', profileName, jobId: text(response['jobId']) };
+  }
+
+  if (
+    eventSource === 'codebuild.amazonaws.com' &&
+    (BUILD_START.has(eventName) || BUILD_RETRY.has(eventName))
+  ) {
+    const named = BUILD_START.has(eventName) ? text(request['projectName']) : text(request['id']);
+    if (named === undefined) {
+      return { kind: 'malformed', reason: `${eventName}: the request names no project or build` };
+    }
+    const project = BUILD_START.has(eventName) ? projectOfName(named) : projectOfBuild(named);
+    if (!project.startsWith(config.projectPrefix)) {
+      return { kind: 'ignore', reason: `project ${project} is not one of the environment's` };
+    }
+    if (isSessionOf(caller, config.pipelineRoleNames, config.accountId)) {
+      return { kind: 'ignore', reason: `the pipeline role ${caller.issuer?.userName} started the build` };
+    }
+    const batch = eventName.endsWith('Batch');
+    const started = response[batch ? 'buildBatch' : 'build'];
+    const overrides = Object.keys(request)
+      .filter((key) => key.endsWith('Override') || OTHER_OVERRIDES.has(key))
+      .sort();
+    return {
+      ...facts,
+      kind: 'stop',
+      project,
+      batch,
+      buildId: isObject(started) ? text(started['id']) : undefined,
+      overrides,
+    };
+  }
+  return { kind: 'ignore', reason: `${eventSource} ${eventName} is not a call the guard answers` };
+}
