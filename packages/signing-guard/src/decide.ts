@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-import type { SigningGuardConfig } from './artifact.js';
+import type { SigningGuardConfig } from './config.js';
 
 /** The identity of a CloudTrail record, as far as the guard reads it. */
 export interface CallerIdentity {

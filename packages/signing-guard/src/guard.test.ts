@@ -8,17 +8,16 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SigningGuardConfig } from './artifact.js';
 import { createGuard, type GuardOutcome } from './guard.js';
 import {
   ACCOUNT,
+  CONFIG,
   BUILD_ROLE,
   EVENT_TIME,
   iamUser,
   JOB_ID,
   OTHER_ACCOUNT,
   pipeline,
-  PIPELINE_ROLE,
   PROFILE,
   PROJECT,
   REGION,
@@ -31,19 +30,6 @@ import {
   startSigningJob,
   TOPIC_ARN,
 } from './test/events.js';
-
-export const CONFIG: SigningGuardConfig = {
-  environment: 'dev',
-  accountId: ACCOUNT,
-  region: REGION,
-  partition: 'aws',
-  profilePrefix: 'signet_dev_',
-  projectPrefix: 'signet-dev-',
-  signingRoleNames: [SIGNING_ROLE],
-  pipelineRoleNames: [PIPELINE_ROLE],
-  topicArn: TOPIC_ARN,
-  jobSearchWindowMinutes: 10,
-};
 
 const signer = mockClient(SignerClient);
 const sns = mockClient(SNSClient);

@@ -11,7 +11,7 @@ import {
   SignerClient,
 } from '@aws-sdk/client-signer';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { SigningGuardConfig } from './artifact.js';
+import type { SigningGuardConfig } from './config.js';
 import { decide, type Decision } from './decide.js';
 
 /** The clients the guard calls AWS with. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSigningGuardConfig, SIGNING_GUARD_CONFIG_FILE } from './artifact.js';
+import { parseSigningGuardConfig, SIGNING_GUARD_CONFIG_FILE } from './config.js';
 import { createGuard, defaultClients, type GuardOutcome } from './guard.js';
 
 let guard: ((event: unknown) => Promise<GuardOutcome>) | undefined;

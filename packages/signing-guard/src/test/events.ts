@@ -18,6 +18,8 @@
  *   `…Override` members; `build`): the Signer and CodeBuild API references.
  * CodeBuild runs a build with its service role in a session named `AWSCodeBuild-<build uuid>`.
  */
+import type { SigningGuardConfig } from '../config.js';
+
 export const ACCOUNT = '111122223333';
 export const OTHER_ACCOUNT = '444455556666';
 export const REGION = 'eu-west-1';
@@ -31,6 +33,20 @@ export const JOB_ID = '2a5a7a36-8f3e-4a7b-9a51-3e5f0f0b6d1c';
 export const EVENT_TIME = '2026-11-30T10:15:00Z';
 
 export type Identity = Record<string, unknown>;
+
+/** The guard's configuration in the tests: the dev environment of one app. */
+export const CONFIG: SigningGuardConfig = {
+  environment: 'dev',
+  accountId: ACCOUNT,
+  region: REGION,
+  partition: 'aws',
+  profilePrefix: 'signet_dev_',
+  projectPrefix: 'signet-dev-',
+  signingRoleNames: [SIGNING_ROLE],
+  pipelineRoleNames: [PIPELINE_ROLE],
+  topicArn: TOPIC_ARN,
+  jobSearchWindowMinutes: 10,
+};
 
 export function iamUser(name: string, account = ACCOUNT): Identity {
   return {

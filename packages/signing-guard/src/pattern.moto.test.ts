@@ -1,0 +1,184 @@
+/*
+ * The guard's EventBridge patterns, evaluated by a real matcher: moto_server's EventBridge. Each
+ * pattern from @signet/policies becomes a rule on moto's default bus with an SQS queue as its
+ * target; each CloudTrail-shaped event (./test/events.ts) is sent with PutEvents, and the queue
+ * says which rule matched. moto 5.2.1 does not implement TestEventPattern (NotImplementedError),
+ * but it matches rules on PutEvents with `prefix`, `anything-but`, `exists` and nested `$or`, the
+ * operators these patterns use, as the EventBridge user guide documents them:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ * (moto accepts PutEvents with an `aws.*` source, which EventBridge itself refuses; that is what
+ * lets CloudTrail's events be replayed here.)
+ */
+import { spawnSync } from 'node:child_process';
+import { buildBuildEventPattern, buildSigningEventPattern, type EventPattern } from '@signet/policies';
+import { motoEnvironment, requireTestEngine, startMoto, type LocalService } from '@signet/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ACCOUNT,
+  BUILD_ROLE,
+  iamUser,
+  OTHER_ACCOUNT,
+  pipeline,
+  PIPELINE_ROLE,
+  PROJECT,
+  REGION,
+  roleSession,
+  SIGN_ANY_DIGEST,
+  signingStage,
+  SIGNING_ROLE,
+  signPayload,
+  startBuild,
+  startSigningJob,
+} from './test/events.js';
+
+let moto: LocalService;
+let env: Record<string, string>;
+let aws: string;
+
+function cli(...args: string[]): unknown {
+  const result = spawnSync(aws, [...args, '--endpoint-url', moto.url, '--output', 'json'], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+  });
+  if (result.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')}: ${result.stderr}`);
+  return result.stdout.trim() === '' ? {} : JSON.parse(result.stdout);
+}
+
+const scope = { accountId: ACCOUNT, region: REGION, partition: 'aws' };
+const PATTERNS: Record<string, EventPattern> = {
+  signatures: buildSigningEventPattern({
+    ...scope,
+    profilePrefix: 'signet_dev_',
+    signingRoleNames: [SIGNING_ROLE],
+  }),
+  builds: buildBuildEventPattern({
+    ...scope,
+    projectPrefix: 'signet-dev-',
+    pipelineRoleNames: [PIPELINE_ROLE],
+  }),
+};
+const queues: Record<string, string> = {};
+
+beforeAll(async () => {
+  aws = requireTestEngine('aws');
+  moto = await startMoto(requireTestEngine('moto_server'));
+  env = motoEnvironment(moto, REGION);
+  for (const [name, pattern] of Object.entries(PATTERNS)) {
+    const { QueueUrl } = cli('sqs', 'create-queue', '--queue-name', name) as { QueueUrl: string };
+    queues[name] = QueueUrl;
+    cli('events', 'put-rule', '--name', name, '--event-pattern', JSON.stringify(pattern));
+    cli(
+      'events',
+      'put-targets',
+      '--rule',
+      name,
+      '--targets',
+      JSON.stringify([{ Id: 'queue', Arn: `arn:aws:sqs:${REGION}:123456789012:${name}` }]),
+    );
+  }
+  replay();
+}, 240_000);
+afterAll(() => moto?.stop());
+
+type Event = Record<string, unknown>;
+const retry = (): Event => {
+  const event = startBuild(iamUser('mallory')) as { detail: Record<string, unknown> };
+  event.detail['eventName'] = 'RetryBuild';
+  event.detail['requestParameters'] = { id: `${PROJECT}:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d` };
+  return event;
+};
+
+const MATCHED: [string, Event, string[]][] = [
+  ['SignPayload by an IAM user', signPayload(iamUser('mallory')), ['signatures']],
+  [
+    'SignPayload by the build stage role',
+    signPayload(roleSession(BUILD_ROLE, 'AWSCodeBuild-1')),
+    ['signatures'],
+  ],
+  [
+    'SignPayload by a same-named role of another account',
+    signPayload(roleSession(SIGNING_ROLE, 's', OTHER_ACCOUNT)),
+    ['signatures'],
+  ],
+  ['StartSigningJob by an IAM user', startSigningJob(iamUser('mallory')), ['signatures']],
+  [
+    'a denied SignPayload (still an attempt)',
+    signPayload(iamUser('mallory'), { errorCode: 'AccessDeniedException' }),
+    ['signatures'],
+  ],
+  [
+    'StartBuild with overrides by an IAM user',
+    startBuild(iamUser('mallory'), { overrides: SIGN_ANY_DIGEST }),
+    ['builds'],
+  ],
+  ['StartBuild without overrides by a CI role', startBuild(roleSession('ci-deployer', 'gha-1')), ['builds']],
+  [
+    'StartBuild by project ARN',
+    startBuild(iamUser('mallory'), {
+      projectName: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${PROJECT}`,
+    }),
+    ['builds'],
+  ],
+  ['RetryBuild of an environment build, by build id', retry(), ['builds']],
+];
+const LEFT_ALONE: [string, Event][] = [
+  ["the signing stage's own SignPayload", signPayload(signingStage())],
+  [
+    "CodePipeline's StartBuild with its overrides",
+    startBuild(pipeline(), { overrides: { environmentVariablesOverride: [] } }),
+  ],
+  [
+    "another environment's profile",
+    signPayload(iamUser('mallory'), { profileName: 'signet_prod_hello_server' }),
+  ],
+  [
+    "another environment's project",
+    startBuild(iamUser('mallory'), { projectName: 'signet-prod-hello-server-build' }),
+  ],
+  ['a profile outside Signet', signPayload(iamUser('mallory'), { profileName: 'lambda_release' })],
+];
+
+/** Rule names by the marker (`eventID`) of the events each queue received. */
+const received = new Map<string, string[]>();
+
+/** Sends every case once (its name as the record's eventID), then drains both queues. */
+function replay(): void {
+  const all = [...MATCHED.map(([name, event]) => [name, event] as const), ...LEFT_ALONE];
+  for (let i = 0; i < all.length; i += 10) {
+    const entries = all.slice(i, i + 10).map(([name, event]) => ({
+      Source: event['source'],
+      DetailType: event['detail-type'],
+      Detail: JSON.stringify({ ...(event['detail'] as Event), eventID: name }),
+    }));
+    cli('events', 'put-events', '--entries', JSON.stringify(entries));
+  }
+  for (const [rule, url] of Object.entries(queues)) {
+    for (;;) {
+      const { Messages = [] } = cli(
+        'sqs',
+        'receive-message',
+        '--queue-url',
+        url,
+        '--max-number-of-messages',
+        '10',
+        '--visibility-timeout',
+        '600',
+      ) as { Messages?: { Body: string }[] };
+      if (Messages.length === 0) break;
+      for (const { Body } of Messages) {
+        const marker = (JSON.parse(Body) as { detail: { eventID: string } }).detail.eventID;
+        received.set(marker, [...(received.get(marker) ?? []), rule]);
+      }
+    }
+  }
+}
+
+describe('the guard patterns against CloudTrail-shaped events (moto EventBridge)', () => {
+  it.each(MATCHED)('matches %s', (name, _event, rules) => {
+    expect(received.get(name) ?? []).toEqual(rules);
+  });
+
+  it.each(LEFT_ALONE)('leaves alone %s', (name) => {
+    expect(received.get(name) ?? []).toEqual([]);
+  });
+});
