@@ -46,6 +46,7 @@ export {
   kmsAliasName,
   logGroupName,
   physicalName,
+  physicalNamePrefix,
   repositoryName,
   SIGNING_PROFILE_NAME,
   signingProfileName,
@@ -98,6 +99,7 @@ export {
   type SubnetLayout,
 } from './cidr.js';
 export { KmsKey, type KmsKeyArgs } from './kms/kms-key.js';
+export { JOB_SEARCH_WINDOW_MINUTES, SigningGuard, type SigningGuardArgs } from './guard/signing-guard.js';
 export {
   endpointServiceName,
   GATEWAY_ENDPOINT_SERVICES,

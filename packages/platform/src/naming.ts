@@ -16,7 +16,15 @@ function checkRole(role: string, what: string): void {
  */
 export function physicalName(environment: Environment, role: string): string {
   checkRole(role, 'resource role');
-  return `signet-${environment}-${role}`;
+  return `${physicalNamePrefix(environment)}${role}`;
+}
+
+/**
+ * The prefix every physical name of an environment starts with: `signet-<env>-`. Environment
+ * names hold no "-", so no other environment's names start with it.
+ */
+export function physicalNamePrefix(environment: Environment): string {
+  return `signet-${environment}-`;
 }
 
 /** The KMS alias of an environment-scoped key: `alias/signet-<env>-<role>`. */

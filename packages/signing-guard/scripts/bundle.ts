@@ -6,9 +6,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { SIGNING_GUARD_RUNTIME } from '../src/artifact.js';
 
-/** The runtime the function is deployed with (`nodejs22.x`). */
-export const BUNDLE_TARGET = 'node22';
+/** The Node.js version of the runtime the function is deployed with: `nodejs22.x` → `node22`. */
+export const BUNDLE_TARGET = SIGNING_GUARD_RUNTIME.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
 export async function bundle(outfile: string): Promise<void> {
   await build({

@@ -13,6 +13,9 @@ export { parseSigningGuardConfig, SIGNING_GUARD_CONFIG_FILE, type SigningGuardCo
  */
 export const SIGNING_GUARD_BUNDLE = fileURLToPath(new URL('../dist/bundle/index.js', import.meta.url));
 
+/** The Lambda runtime the function is deployed with; the bundle targets its Node.js version. */
+export const SIGNING_GUARD_RUNTIME = 'nodejs22.x';
+
 /** The function's file name in its code archive, and its handler (`<file>.<export>`). */
 export const SIGNING_GUARD_ENTRY = 'index.js';
 export const SIGNING_GUARD_HANDLER = 'index.handler';

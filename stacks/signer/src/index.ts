@@ -6,6 +6,7 @@ import {
   discoverApps,
   loadStackConfig,
   planSigningIdentities,
+  SigningGuard,
   type SignerOutputs,
   type SigningProfileOutput,
   type StackExports,
@@ -32,6 +33,14 @@ const signingProfiles = identities.map((planned) => ({
     { provider },
   ),
 }));
+
+// Signatures with these profiles, and builds of the pipelines' projects, made outside the pipeline:
+// detected from CloudTrail, the signature revoked and the build stopped, the security topic told.
+new SigningGuard(
+  'signing-guard',
+  { environment: config.environment, region: config.region, apps: apps.map((app) => app.name) },
+  { provider },
+);
 
 const byApp: Record<string, Record<string, DeepInput<SigningProfileOutput>>> = {};
 for (const { app, identity, profile } of signingProfiles) {

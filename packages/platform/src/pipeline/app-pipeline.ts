@@ -27,6 +27,12 @@ import { ArtifactBucket } from './artifact-bucket.js';
 import { createCodeCommitTrigger } from './codecommit-trigger.js';
 import type { PipelineSource } from './source.js';
 import { createStageClusterAccess, stageRolePolicy } from './stage-access.js';
+import {
+  pipelineName as pipelineNameOf,
+  pipelineRoleName,
+  stageProjectName,
+  stageRoleName,
+} from './names.js';
 import { buildPipelineStages, buildSourceTrigger, STAGE_SLUG, stageProjectVariables } from './stages.js';
 import { StageProject } from './stage-project.js';
 
@@ -130,7 +136,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, child);
     const partition = aws.getPartitionOutput({}, child).partition;
     const accountId = identity.accountId;
-    const pipelineName = physicalName(environment, app.name);
+    const pipelineName = pipelineNameOf(environment, app.name);
     const pipelineArn = pulumi.interpolate`arn:${partition}:codepipeline:${region}:${accountId}:${pipelineName}`;
 
     // The pipeline's key: artifacts, CodeBuild output, stage logs.
@@ -225,8 +231,8 @@ export class AppPipeline extends pulumi.ComponentResource {
         `${name}-${entry.slug}`,
         {
           stage,
-          projectName: physicalName(environment, `${app.name}-${entry.slug}`),
-          roleName: physicalName(environment, `${app.name}-${entry.roleSuffix}`),
+          projectName: stageProjectName(environment, app.name, entry),
+          roleName: stageRoleName(environment, app.name, entry),
           buildspec: buildspecs[stage] as string,
           variables: variables.apply((values) => stageProjectVariables(stage, values)),
           policy,
@@ -266,7 +272,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     const pipelineRole = new aws.iam.Role(
       `${name}-pipeline-role`,
       {
-        name: physicalName(environment, `${app.name}-pipeline`),
+        name: pipelineRoleName(environment, app.name),
         assumeRolePolicy: pulumi.all([accountId, pipelineArn]).apply(([id, sourceArn]) =>
           JSON.stringify(
             buildServiceRoleTrustPolicy({
@@ -302,7 +308,7 @@ export class AppPipeline extends pulumi.ComponentResource {
       codeCommitRepositoryName: physicalName(environment, app.name),
       stages,
       projectNames: Object.fromEntries(
-        stages.map((entry) => [entry.name, physicalName(environment, `${app.name}-${entry.slug}`)]),
+        stages.map((entry) => [entry.name, stageProjectName(environment, app.name, entry)]),
       ),
       manualApproval: args.manualApproval,
     });

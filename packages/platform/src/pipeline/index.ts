@@ -26,6 +26,14 @@ export {
   type StageClusterAccessArgs,
 } from './stage-access.js';
 export {
+  pipelineName,
+  pipelineRoleName,
+  pipelineRoleNames,
+  signingStageRoleNames,
+  stageProjectName,
+  stageRoleName,
+} from './names.js';
+export {
   AppPipeline,
   PIPELINE_NOTIFICATION_EVENTS,
   pipelineStages,

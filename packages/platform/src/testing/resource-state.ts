@@ -211,6 +211,20 @@ export const builtinResourceState: Readonly<Record<string, ResourceStateBuilder>
     const topicArn = arn(args.ctx, 'sns', name);
     return { id: topicArn, state: { name, arn: topicArn } };
   },
+  // SQS queue ARNs carry the name alone; the URL is the queue's id.
+  'aws:sqs/queue:Queue': (args) => {
+    const name = physicalName(args);
+    const url = `https://sqs.${args.ctx.region}.${dnsSuffixOf(args.ctx.partition)}/${args.ctx.accountId}/${name}`;
+    return { id: url, state: { name, url, arn: arn(args.ctx, 'sqs', name) } };
+  },
+  'aws:cloudwatch/eventRule:EventRule': (args) => {
+    const name = physicalName(args);
+    return { id: name, state: { name, arn: arn(args.ctx, 'events', `rule/${name}`) } };
+  },
+  'aws:lambda/function:Function': (args) => {
+    const name = physicalName(args);
+    return { id: name, state: { name, arn: arn(args.ctx, 'lambda', `function:${name}`) } };
+  },
   'aws:codebuild/project:Project': (args) => {
     const name = physicalName(args);
     const projectArn = arn(args.ctx, 'codebuild', `project/${name}`);

@@ -1,0 +1,186 @@
+/*
+ * The signing guard in the signer stack, under Pulumi's mock runtime: what it watches, whom it
+ * leaves alone, what it may do and where what it finds goes, all encrypted.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runStackProgram, type RecordedResource, type StackProgramResult } from '@signet/platform/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const stackDir = join(import.meta.dirname, '..');
+const originalCwd = process.cwd();
+const ACCOUNT = '123456789012';
+let workspace: string;
+let prod: StackProgramResult;
+
+function addApp(name: string, environments: readonly string[]): void {
+  mkdirSync(join(workspace, 'apps', name, 'deploy'), { recursive: true });
+  writeFileSync(
+    join(workspace, 'apps', name, 'package.json'),
+    JSON.stringify({
+      name: `@signet/${name}`,
+      signet: { name, namespace: name, port: 8080, environments, manifests: 'deploy' },
+    }),
+  );
+}
+
+beforeAll(async () => {
+  workspace = mkdtempSync(join(tmpdir(), 'signet-signer-guard-'));
+  writeFileSync(join(workspace, 'pnpm-workspace.yaml'), 'packages:\n  - apps/*\n');
+  addApp('alpha', ['prod']);
+  addApp('beta', ['prod']);
+  process.chdir(workspace);
+  vi.resetModules();
+  prod = await runStackProgram({ stackDir, env: 'prod' });
+});
+afterAll(() => {
+  process.chdir(originalCwd);
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+function one(type: string, name?: string): RecordedResource {
+  const found = prod.recorded.filter((r) => r.type === type && (name === undefined || r.name === name));
+  expect(found, `${type} ${name ?? ''}`).toHaveLength(1);
+  return found[0] as RecordedResource;
+}
+const json = (value: unknown) => JSON.parse(value as string) as Record<string, unknown>;
+
+describe('the signing guard of signet-signer', () => {
+  it('watches every signature with the environment profiles and every build of its projects', () => {
+    const signatures = json(
+      one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-signatures').inputs['eventPattern'],
+    );
+    expect(signatures).toMatchObject({
+      source: ['aws.signer'],
+      detail: {
+        eventName: ['SignPayload', 'StartSigningJob'],
+        requestParameters: { profileName: [{ prefix: 'signet_prod_' }] },
+      },
+    });
+    const builds = json(
+      one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-builds').inputs['eventPattern'],
+    );
+    expect(JSON.stringify(builds)).toContain('{"projectName":[{"prefix":"signet-prod-"}');
+  });
+
+  it("exempts exactly the signing stages' roles from one rule and the pipeline roles from the other", () => {
+    const signatures = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-signatures').inputs[
+      'eventPattern'
+    ] as string;
+    expect(signatures).toContain(
+      '"userName":[{"anything-but":["signet-prod-alpha-sign","signet-prod-beta-sign"]}]',
+    );
+    const builds = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-builds').inputs[
+      'eventPattern'
+    ] as string;
+    expect(builds).toContain(
+      '"userName":[{"anything-but":["signet-prod-alpha-pipeline","signet-prod-beta-pipeline"]}]',
+    );
+    expect(builds).toContain(`"accountId":[{"anything-but":["${ACCOUNT}"]}]`);
+  });
+
+  it('sends both rules to the function, with retries and the dead-letter queue', () => {
+    const targets = prod.recorded.filter((r) => r.type === 'aws:cloudwatch/eventTarget:EventTarget');
+    expect(targets).toHaveLength(2);
+    for (const target of targets) {
+      expect(target.inputs['deadLetterConfig']).toEqual({
+        arn: expect.stringContaining(':signet-prod-signing-guard-dlq'),
+      });
+      expect(target.inputs['retryPolicy']).toEqual({
+        maximumEventAgeInSeconds: 3600,
+        maximumRetryAttempts: 24,
+      });
+    }
+    const permissions = prod.recorded.filter((r) => r.type === 'aws:lambda/permission:Permission');
+    expect(permissions.map((p) => [p.inputs['principal'], p.inputs['sourceAccount']])).toEqual([
+      ['events.amazonaws.com', ACCOUNT],
+      ['events.amazonaws.com', ACCOUNT],
+    ]);
+    const invoke = one('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig');
+    expect(invoke.inputs).toMatchObject({
+      maximumRetryAttempts: 2,
+      destinationConfig: {
+        onFailure: { destination: expect.stringContaining(':signet-prod-signing-guard-dlq') },
+      },
+    });
+  });
+
+  it('encrypts the topic, the queue and the logs with its own rotating key', () => {
+    const key = one('aws:kms/key:Key', 'signing-guard-key-key');
+    expect(key.inputs['enableKeyRotation']).toBe(true);
+    const keyArn = key.state['arn'];
+    expect(one('aws:sns/topic:Topic').inputs).toMatchObject({
+      name: 'signet-prod-security',
+      kmsMasterKeyId: keyArn,
+    });
+    expect(one('aws:sqs/queue:Queue').inputs).toMatchObject({
+      kmsMasterKeyId: keyArn,
+      messageRetentionSeconds: 1_209_600,
+    });
+    expect(one('aws:cloudwatch/logGroup:LogGroup').inputs).toMatchObject({
+      name: '/signet/prod/signing-guard',
+      kmsKeyId: keyArn,
+    });
+    const grants = (json(key.inputs['policy'])['Statement'] as { Sid: string; Principal: unknown }[]).map(
+      (s) => s.Sid,
+    );
+    expect(grants).toEqual([
+      'AccountIamPoliciesGovernKeyUse',
+      'CloudWatchLogsEncryptsOneLogGroup',
+      'EventBridgeEncryptsDeadLetters',
+    ]);
+  });
+
+  it('runs the bundled function with its configuration beside it, on Node.js 22, logging to its group', async () => {
+    const fn = one('aws:lambda/function:Function');
+    expect(fn.inputs).toMatchObject({
+      name: 'signet-prod-signing-guard',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      loggingConfig: { logFormat: 'JSON', logGroup: '/signet/prod/signing-guard' },
+    });
+    // An archive holds its assets, and an asset its path or text, as promises.
+    const archive = fn.inputs['code'] as {
+      assets: Promise<Record<string, { path?: Promise<string>; text?: Promise<string> }>>;
+    };
+    const assets = await archive.assets;
+    expect(Object.keys(assets).sort()).toEqual(['index.js', 'signing-guard.json']);
+    expect(await assets['index.js']?.path).toMatch(/packages\/signing-guard\/dist\/bundle\/index\.js$/);
+    expect(JSON.parse((await assets['signing-guard.json']?.text) ?? '{}')).toEqual({
+      environment: 'prod',
+      accountId: ACCOUNT,
+      partition: 'aws',
+      region: 'eu-west-1',
+      profilePrefix: 'signet_prod_',
+      projectPrefix: 'signet-prod-',
+      signingRoleNames: ['signet-prod-alpha-sign', 'signet-prod-beta-sign'],
+      pipelineRoleNames: ['signet-prod-alpha-pipeline', 'signet-prod-beta-pipeline'],
+      topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:signet-prod-security`,
+      jobSearchWindowMinutes: 10,
+    });
+  });
+
+  it('gives the function only its answers: revoke jobs, stop this environment builds, publish, dead-letter, log', () => {
+    const policy = json(one('aws:iam/rolePolicy:RolePolicy', 'signing-guard-role-policy').inputs['policy']);
+    const statements = policy['Statement'] as { Action: string[]; Resource: string[] }[];
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual([
+      'codebuild:StopBuild',
+      'codebuild:StopBuildBatch',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'signer:DescribeSigningJob',
+      'signer:ListSigningJobs',
+      'signer:RevokeSignature',
+      'sns:Publish',
+      'sqs:SendMessage',
+    ]);
+    expect(statements.find((s) => s.Action.includes('codebuild:StopBuild'))?.Resource).toEqual([
+      `arn:aws:codebuild:eu-west-1:${ACCOUNT}:project/signet-prod-*`,
+    ]);
+    const trust = json(one('aws:iam/role:Role', 'signing-guard-role').inputs['assumeRolePolicy']);
+    expect(JSON.stringify(trust)).toContain('"Service":"lambda.amazonaws.com"');
+  });
+});
