@@ -43,6 +43,7 @@ export {
   type StageEntry,
   type StageGenerator,
 } from './catalog.js';
+export { CODEBUILD_CALLS, StageResource, type StageAwsCall } from './aws-calls.js';
 export { shellQuote } from './shell.js';
 export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
