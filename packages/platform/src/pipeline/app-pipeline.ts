@@ -5,6 +5,7 @@ import {
   DeployVariable,
   inputsFor,
   renderStage,
+  stageEntry,
   StageNetwork,
   stagesFor,
   type Environment as BuildspecEnvironment,
@@ -38,6 +39,14 @@ export function pipelineStages(environment: Environment): readonly StageEntry<St
 /** The log group of one stage of one app: `/signet/<env>/pipeline/<app>/<stage>`. */
 export function stageLogGroupName(environment: Environment, app: string, stage: Stage): string {
   return `${appLogGroupPrefix(environment, app)}${STAGE_SLUG[stage]}`;
+}
+
+/**
+ * The IAM role name of one stage of one app: `signet-<env>-<app>-<roleSuffix>`. The audit compares
+ * a signing job's requester with the ApplicationSigning role of its app by this name.
+ */
+export function stageRoleName(environment: Environment, app: string, stage: Stage): string {
+  return physicalName(environment, `${app}-${stageEntry(stage).roleSuffix}`);
 }
 
 function appLogGroupPrefix(environment: Environment, app: string): string {
@@ -226,7 +235,7 @@ export class AppPipeline extends pulumi.ComponentResource {
         {
           stage,
           projectName: physicalName(environment, `${app.name}-${entry.slug}`),
-          roleName: physicalName(environment, `${app.name}-${entry.roleSuffix}`),
+          roleName: stageRoleName(environment, app.name, entry.name),
           buildspec: buildspecs[stage] as string,
           variables: variables.apply((values) => stageProjectVariables(stage, values)),
           policy,

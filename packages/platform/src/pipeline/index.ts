@@ -31,6 +31,7 @@ export {
   pipelineStages,
   renderAppBuildspecs,
   stageLogGroupName,
+  stageRoleName,
   type AppPipelineArgs,
 } from './app-pipeline.js';
 export {
