@@ -63,3 +63,15 @@ export {
   type WorkspaceApp,
 } from './defaults.js';
 export { RENDER_COMMAND, buildspecHeader, renderStage, renderWorkspaceBuildspecs } from './render.js';
+export {
+  ADMISSION_DENIAL,
+  DRILL_TAG,
+  DRILL_UNSIGNED_DIGEST,
+  DrillCase,
+  DrillOutcome,
+  drillOutcome,
+  drillRequests,
+  type DrillRequest,
+  type DrillTarget,
+  type SkippedDrillCase,
+} from './drill.js';

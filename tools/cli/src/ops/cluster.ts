@@ -86,3 +86,39 @@ export async function runningContainers(
   }
   return found;
 }
+
+/** What one kubectl run returned. */
+export interface KubectlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs kubectl with `args` (and `stdin`), resolving with its exit code and output whatever they are. */
+export type KubectlExec = (args: readonly string[], stdin?: string) => Promise<KubectlResult>;
+
+/** The kubectl of the PATH, as a {@link KubectlExec}. */
+export function kubectlExec(kubectl = 'kubectl', env: NodeJS.ProcessEnv = process.env): KubectlExec {
+  return (args, stdin) =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        kubectl,
+        [...args],
+        { env, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error !== null && (error as { code?: unknown }).code === 'ENOENT') {
+            reject(
+              new CliError(
+                `kubectl not found (${kubectl}): install it and select the cluster's context`,
+                ExitCode.Usage,
+              ),
+            );
+            return;
+          }
+          const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      child.stdin?.end(stdin ?? '');
+    });
+}
