@@ -155,6 +155,20 @@ interface ApiRequest {
  */
 const KUBECTL_CALLS: readonly [RegExp, (match: RegExpExecArray) => ApiRequest[]][] = [
   [/^kubectl version --client$/, () => []],
+  // The admission drill: server-side dry runs of a Pod or a Deployment (the kind is in the body), and
+  // of a patch of a running Pod's ephemeral containers.
+  [
+    /"kind":"(Pod|Deployment)".*\| kubectl 'create' '--dry-run=server' '--namespace' '[^']+' /,
+    (m) => [
+      m[1] === 'Pod'
+        ? { verb: 'create', apiGroup: '', resource: 'pods' }
+        : { verb: 'create', apiGroup: 'apps', resource: 'deployments' },
+    ],
+  ],
+  [
+    /kubectl 'patch' 'pod' .* '--subresource' 'ephemeralcontainers' .*'--dry-run=server'/,
+    () => [{ verb: 'patch', apiGroup: '', resource: 'pods/ephemeralcontainers' }],
+  ],
   [
     /^kubectl get deployment '([^']+)' --namespace '[^']+' --output json/,
     (m) => [{ verb: 'get', apiGroup: 'apps', resource: 'deployments', name: m[1] as string }],
@@ -248,12 +262,18 @@ describe("VerifyContainerSign's cluster access", () => {
     }
   });
 
-  it("reaches only the app's own Deployment and never deletes, creates or reads secrets", () => {
+  it("patches only the app's own Deployment, never deletes, creates only Pods and Deployments, never reads secrets", () => {
     expect(
       allows(role.rules, { verb: 'patch', apiGroup: 'apps', resource: 'deployments', name: 'other-app' }),
     ).toBe(false);
     expect(allows(role.rules, { verb: 'delete', apiGroup: '', resource: 'pods' })).toBe(false);
-    expect(allows(role.rules, { verb: 'create', apiGroup: '', resource: 'pods' })).toBe(false);
+    // The drill's dry runs need create on Pods and Deployments: RBAC has no dry-run-only verb.
+    expect(allows(role.rules, { verb: 'create', apiGroup: '', resource: 'pods' })).toBe(true);
+    expect(allows(role.rules, { verb: 'create', apiGroup: '', resource: 'services' })).toBe(false);
+    expect(
+      allows(role.rules, { verb: 'create', apiGroup: 'rbac.authorization.k8s.io', resource: 'rolebindings' }),
+    ).toBe(false);
+    expect(allows(role.rules, { verb: 'patch', apiGroup: '', resource: 'pods' })).toBe(false);
     expect(allows(role.rules, { verb: 'get', apiGroup: '', resource: 'secrets', name: 'hello-server' })).toBe(
       false,
     );

@@ -7,6 +7,16 @@
  */
 import type { EnvironmentTraits } from '@signet/core';
 import { STAGE_ROLE_GRANTS, type StageGrant, type StageKubernetesRule } from '@signet/policies';
+import {
+  CODEBUILD_CALLS,
+  ECR_LOGIN_CALLS,
+  ecrPullCalls,
+  ecrPushCalls,
+  KUBECONFIG_CALLS,
+  NOTATION_SIGN_CALLS,
+  NOTATION_VERIFY_CALLS,
+  type StageAwsCall,
+} from './aws-calls.js';
 import { CodeBuildVariable, DeployVariable, ExportedVariable, type StageEnvironment } from './contract.js';
 import { BuildspecInputError } from './errors.js';
 import type { BuildspecInputs } from './inputs.js';
@@ -63,6 +73,11 @@ export interface StageEntry<Name extends string = string> {
   readonly generate: StageGenerator;
   /** What its IAM role may do, in statement order (`buildStageRolePolicy` of @signet/policies). */
   readonly roleGrants: readonly StageGrant[];
+  /**
+   * Every AWS call made with its role: its buildspec's commands and CodeBuild's own (see
+   * aws-calls.ts). The planned role policy must allow each, and the least-privilege test holds it to that.
+   */
+  readonly awsCalls: readonly StageAwsCall[];
   readonly network: StageNetwork;
   /** Kubernetes access; only stages in the VPC reach the private API endpoint. */
   readonly cluster?: StageClusterAccess;
@@ -96,6 +111,14 @@ const ENTRIES = [
     },
     generate: buildStage,
     roleGrants: STAGE_ROLE_GRANTS.build,
+    // docker pulls its base images from their public registries (by digest), not from ECR.
+    awsCalls: [
+      ...ECR_LOGIN_CALLS,
+      ...ecrPushCalls('docker push'),
+      ...ecrPullCalls('oras attach (resolves the image)'),
+      ...ecrPushCalls('oras attach (pushes the SBOM)'),
+      ...CODEBUILD_CALLS,
+    ],
     network: StageNetwork.CodeBuild,
     // The one place Signet relaxes the control: only Build runs `docker build`/`docker push`,
     // which needs the Docker daemon inside the build container (Docker-in-Docker), and CodeBuild
@@ -124,6 +147,7 @@ const ENTRIES = [
     },
     generate: signingStage,
     roleGrants: STAGE_ROLE_GRANTS.signing,
+    awsCalls: [...ECR_LOGIN_CALLS, ...NOTATION_SIGN_CALLS, ...NOTATION_VERIFY_CALLS, ...CODEBUILD_CALLS],
     network: StageNetwork.CodeBuild,
     privileged: false,
     computeType: 'BUILD_GENERAL1_SMALL',
@@ -143,6 +167,8 @@ const ENTRIES = [
     },
     generate: deploymentStage,
     roleGrants: STAGE_ROLE_GRANTS.deployment,
+    // kubectl's calls go to Kubernetes (access entry below), not to AWS.
+    awsCalls: [...KUBECONFIG_CALLS, ...CODEBUILD_CALLS],
     network: StageNetwork.Vpc,
     // `kubectl apply` of whatever kinds the app's manifests hold, `rollout status` and `rollout
     // undo`: edit rights in the namespace, no RBAC or namespace changes
@@ -166,6 +192,7 @@ const ENTRIES = [
     },
     generate: verifyStage,
     roleGrants: STAGE_ROLE_GRANTS.verification,
+    awsCalls: [...KUBECONFIG_CALLS, ...CODEBUILD_CALLS],
     network: StageNetwork.Vpc,
     // Exactly its kubectl calls (VERIFY_KUBERNETES_RULES); no managed access policy fits: see verify.ts.
     cluster: { kind: 'rbac', namespaceRules: VERIFY_KUBERNETES_RULES, readsAdmissionPolicy: true },

@@ -43,6 +43,7 @@ export {
   type StageEntry,
   type StageGenerator,
 } from './catalog.js';
+export { CODEBUILD_CALLS, StageResource, type StageAwsCall } from './aws-calls.js';
 export { shellQuote } from './shell.js';
 export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
@@ -62,3 +63,15 @@ export {
   type WorkspaceApp,
 } from './defaults.js';
 export { RENDER_COMMAND, buildspecHeader, renderStage, renderWorkspaceBuildspecs } from './render.js';
+export {
+  ADMISSION_DENIAL,
+  DRILL_TAG,
+  DRILL_UNSIGNED_DIGEST,
+  DrillCase,
+  DrillOutcome,
+  drillOutcome,
+  drillRequests,
+  type DrillRequest,
+  type DrillTarget,
+  type SkippedDrillCase,
+} from './drill.js';

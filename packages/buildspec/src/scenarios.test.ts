@@ -298,6 +298,25 @@ describe.concurrent(
       expect(callsOf(result, 'kubectl', 'rollout', 'undo')).toHaveLength(1);
     });
 
+    it('runs the admission drill after verifying, and fails the stage (no rollback) when a case is admitted', async () => {
+      const denied = await runPipeline({}, DEPLOY_ONWARDS);
+      expect(callsOf(denied, 'kubectl', 'create', '--dry-run=server')).toHaveLength(3);
+      expect(callsOf(denied, 'kubectl', 'patch', 'pod').map((c) => c.args.slice(2, 3))).toEqual([
+        ['hello-server-7d9f-abcde'],
+      ]);
+      expect(denied.log).toMatch(/ephemeral-container\s+denied\s+denied/);
+
+      const admitted = await runPipeline({ drill: 'deployment-admitted' }, DEPLOY_ONWARDS);
+      expect(outcome(admitted)).toEqual({ ApplicationDeployment: true, VerifyContainerSign: false });
+      expect(admitted.log).toMatch(
+        /unsigned-deployment\s+denied\s+admitted\s+deployment.apps\/signet-drill created/,
+      );
+      expect(admitted.log).toContain(
+        'Admission drill: 1 case(s) in namespace hello-server were not denied by admission',
+      );
+      expect(admitted.rolledBack).toBe(false);
+    });
+
     it('rolls back and fails when the admission policy only audits where it must enforce', async () => {
       const result = await runPipeline({ policyAction: 'Audit' }, DEPLOY_ONWARDS);
       expect(result.stages.get(Stage.VerifyContainerSign)?.succeeded).toBe(false);

@@ -174,6 +174,8 @@ describe('deploy-time variables', () => {
         ...contract.exports,
         'SIGNET_VERIFIED',
         'SIGNET_SELECTOR',
+        // Set by VerifyContainerSign itself, from the Pods it read, for the admission drill.
+        'SIGNET_DRILL_POD',
       ]);
       expect(
         [...used].filter((name) => name !== undefined && !own.has(name)),

@@ -216,3 +216,17 @@ export {
   NODE_ROLE_MANAGED_POLICIES,
   type EksClusterRoleTrustInput,
 } from './eks/service-roles.js';
+export {
+  arnMatch,
+  evaluateIamRequest,
+  globMatch,
+  IamDecision,
+  isIamRequestAllowed,
+  type EvaluablePolicy,
+  type EvaluableStatement,
+  type IamContextValue,
+  type IamEvaluation,
+  type IamPolicySet,
+  type IamRequest,
+  type IamRequestContext,
+} from './iam/evaluate.js';

@@ -9,20 +9,19 @@ import {
   runStackProgram,
   useAppWorkspace,
   type AppWorkspace,
-  type PlannedResource,
 } from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   runKyvernoTest,
-  type ApiCallMock,
   type CliResult,
   type EngineReport,
   type EngineRow,
   type ExpectedResult,
   type KyvernoSuite,
 } from './test/kyverno-cli.js';
+import { admissionMocks, readAdmissionPlan, type Plan } from './test/admission-plan.js';
 
 const stackDir = join(import.meta.dirname, '..');
 const ACCOUNT = '123456789012';
@@ -721,28 +720,6 @@ const ANSWERS: readonly Answer[] = [
 // ---------------------------------------------------------------------------------------------
 // From the plan to kyverno-test suites
 
-interface Plan {
-  readonly clusterPolicy: { apiVersion: string; kind: string; metadata: { name: string }; spec: unknown };
-  /** GET path of the TLS secret the RBAC lets Kyverno read (the Role's only resourceName). */
-  readonly tlsSecretPath: string;
-  readonly tlsSecretName: string;
-  readonly verifierNamespace: string;
-  /** Where the verifier's Service listens: `<service>.<namespace>.svc:<port>/checkimages`. */
-  readonly verifierUrl: string;
-  /** The planned TrustPolicy resources: name, scopes and identities of their one statement. */
-  readonly trustPolicies: readonly { name: string; registryScopes: string[]; trustedIdentities: string[] }[];
-}
-
-function parsed<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
-}
-
-function planned(resources: readonly PlannedResource[], type: string, name: string): PlannedResource {
-  const found = resources.find((r) => r.type === type && r.name === name);
-  if (!found) throw new Error(`the plan has no ${type} named ${name}`);
-  return found;
-}
-
 async function plan(env: Env): Promise<Plan> {
   vi.resetModules();
   const result = await runStackProgram({
@@ -751,76 +728,7 @@ async function plan(env: Env): Promise<Plan> {
     stackReferences: upstream(env),
     configOverrides: { 'signet-eks:platformImages': { [PLATFORM_NAMESPACE]: [PLATFORM_IMAGE] } },
   });
-  const policy = planned(
-    result.resources,
-    'kubernetes:kyverno.io/v1:ClusterPolicy',
-    'admission-cluster-policy',
-  );
-  const role = planned(
-    result.resources,
-    'kubernetes:rbac.authorization.k8s.io/v1:Role',
-    'admission-read-verifier-tls',
-  );
-  // The verifier's Service as the stack renders it (the upstream backend has no chart).
-  const service = planned(result.resources, 'kubernetes:core/v1:Service', 'verifier-service');
-  const roleMetadata = parsed<{ namespace: string }>(role.inputs['metadata']);
-  const [rule] = parsed<{ resourceNames: string[] }[]>(role.inputs['rules']);
-  const tlsSecretName = rule?.resourceNames[0];
-  if (tlsSecretName === undefined) throw new Error('the verifier TLS Role names no secret');
-  const serviceMetadata = parsed<{ name: string; namespace: string }>(service.inputs['metadata']);
-  const servicePort = parsed<{ ports: { port: number }[] }>(service.inputs['spec']).ports[0]?.port;
-  return {
-    clusterPolicy: {
-      apiVersion: String(policy.inputs['apiVersion']),
-      kind: String(policy.inputs['kind']),
-      metadata: parsed(policy.inputs['metadata']),
-      spec: parsed(policy.inputs['spec']),
-    },
-    tlsSecretPath: `/api/v1/namespaces/${roleMetadata.namespace}/secrets/${tlsSecretName}`,
-    tlsSecretName,
-    verifierNamespace: roleMetadata.namespace,
-    verifierUrl: `https://${serviceMetadata.name}.${serviceMetadata.namespace}.svc:${servicePort}/checkimages`,
-    trustPolicies: result.resources
-      .filter((r) => r.type === 'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy')
-      .map((r) => {
-        const spec = parsed<{ trustPolicies: { registryScopes: string[]; trustedIdentities: string[] }[] }>(
-          r.inputs['spec'],
-        );
-        return {
-          name: parsed<{ name: string }>(r.inputs['metadata']).name,
-          registryScopes: spec.trustPolicies.flatMap((t) => t.registryScopes),
-          trustedIdentities: spec.trustPolicies.flatMap((t) => t.trustedIdentities),
-        };
-      }),
-  };
-}
-
-const base64 = (text: string) => Buffer.from(text).toString('base64');
-
-function mocks(p: Plan, answer: Answer): ApiCallMock[] {
-  const secret: ApiCallMock =
-    answer.secretStatus === undefined
-      ? {
-          urlPath: p.tlsSecretPath,
-          method: 'GET',
-          body: {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            type: 'kubernetes.io/tls',
-            metadata: { name: p.tlsSecretName, namespace: p.verifierNamespace },
-            data: {
-              'tls.crt': base64('-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n'),
-              'tls.key': base64('stand-in'),
-            },
-          },
-        }
-      : {
-          urlPath: p.tlsSecretPath,
-          method: 'GET',
-          statusCode: answer.secretStatus,
-          body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 },
-        };
-  return [secret, { url: p.verifierUrl, method: 'POST', ...answer.verifier }];
+  return readAdmissionPlan(result.resources);
 }
 
 function expectedFor(c: Case, rule: RuleKey, answer: Answer): string {
@@ -900,7 +808,7 @@ function suitesFor(env: Env, p: Plan): KyvernoSuite[] {
       name: `${env}/${answer.name}/${part}`,
       policies: [p.clusterPolicy],
       resources: cases.map((c) => workload(c.kind, c.name, c.namespace, c.images(images))),
-      apiCallResponses: mocks(p, answer),
+      apiCallResponses: admissionMocks(p, answer),
       results,
       ...(part !== 'create' && { operation: 'UPDATE' as const }),
       asEphemeralContainersSubresource: part === 'ephemeral-containers',

@@ -405,7 +405,10 @@ describe('signet-signing-pipeline: stages', () => {
     expect(role.inputs['rules']).toEqual([
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: [APP], verbs: ['get', 'patch'] },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      // The admission drill's server-side dry runs (RBAC has no verb for dry runs only).
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'list'] },
+      { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['patch'] },
     ]);
     const binding = one(
       prod,

@@ -1,5 +1,6 @@
 import type { StageKubernetesRule } from '@signet/policies';
-import { ExportedVariable, type StageEnvironment } from '../contract.js';
+import { DeployVariable, ExportedVariable, type StageEnvironment } from '../contract.js';
+import { renderDrillScript } from '../drill-script.js';
 import type { BuildspecInputs } from '../inputs.js';
 import { validateInputs } from '../inputs.js';
 import type { Buildspec } from '../model.js';
@@ -13,6 +14,8 @@ const PODS_JSON = `${WORK_DIR}/pods.json`;
 const VIOLATIONS = `${WORK_DIR}/violations.txt`;
 const POLICY_JSON = `${WORK_DIR}/clusterpolicy.json`;
 const VERIFIED = 'SIGNET_VERIFIED';
+const DRILL_POD = 'SIGNET_DRILL_POD';
+const DRILL_REPORT = `${WORK_DIR}/drill.tsv`;
 
 /** jq program listing every live pod whose app container is not the signed image. */
 const POD_VIOLATIONS = [
@@ -43,6 +46,11 @@ const POLICY_SUMMARY =
  * - `kubectl get pods --selector …`: list of Pods (RBAC cannot limit list by name);
  * - `kubectl rollout undo deployment/<app>` when verification fails: kubectl gets the Deployment,
  *   lists its ReplicaSets (its revisions) and patches the Deployment's Pod template back.
+ * - the admission drill (drill.ts), after the checks: `kubectl create --dry-run=server` of Pods and
+ *   a Deployment, and a dry-run patch of `pods/ephemeralcontainers` of a running Pod of the app.
+ *   RBAC cannot grant a verb for dry runs only, so the role may create Pods and Deployments and add
+ *   ephemeral containers in the app's namespace for real; admission still holds every such object to
+ *   the app's signed images, the same bar the deploy stage's edit rights meet.
  * `kubectl get clusterpolicy <name>` is cluster-scoped: the admission-policy readers' group grants
  * `get` of that one ClusterPolicy.
  *
@@ -55,13 +63,17 @@ const POLICY_SUMMARY =
 export const VERIFY_KUBERNETES_RULES = [
   { apiGroup: 'apps', resource: 'deployments', verbs: ['get', 'patch'], appObjectOnly: true },
   { apiGroup: 'apps', resource: 'replicasets', verbs: ['list'] },
-  { apiGroup: '', resource: 'pods', verbs: ['list'] },
+  { apiGroup: 'apps', resource: 'deployments', verbs: ['create'] },
+  { apiGroup: '', resource: 'pods', verbs: ['create', 'list'] },
+  { apiGroup: '', resource: 'pods/ephemeralcontainers', verbs: ['patch'] },
 ] as const satisfies readonly StageKubernetesRule[];
 
 /**
  * VerifyContainerSign: after the rollout, every live pod of the Deployment (found by its own
  * selector) must run the signed digest, and the admission policy must be ready, fail-closed and,
- * where required, enforcing. Otherwise the deployment is rolled back and the stage fails.
+ * where required, enforcing. Otherwise the deployment is rolled back and the stage fails. Then the
+ * admission drill runs in the app's namespace (server-side dry runs, nothing created): the stage
+ * fails unless admission denies every case; the deployment, verified, stays.
  */
 export function verifyStage(inputs: BuildspecInputs, contract: StageEnvironment): Buildspec {
   validateInputs(inputs);
@@ -120,6 +132,13 @@ export function verifyStage(inputs: BuildspecInputs, contract: StageEnvironment)
           ].join('\n'),
           `export ${VERIFIED}=true`,
           `printf '%s\\n' "Every live pod of deployment/${app.name} runs $${ExportedVariable.ImageUri}, and ClusterPolicy ${admissionPolicy.name} is ${admissionPolicy.requireEnforce ? 'enforcing' : 'active'}"`,
+          `${DRILL_POD}="$(jq -r '[.items[] | select(.metadata.deletionTimestamp == null)][0].metadata.name' ${q(PODS_JSON)})" && export ${DRILL_POD}`,
+          renderDrillScript({
+            namespace: app.namespace,
+            repositoryVariable: DeployVariable.RepositoryUri,
+            podVariable: DRILL_POD,
+            reportFile: DRILL_REPORT,
+          }),
         ],
         finally: [
           [

@@ -72,6 +72,8 @@ export interface Scenario {
   readonly unsigned?: boolean;
   readonly apply?: 'ok' | 'denied';
   readonly rollout?: 'ok' | 'timeout';
+  /** What admission answers the drill's dry runs: deny each (default), or admit the Deployment. */
+  readonly drill?: 'denied' | 'deployment-admitted';
   /** Digest the second pod reports running (default: the applied one). */
   readonly runningDigest?: string;
   /** failureAction of the ClusterPolicy's rules. */
@@ -441,6 +443,7 @@ export async function runPipeline(
     FOUND_SEVERITY: scenario.foundSeverity ?? 'none',
     APPLY: scenario.apply ?? 'ok',
     ROLLOUT: scenario.rollout ?? 'ok',
+    DRILL: scenario.drill ?? 'denied',
     PUSH_REPORTS_DIGEST: scenario.pushReportsDigest === false ? 'no' : 'yes',
   };
   writeFileSync(

@@ -194,6 +194,20 @@ MSG
   "rollout undo") echo "deployment.apps/\${3#deployment/} rolled back"; touch "$SIGNET_STATE/rolled-back" ;;
   "get deployment") cluster_object deployment.json ;;
   "get pods") cluster_object pods.json ;;
+  "create --dry-run=server")
+    # The drill's dry runs: Kyverno denies each as it words a denial, unless the scenario admits the Deployment.
+    kind="$(jq -r '.kind')"
+    if [ "$DRILL" = deployment-admitted ] && [ "$kind" = Deployment ]; then
+      echo "deployment.apps/signet-drill created (server dry run)"
+      exit 0
+    fi
+    echo "Error from server: admission webhook \\"validate.kyverno.svc-fail\\" denied the request: resource $kind/$4/signet-drill was blocked due to the following policies" >&2
+    exit 1
+    ;;
+  "patch pod")
+    echo "Error from server: admission webhook \\"validate.kyverno.svc-fail\\" denied the request: resource Pod/$5/$3 was blocked due to the following policies" >&2
+    exit 1
+    ;;
   "get clusterpolicy")
     [ -f "$SIGNET_STATE/cluster/clusterpolicy.json" ] || { echo "Error from server (NotFound): clusterpolicies.kyverno.io \\"$3\\" not found" >&2; exit 1; }
     cat "$SIGNET_STATE/cluster/clusterpolicy.json"

@@ -61,7 +61,8 @@ export interface StageRoleBinding {
 
 /** Verbs RBAC does not restrict by `resourceNames`. */
 const UNNAMED_VERBS: readonly KubernetesVerb[] = ['list', 'watch', 'create'];
-const RESOURCE = /^[a-z][a-z0-9]*$/;
+// A resource, or a resource and its subresource (`pods/ephemeralcontainers`), as RBAC names them.
+const RESOURCE = /^[a-z][a-z0-9]*(\/[a-z][a-z0-9]*)?$/;
 const API_GROUP = /^(?:|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 const GROUP = /^[A-Za-z0-9][-A-Za-z0-9_.:@]*$/;
 /** Prefixes Kubernetes and EKS reserve for their own groups. */
@@ -111,7 +112,7 @@ export function buildStageNamespaceRbac(input: StageNamespaceRbacInput): {
     if (!RESOURCE.test(rule.resource)) {
       throw new PolicyInputError(
         `${field}[${i}].resource`,
-        `${quote(rule.resource)} is not a resource; expected a lower-case plural such as "pods"`,
+        `${quote(rule.resource)} is not a resource; expected a lower-case plural such as "pods", optionally with a subresource such as "pods/ephemeralcontainers"`,
       );
     }
     if (rule.verbs.length === 0) {

@@ -3,10 +3,14 @@
  * ecr:BatchGetImage (the signature manifests) are answered by moto over HTTP, through the clients
  * the command builds itself (AWS_ENDPOINT_URL points them at moto).
  *
+ * notation verify is replaced by a verifier that records the trust it is given (the real notation
+ * runs in audit.notation.test.ts, against a registry).
+ *
  * moto 5.2.1 lacks, and so these tests mock with aws-sdk-client-mock:
- *   - signer:ListSigningJobs (no route, HTTP 404): the revoked jobs are mocked, two pages.
+ *   - signer:ListSigningJobs (no route, HTTP 404): the jobs are mocked, two pages.
  *   - ecr:GetDownloadUrlForLayer (NotImplementedError, HTTP 500): mocked with a `data:` URL of the
  *     envelope moto stored the digest of, so the default downloader still runs.
+ *   - signer:ListSigningProfiles (no route): the profiles the test created (MotoSeeder.listProfiles).
  *   - signer:GetSigningProfile of an unknown profile: moto answers HTTP 500 instead of
  *     ResourceNotFoundException, so that one answer is mocked.
  *   - ecr:DescribeImages returns no `subjectManifestDigest`/`artifactMediaType`: added from the
@@ -29,6 +33,7 @@ import {
 } from '../ops/test/moto.js';
 import { runCommand } from '../program.js';
 import { captureIo } from '../test/harness.js';
+import type { VerifyOutcome, VerifyRequest } from '../ops/verify.js';
 import { runAuditCommand, type AuditCommandOptions, type AuditReport } from './audit.js';
 
 const ROOT = new URL('../ops/test/fixtures/workspace', import.meta.url).pathname;
@@ -44,12 +49,15 @@ let blobs: Map<string, string>;
 
 beforeAll(async () => {
   server = await startMotoForCommands();
-  seed = new MotoSeeder();
 }, 60_000);
 afterAll(() => server.stop());
 beforeEach(async () => {
   await server.reset();
-  aws = mockMotoGaps();
+  // A seeder per test: ListSigningProfiles answers with the profiles of this test only.
+  seed = new MotoSeeder();
+  verifiable = new Set();
+  requests = [];
+  aws = mockMotoGaps(seed);
   blobs = new Map();
   aws.ecr.on(GetDownloadUrlForLayerCommand).callsFake((input: { layerDigest: string }) => {
     const content = blobs.get(input.layerDigest);
@@ -62,9 +70,21 @@ beforeEach(async () => {
 });
 afterEach(() => aws.restore());
 
+/** Image digests notation would verify; every request is kept. */
+let verifiable: Set<string>;
+let requests: VerifyRequest[];
+const verifier = async (request: VerifyRequest): Promise<VerifyOutcome> => {
+  requests.push(request);
+  return verifiable.has(request.digest)
+    ? { verified: true, message: 'Successfully verified' }
+    : { verified: false, message: 'Error: signature verification failed for all the signatures' };
+};
+const PIPELINE_ROLE = (env: string, app: string) =>
+  `arn:aws:sts::123456789012:assumed-role/signet-${env}-${app}-sign/AWSCodeBuild-0f1e`;
+
 async function audit(options: AuditCommandOptions) {
   const io = captureIo();
-  const code = await runCommand('audit', io, () => runAuditCommand(options, io, { root: ROOT }));
+  const code = await runCommand('audit', io, () => runAuditCommand(options, io, { root: ROOT, verifier }));
   return { code, out: io.out, err: io.err };
 }
 
@@ -103,23 +123,42 @@ describe('signet audit against moto', () => {
       signerEnvelope(jobArn(3), `${ACCOUNT}:/signing-profiles/signet_dev_beta/cccccccccc`),
     );
     const sigE = await sign('signet-prod/beta', E, signerEnvelope(jobArn(4), beta.profileVersionArn));
-    // Revoked jobs, two pages: another team's job, then job 1 (A's) and job 9, which no signature names.
+    // Jobs, two pages: another team's job, then job 1 (A's, revoked), job 2 (B's, by the pipeline) and
+    // job 9, requested by a developer.
     aws.signer
       .on(ListSigningJobsCommand)
       .resolvesOnce({
-        jobs: [{ jobId: job(7), profileName: 'someone_else', isRevoked: true }],
+        jobs: [
+          { jobId: job(7), profileName: 'someone_else', jobInvoker: 'arn:aws:iam::123456789012:user/x' },
+        ],
         nextToken: 'p2',
       })
       .resolves({
         jobs: [
-          { jobId: job(1), profileName: 'signet_prod_alpha', isRevoked: true },
-          { jobId: job(9), profileName: 'signet_prod_beta', isRevoked: true },
+          {
+            jobId: job(1),
+            profileName: 'signet_prod_alpha',
+            isRevoked: true,
+            jobInvoker: PIPELINE_ROLE('prod', 'alpha'),
+          },
+          {
+            jobId: job(2),
+            profileName: 'signet_prod_alpha_release',
+            jobInvoker: PIPELINE_ROLE('prod', 'alpha'),
+          },
+          { jobId: job(4), profileName: 'signet_prod_beta', jobInvoker: PIPELINE_ROLE('prod', 'beta') },
+          {
+            jobId: job(9),
+            profileName: 'signet_prod_beta',
+            jobInvoker: 'arn:aws:sts::123456789012:assumed-role/developer/alice',
+          },
         ],
       });
+    verifiable = new Set([A.digest, B.digest, D.digest, E.digest]);
     return { alpha, A, B, C, D, E, sigA, sigB, sbomB, sigD, sigE };
   }
 
-  it('reads profiles, images and signature envelopes from moto and gives each image its verdict', async () => {
+  it('reads profiles, images, envelopes and jobs from moto and gives each image its verdict', async () => {
     const s = await seedProd();
     const { code, out, err } = await audit({ env: 'prod', json: true });
     expect(err).toBe('');
@@ -128,15 +167,22 @@ describe('signet audit against moto', () => {
     const verdicts = Object.fromEntries(
       report.images.map((i) => [
         i.digest,
-        [i.repository, i.tags.join(','), i.deployable, i.profile, i.profileStatus, i.verdict],
+        [
+          i.repository,
+          i.tags.join(','),
+          i.deployable,
+          i.signatures[0]?.profile,
+          i.verification?.verified,
+          i.verdict,
+        ],
       ]),
     );
     expect(verdicts).toEqual({
-      [s.A.digest]: ['signet-prod/alpha', 'abc123', true, 'signet_prod_alpha', 'Active', 'job-revoked'],
-      [s.B.digest]: ['signet-prod/alpha', 'def456', true, 'signet_prod_alpha_release', 'Active', 'signed'],
-      [s.C.digest]: ['signet-prod/alpha', '', false, 'signet_prod_alpha', 'Active', 'unsigned'],
-      [s.D.digest]: ['signet-prod/beta', 'fed321', true, 'signet_dev_beta', undefined, 'profile-untrusted'],
-      [s.E.digest]: ['signet-prod/beta', 'aaa111', true, 'signet_prod_beta', 'Canceled', 'signed'],
+      [s.A.digest]: ['signet-prod/alpha', 'abc123', true, 'signet_prod_alpha', true, 'job-revoked'],
+      [s.B.digest]: ['signet-prod/alpha', 'def456', true, 'signet_prod_alpha_release', true, 'signed'],
+      [s.C.digest]: ['signet-prod/alpha', '', false, undefined, undefined, 'unsigned'],
+      [s.D.digest]: ['signet-prod/beta', 'fed321', true, 'signet_dev_beta', true, 'profile-untrusted'],
+      [s.E.digest]: ['signet-prod/beta', 'aaa111', true, 'signet_prod_beta', true, 'signed'],
     });
     expect(report.images.find((i) => i.digest === s.A.digest)?.signatures).toEqual([
       {
@@ -144,7 +190,6 @@ describe('signet audit against moto', () => {
         jobId: job(1),
         profile: 'signet_prod_alpha',
         profileVersion: s.alpha.profileVersion,
-        source: 'envelope',
         verdict: 'job-revoked',
       },
     ]);
@@ -154,17 +199,28 @@ describe('signet audit against moto', () => {
       ['signet_prod_beta', 'Canceled'],
       ['signet_prod_beta_release', 'NotFound'],
     ]);
-    expect(report.profiles[0]?.profileVersion).toBe(s.alpha.profileVersion);
-    expect(report.unmatchedRevokedJobs).toEqual([job(9)]);
-    expect(report.failures).toBe(2);
+    // notation is given the app's trust as moto answered it: the repository URI and the profile ARNs.
+    const alphaTrust = requests.find((r) => r.digest === s.A.digest)?.trust;
+    expect(alphaTrust).toEqual({
+      app: 'alpha',
+      repositoryUrl: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/signet-prod/alpha',
+      signingProfileArns: [
+        s.alpha.profileVersionArn.replace(/\/[^/]+$/, ''),
+        expect.stringContaining(':/signing-profiles/signet_prod_alpha_release'),
+      ],
+    });
+    expect(report.strayJobs.map((j) => [j.jobId, j.requestedBy])).toEqual([
+      [job(2), PIPELINE_ROLE('prod', 'alpha')],
+      [job(9), 'arn:aws:sts::123456789012:assumed-role/developer/alice'],
+    ]);
+    expect(report.problems).toEqual([
+      `signet-prod/alpha@${s.A.digest}: job-revoked`,
+      `signet-prod/beta@${s.D.digest}: profile-untrusted`,
+      `signing job ${job(2)} with profile signet_prod_alpha_release was requested by ${PIPELINE_ROLE('prod', 'alpha')}, not by a pipeline role (no pipeline signs with this profile): revoke it (signet revoke)`,
+      `signing job ${job(9)} with profile signet_prod_beta was requested by arn:aws:sts::123456789012:assumed-role/developer/alice, not by signet-prod-beta-sign: revoke it (signet revoke)`,
+    ]);
     expect(code).toBe(1);
-    // Both pages of revoked jobs were read (the paginator reuses one input object, so the
-    // recorded inputs cannot tell the pages apart).
-    const jobCalls = aws.signer.commandCalls(ListSigningJobsCommand);
-    expect(jobCalls).toHaveLength(2);
-    for (const call of jobCalls) {
-      expect(call.args[0].input).toMatchObject({ platformId: 'Notation-OCI-SHA384-ECDSA', isRevoked: true });
-    }
+    expect(aws.signer.commandCalls(ListSigningJobsCommand)).toHaveLength(2);
     // One envelope download per signature; the SBOM is never read.
     expect(
       aws.ecr
@@ -174,7 +230,7 @@ describe('signet audit against moto', () => {
     ).toEqual([s.sigA, s.sigB, s.sigD, s.sigE].map((sig) => sig.layerDigest).sort());
   });
 
-  it('prints the table, the revoked job no signature names, the canceled profile, and counts a --deployed digest', async () => {
+  it('prints the table, the problems and the canceled profile, and counts a --deployed digest', async () => {
     const s = await seedProd();
     const { code, out } = await audit({
       env: 'prod',
@@ -183,19 +239,13 @@ describe('signet audit against moto', () => {
     expect(code).toBe(1);
     expect(out).toMatch(
       new RegExp(
-        `^signet-prod/alpha\\s+${s.A.digest.slice(0, 19)}\\s+abc123\\s+yes\\s+1\\s+${job(1)}\\s+signet_prod_alpha\\s+Active\\s+job-revoked$`,
+        `^signet-prod/alpha\\s+${s.A.digest.slice(0, 19)}\\s+abc123\\s+yes\\s+1\\s+${job(1)}\\s+signet_prod_alpha\\s+verified\\s+job-revoked$`,
         'm',
       ),
     );
-    expect(out).toMatch(
-      new RegExp(
-        `^signet-prod/alpha\\s+${s.C.digest.slice(0, 19)}\\s+-\\s+yes\\s+0\\s+-\\s+signet_prod_alpha \\(inferred\\)\\s+Active\\s+unsigned$`,
-        'm',
-      ),
-    );
-    expect(out).toContain(`Revoked signing jobs no audited signature names: ${job(9)}.`);
+    expect(out).toContain(`FAIL signet-prod/alpha@${s.C.digest}: unsigned\n`);
     expect(out).toContain('Profile signet_prod_beta is canceled: it signs nothing new');
-    expect(out).toContain('3 deployable image(s) without a valid signature.\n');
+    expect(out).toContain('5 problem(s).\n');
   });
 
   it('exits 0 when every deployable image in moto has a valid signature', async () => {
@@ -204,10 +254,15 @@ describe('signet audit against moto', () => {
     const image = await seed.image('signet-dev/alpha', 'A', 'abc123');
     await sign('signet-dev/alpha', image, signerEnvelope(jobArn(1), alpha.profileVersionArn));
     await seed.sbom('signet-dev/alpha', image);
-    aws.signer.on(ListSigningJobsCommand).resolves({ jobs: [] });
+    aws.signer.on(ListSigningJobsCommand).resolves({
+      jobs: [{ jobId: job(1), profileName: 'signet_dev_alpha', jobInvoker: PIPELINE_ROLE('dev', 'alpha') }],
+    });
+    verifiable = new Set([image.digest]);
     const { code, out, err } = await audit({ env: 'dev' });
     expect(err).toBe('');
-    expect(out).toContain('1 image(s) audited; every deployable image has a valid signature.\n');
+    expect(out).toContain(
+      '1 image(s) audited; every deployable image verified, every signing job from the pipeline.\n',
+    );
     expect(code).toBe(0);
   });
 

@@ -1,22 +1,38 @@
-import type { SigningJob } from '@aws-sdk/client-signer';
-import { ENVIRONMENTS, PIPELINE_IDENTITY, type Environment } from '@signet/platform';
+import { ENVIRONMENTS } from '@signet/platform';
 import type { Command } from 'commander';
 import { CliError, ExitCode, type CommandIo, type CommandRunner } from '../io.js';
+import { auditEnvironment, type AuditReport } from '../ops/audit-report.js';
 import { createAwsClients, type AwsClientFactory } from '../ops/aws.js';
-import { environmentTargets, parseEnvironment } from '../ops/environment.js';
-import { readSignatureOrigins, type BlobFetcher, type SignatureOrigin } from '../ops/envelope.js';
-import { listRepository, type RepositoryImage } from '../ops/inventory.js';
-import { getProfileState, listRevokedJobs, type ProfileState } from '../ops/signer.js';
+import { kubectlRunner, type KubectlRunner } from '../ops/cluster.js';
+import type { BlobFetcher } from '../ops/envelope.js';
+import { parseEnvironment } from '../ops/environment.js';
 import { formatTable } from '../ops/table.js';
+import { notationVerifier, type SignatureVerifier } from '../ops/verify.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
+
+export type {
+  AuditedImage,
+  AuditedProfile,
+  AuditedSignature,
+  AuditReport,
+  AuditVerdict,
+  SignatureVerdict,
+  StrayJob,
+} from '../ops/audit-report.js';
 
 /** Options of `signet audit`, as typed on the command line. */
 export interface AuditCommandOptions {
   readonly env: string;
   readonly json?: boolean;
   readonly region?: string;
-  /** Digests known to run or to be about to run (e.g. from `kubectl get pods -o jsonpath=…`). */
+  /** Digests known to run or to be about to run. */
   readonly deployed?: readonly string[];
+  /** Read the digests that run from the cluster of the current kubeconfig context. */
+  readonly cluster?: boolean;
+  /** The notation executable (default: `notation` on the PATH). */
+  readonly notation?: string;
+  /** The folder of notation's installed plugins (default: notation's own). */
+  readonly notationPlugins?: string;
 }
 
 /** What `signet audit` needs from outside; tests replace each. */
@@ -26,225 +42,59 @@ export interface AuditDependencies {
   readonly root?: string;
   /** Downloads signature envelopes from ECR's pre-signed URLs; default: `fetch`. */
   readonly fetchBlob?: BlobFetcher;
-}
-
-/**
- * The audit verdict of one image: `signed` when at least one signature is valid, else the reason
- * of its first signature (see {@link SignatureVerdict}), `unsigned` when no notation signature
- * refers to it, or `not-in-registry` for a `--deployed` digest that no repository holds.
- */
-export type AuditVerdict = 'signed' | 'unsigned' | Exclude<SignatureVerdict, 'valid'> | 'not-in-registry';
-
-/**
- * One signature's verdict:
- * - `valid`: none of the following;
- * - `job-revoked`: its signing job is revoked;
- * - `profile-revoked`: its profile is revoked, effective at or before the signature was pushed;
- * - `profile-missing`: Signer has no such profile;
- * - `profile-untrusted`: signed by a profile that is not one of the environment's.
- */
-export type SignatureVerdict =
-  'valid' | 'job-revoked' | 'profile-revoked' | 'profile-missing' | 'profile-untrusted';
-
-/** One notation signature of an image. */
-export interface AuditedSignature {
-  readonly digest: string;
-  readonly jobId?: string;
-  readonly profile: string;
-  readonly profileVersion?: string;
-  /** `envelope`: read from the signature itself; `inferred`: the app's pipeline profile. */
-  readonly source: 'envelope' | 'inferred';
-  /** Why the envelope could not tell, when `source` is `inferred`. */
-  readonly note?: string;
-  readonly verdict: SignatureVerdict;
-}
-
-/** One row of the audit. */
-export interface AuditedImage {
-  readonly repository: string;
-  readonly digest: string;
-  readonly tags: readonly string[];
-  /** Tagged (pushed by the pipeline under its commit tag) or passed with `--deployed`. */
-  readonly deployable: boolean;
-  readonly signatures: readonly AuditedSignature[];
-  /** Profile of the signature that decides the verdict. */
-  readonly profile?: string;
-  readonly profileStatus?: ProfileState['status'];
-  readonly verdict: AuditVerdict;
-}
-
-/** The audit as `--json` prints it. */
-export interface AuditReport {
-  readonly environment: Environment;
-  readonly profiles: readonly ProfileState[];
-  readonly images: readonly AuditedImage[];
-  /** Revoked jobs of the environment's profiles that no signature envelope named. */
-  readonly unmatchedRevokedJobs: readonly string[];
-  /** Deployable images whose verdict is not `signed`. */
-  readonly failures: number;
+  /** Verifies an image's signatures; default: notation verify ({@link notationVerifier}). */
+  readonly verifier?: SignatureVerifier;
+  /** Runs kubectl for `--cluster`; default: kubectl on the PATH. */
+  readonly kubectl?: KubectlRunner;
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-function signatureVerdict(
-  signature: RepositoryImage['signatures'][number],
-  origin: SignatureOrigin | undefined,
-  profile: ProfileState | undefined,
-  trusted: boolean,
-  revokedJobs: ReadonlySet<string>,
-): SignatureVerdict {
-  if (!trusted) return 'profile-untrusted';
-  if (profile === undefined || profile.status === 'NotFound') return 'profile-missing';
-  if (origin?.jobId !== undefined && revokedJobs.has(origin.jobId)) return 'job-revoked';
-  if (profile.status === 'Revoked') {
-    // Without both times, count the signature as revoked; with them, only one made from then on.
-    const from = profile.revocationEffectiveFrom;
-    const at = signature.pushedAt;
-    if (from === undefined || at === undefined || at.getTime() >= from.getTime()) return 'profile-revoked';
-  }
-  return 'valid';
-}
-
-/** Audits every image of the environment's repositories. Throws a CliError on a failed AWS call. */
-export async function auditEnvironment(
-  environment: Environment,
-  root: string,
-  clients: ReturnType<AwsClientFactory>,
-  deployed: ReadonlySet<string>,
-  fetcher?: BlobFetcher,
-): Promise<AuditReport> {
-  const targets = environmentTargets(root, environment);
-  const profiles = await Promise.all(
-    targets.profiles.map((p) => getProfileState(clients.signer, p.profileName)),
-  );
-  const byName = new Map(profiles.map((p) => [p.profileName, p]));
-  const revoked: SigningJob[] = await listRevokedJobs(clients.signer, new Set(byName.keys()));
-  const revokedIds = new Set(revoked.flatMap((job) => (job.jobId === undefined ? [] : [job.jobId])));
-  const matchedJobs = new Set<string>();
-  const images: AuditedImage[] = [];
-  for (const { app, repository } of targets.repositories) {
-    const pipelineProfile = targets.profiles.find((p) => p.app === app && p.identity === PIPELINE_IDENTITY);
-    const inventory = await listRepository(clients.ecr, repository);
-    const origins = await readSignatureOrigins(
-      clients.ecr,
-      repository,
-      inventory.images.flatMap((image) => image.signatures.map((s) => s.digest)),
-      fetcher,
-    );
-    for (const image of inventory.images) {
-      const signatures = image.signatures.map((signature): AuditedSignature => {
-        const origin = origins.get(signature.digest);
-        const fromEnvelope = origin?.profileName !== undefined;
-        const profile = origin?.profileName ?? pipelineProfile?.profileName ?? '-';
-        if (origin?.jobId !== undefined) matchedJobs.add(origin.jobId);
-        return {
-          digest: signature.digest,
-          ...(origin?.jobId === undefined ? {} : { jobId: origin.jobId }),
-          profile,
-          ...(origin?.profileVersion === undefined ? {} : { profileVersion: origin.profileVersion }),
-          source: fromEnvelope ? 'envelope' : 'inferred',
-          ...(fromEnvelope ? {} : { note: origin?.note ?? 'signature envelope not available' }),
-          verdict: signatureVerdict(signature, origin, byName.get(profile), byName.has(profile), revokedIds),
-        };
-      });
-      const deciding = signatures.find((s) => s.verdict === 'valid') ?? signatures[0];
-      const state =
-        deciding === undefined
-          ? byName.get(pipelineProfile?.profileName ?? '')
-          : byName.get(deciding.profile);
-      images.push({
-        repository,
-        digest: image.digest,
-        tags: image.tags,
-        deployable: image.tags.length > 0 || deployed.has(image.digest),
-        signatures,
-        ...(deciding === undefined && state === undefined
-          ? {}
-          : { profile: deciding?.profile ?? state?.profileName }),
-        ...(state === undefined ? {} : { profileStatus: state.status }),
-        verdict:
-          deciding === undefined ? 'unsigned' : deciding.verdict === 'valid' ? 'signed' : deciding.verdict,
-      });
-    }
-  }
-  const found = new Set(images.map((i) => i.digest));
-  for (const digest of [...deployed].sort()) {
-    if (!found.has(digest)) {
-      images.push({
-        repository: '-',
-        digest,
-        tags: [],
-        deployable: true,
-        signatures: [],
-        verdict: 'not-in-registry',
-      });
-    }
-  }
-  const failures = images.filter((i) => i.deployable && i.verdict !== 'signed').length;
-  const unmatchedRevokedJobs = [...revokedIds].filter((id) => !matchedJobs.has(id)).sort();
-  return { environment, profiles, images, unmatchedRevokedJobs, failures };
-}
-
 function renderTable(report: AuditReport): string {
   const rows = report.images.map((i) => {
-    const deciding =
-      i.signatures.find((s) => s.profile === i.profile && s.verdict === 'valid') ?? i.signatures[0];
+    const deciding = i.signatures.find((s) => s.verdict === 'valid') ?? i.signatures[0];
     return [
       i.repository,
       i.digest.slice(0, 19),
       i.tags.join(',') || '-',
-      i.deployable ? 'yes' : 'no',
+      i.runningIn.length > 0 ? 'running' : i.deployable ? 'yes' : 'no',
       String(i.signatures.length),
       deciding?.jobId ?? '-',
-      i.profile === undefined ? '-' : `${i.profile}${deciding?.source === 'envelope' ? '' : ' (inferred)'}`,
-      i.profileStatus ?? '-',
+      deciding?.profile ?? (deciding === undefined ? '-' : '(unreadable)'),
+      i.verification === undefined ? '-' : i.verification.verified ? 'verified' : 'failed',
       i.verdict,
     ];
   });
   const lines = [
     formatTable(
-      [
-        'REPOSITORY',
-        'DIGEST',
-        'TAGS',
-        'DEPLOYABLE',
-        'SIGNATURES',
-        'JOB',
-        'PROFILE',
-        'PROFILE STATUS',
-        'VERDICT',
-      ],
+      ['REPOSITORY', 'DIGEST', 'TAGS', 'DEPLOYABLE', 'SIGNATURES', 'JOB', 'PROFILE', 'NOTATION', 'VERDICT'],
       rows,
     ),
   ];
-  if (report.images.some((i) => i.signatures.some((s) => s.source === 'inferred'))) {
-    lines.push(
-      "(inferred): the signature envelope did not name its profile (see --json for why); the app's pipeline profile is assumed.\n",
-    );
-  }
-  if (report.unmatchedRevokedJobs.length > 0) {
-    lines.push(
-      `Revoked signing jobs no audited signature names: ${report.unmatchedRevokedJobs.join(', ')}. ` +
-        'Check images with an inferred profile with `notation verify <repo>@<digest>` (it fails on a revoked signature).\n',
-    );
-  }
   for (const p of report.profiles.filter((p) => p.status === 'Canceled')) {
     lines.push(
       `Profile ${p.profileName} is canceled: it signs nothing new; its signatures stay valid until they expire.\n`,
     );
   }
+  for (const job of report.strayJobs.filter((j) => j.revoked)) {
+    lines.push(
+      `Signing job ${job.jobId} (${job.profileName}) was requested by ${job.requestedBy}; it is revoked.\n`,
+    );
+  }
+  for (const problem of report.problems) lines.push(`FAIL ${problem}\n`);
   lines.push(
-    report.failures === 0
-      ? `${report.images.length} image(s) audited; every deployable image has a valid signature.\n`
-      : `${report.failures} deployable image(s) without a valid signature.\n`,
+    report.problems.length === 0
+      ? `${report.images.length} image(s) audited; every deployable image verified, every signing job from the pipeline.\n`
+      : `${report.problems.length} problem(s).\n`,
   );
   return lines.join('');
 }
 
 /**
- * `signet audit`: which images of an environment are signed, by which profile, and that profile's
- * status. Resolves with 0 when every deployable image has a valid signature, 1 when one has not;
- * throws a {@link CliError}: 1 on an AWS failure, 2 on a usage error.
+ * `signet audit`: verifies every image of an environment's repositories with notation and the app's
+ * trust policy, checks who requested each signing job, lists the environment's profiles by prefix and,
+ * with `--cluster`, what runs. Resolves with 0 when nothing is wrong, 1 when anything is (a problem
+ * line each); throws a {@link CliError}: 1 on an AWS or kubectl failure, 2 on a usage error.
  */
 export async function runAuditCommand(
   options: AuditCommandOptions,
@@ -274,20 +124,40 @@ export async function runAuditCommand(
   const clients = (deps.clients ?? createAwsClients)(
     options.region === undefined ? {} : { region: options.region },
   );
-  const report = await auditEnvironment(environment, root, clients, deployed, deps.fetchBlob);
+  const verifier =
+    deps.verifier ??
+    notationVerifier({
+      notation: options.notation ?? 'notation',
+      ecr: clients.ecr,
+      ...(options.notationPlugins === undefined ? {} : { pluginDir: options.notationPlugins }),
+    });
+  const report = await auditEnvironment({
+    environment,
+    root,
+    clients,
+    verifier,
+    deployed,
+    ...(options.cluster === true ? { kubectl: deps.kubectl ?? kubectlRunner() } : {}),
+    ...(deps.fetchBlob === undefined ? {} : { fetchBlob: deps.fetchBlob }),
+  });
   io.stdout(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
-  return report.failures === 0 ? ExitCode.Ok : ExitCode.Failure;
+  return report.problems.length === 0 ? ExitCode.Ok : ExitCode.Failure;
 }
 
 /** Registers `signet audit`. */
 export function registerAuditCommand(program: Command, io: CommandIo, run: CommandRunner): void {
   program
     .command('audit')
-    .description("audit the signatures of every image in an environment's repositories")
+    .description(
+      "verify every image of an environment's repositories, who requested each signing job, and what runs",
+    )
     .requiredOption('--env <env>', `environment: ${ENVIRONMENTS.join(', ')}`)
     .option('--json', 'print JSON instead of a table')
     .option('--region <region>', 'AWS region (default: the AWS SDK chain)')
     .option('--deployed <digest...>', 'digests that run or will run; audited even if untagged')
+    .option('--cluster', 'read the digests that run from the cluster (kubectl, current context)')
+    .option('--notation <path>', 'the notation executable (default: notation on the PATH)')
+    .option('--notation-plugins <dir>', "notation's plugin folder, with the AWS Signer plugin")
     .action((options: AuditCommandOptions, command: Command) =>
       run(command, () => runAuditCommand(options, io)),
     );

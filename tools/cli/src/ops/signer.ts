@@ -25,6 +25,8 @@ export interface ProfileState {
   readonly profileName: string;
   /** `Active`, `Canceled`, `Revoked`, or `NotFound` when Signer has no such profile. */
   readonly status: SigningProfileStatus | 'NotFound';
+  /** The profile ARN (without version), as trust policies name it. */
+  readonly arn?: string;
   readonly profileVersion?: string;
   readonly profileVersionArn?: string;
   /** For a revoked profile: signatures made at or after this time are invalid. */
@@ -38,6 +40,7 @@ export async function getProfileState(signer: SignerClient, profileName: string)
     return {
       profileName,
       status: profile.status ?? 'Active',
+      ...(profile.arn === undefined ? {} : { arn: profile.arn }),
       ...(profile.profileVersion === undefined ? {} : { profileVersion: profile.profileVersion }),
       ...(profile.profileVersionArn === undefined ? {} : { profileVersionArn: profile.profileVersionArn }),
       ...(profile.revocationRecord?.revocationEffectiveFrom === undefined
@@ -66,13 +69,26 @@ export async function listRevokedJobs(
   signer: SignerClient,
   profileNames: ReadonlySet<string>,
 ): Promise<SigningJob[]> {
+  return listNotationJobs(signer, profileNames, true);
+}
+
+/**
+ * Every Notation signing job of the given profiles (all pages), or only the revoked ones. Each job
+ * names the principal that requested it (`requestedBy`):
+ * https://docs.aws.amazon.com/signer/latest/api/API_SigningJob.html
+ */
+export async function listNotationJobs(
+  signer: SignerClient,
+  profileNames: ReadonlySet<string>,
+  revokedOnly = false,
+): Promise<SigningJob[]> {
   return callAws(
     { action: 'signer:ListSigningJobs', resource: `platform ${NOTATION_PLATFORM_ID}` },
     async () => {
       const jobs: SigningJob[] = [];
       for await (const page of paginateListSigningJobs(
         { client: signer },
-        { platformId: NOTATION_PLATFORM_ID, isRevoked: true },
+        { platformId: NOTATION_PLATFORM_ID, ...(revokedOnly ? { isRevoked: true } : {}) },
       )) {
         jobs.push(
           ...(page.jobs ?? []).filter(

@@ -1,0 +1,295 @@
+/**
+ * Least privilege, proven on the planned role policies: for each stage, every AWS call its
+ * buildspec and CodeBuild make (the stage catalog's `awsCalls`) is allowed, and the calls an
+ * attacker would want from a stage's role are denied, evaluated by @signet/policies' IAM evaluator.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STAGE_CATALOG, Stage, StageResource, type StageAwsCall } from '@signet/buildspec';
+import { findWorkspaceRoot } from '@signet/platform';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type FixtureAppDeclaration,
+  type StackProgramResult,
+} from '@signet/platform/testing';
+import { evaluateIamRequest, IamDecision, type EvaluablePolicy } from '@signet/policies';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const stackDir = join(import.meta.dirname, '..');
+const root = findWorkspaceRoot(stackDir);
+// The upstream stack outputs, as the pipeline stack test writes them (two apps, two profiles each).
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const APP = 'hello-server';
+
+const profileArn = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
+const clusterArn = (env: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/signet-${env}-cluster`;
+const repoArn = (env: string, app: string) =>
+  `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`;
+const repoUrl = (env: string, app: string) =>
+  `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`;
+
+function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
+  const profile = (app: string, identity?: string) => {
+    const name = ['signet', env, app.replaceAll('-', '_'), identity].filter(Boolean).join('_');
+    return { name, arn: profileArn(name), versionArn: `${profileArn(name)}/abcdef1234` };
+  };
+  return {
+    [`organization/signet-networking/${env}`]: {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidr: '10.30.0.0/16',
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+      publicSubnetIds: ['subnet-0dddddddddddddddd'],
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      endpointSecurityGroupId: 'sg-0123456789abcdef0',
+    },
+    [`organization/signet-ecr/${env}`]: {
+      repositories: Object.fromEntries(
+        apps.map((app) => [
+          app,
+          { name: `signet-${env}/${app}`, arn: repoArn(env, app), url: repoUrl(env, app) },
+        ]),
+      ),
+      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+    },
+    [`organization/signet-signer/${env}`]: {
+      profiles: Object.fromEntries(
+        apps.map((app) => [app, { pipeline: profile(app), release: profile(app, 'release') }]),
+      ),
+      trustedIdentities: apps.flatMap((app) => [profile(app).arn, profile(app, 'release').arn]).sort(),
+    },
+    [`organization/signet-eks/${env}`]: {
+      clusterName: `signet-${env}-cluster`,
+      clusterArn: clusterArn(env),
+      clusterEndpoint: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
+      clusterSecurityGroupId: 'sg-0cccccccccccccccc',
+      oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
+      oidcProviderUrl: `oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
+      kubeconfig: '{"apiVersion":"v1","kind":"Config"}',
+      appNamespaces: Object.fromEntries(apps.map((app) => [app, app])),
+      admissionPolicyName: 'signet-verify-images',
+    },
+  };
+}
+
+const ENVIRONMENTS = ['dev', 'prod'] as const;
+type Env = (typeof ENVIRONMENTS)[number];
+const OTHER_ENV: Record<Env, Env> = { dev: 'prod', prod: 'dev' };
+const PROFILE_VERSION = 'abcdef1234';
+const JOB = 'f1e2d3c4-0000-1111-2222-333344445555';
+
+const results = new Map<Env, StackProgramResult>();
+let restore: () => void = () => undefined;
+
+beforeAll(async () => {
+  const helloServer = JSON.parse(readFileSync(join(root, 'apps', APP, 'package.json'), 'utf8')) as {
+    signet: FixtureAppDeclaration;
+  };
+  const workspace = useAppWorkspace([helloServer.signet]);
+  restore = () => workspace.restore();
+  for (const env of ENVIRONMENTS) {
+    // Each run loads the program afresh, as the pipeline stack test does.
+    vi.resetModules();
+    results.set(env, await runStackProgram({ stackDir, env, stackReferences: upstream(env) }));
+  }
+});
+
+afterAll(() => restore());
+
+function result(env: Env): StackProgramResult {
+  const found = results.get(env);
+  if (found === undefined) throw new Error(`no plan for ${env}`);
+  return found;
+}
+
+/** Every role policy of a stage's role, as planned (its grants and, in the VPC, its network policy). */
+function rolePolicies(env: Env, slug: string): EvaluablePolicy[] {
+  const role = `signet-${env}-${APP}-`;
+  const found = result(env).recorded.filter(
+    (r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name.startsWith(`${APP}-${slug}-`),
+  );
+  expect(found.map((r) => String(r.inputs['role']))).toSatisfy((roles: string[]) =>
+    roles.every((name) => name.startsWith(role)),
+  );
+  return found.map((r) => JSON.parse(r.inputs['policy'] as string) as EvaluablePolicy);
+}
+
+/** The artifact store the pipeline resource names (a different resource than the role policies). */
+function artifactStore(env: Env): { bucket: string; key: string } {
+  const pipeline = result(env).recorded.find((r) => r.type === 'aws:codepipeline/pipeline:Pipeline');
+  const [store] = (pipeline?.inputs['artifactStores'] ?? []) as {
+    location: string;
+    encryptionKey: { id: string };
+  }[];
+  if (store === undefined) throw new Error('the pipeline has no artifact store');
+  return { bucket: `arn:aws:s3:::${store.location}`, key: store.encryptionKey.id };
+}
+
+/** The planned ARN a call acts on, for the app in `env`. */
+function resourceOf(env: Env, slug: string, on: StageResource): string {
+  const store = artifactStore(env);
+  switch (on) {
+    case StageResource.Repository:
+      return repoArn(env, APP);
+    case StageResource.SigningProfile:
+      return profileArn(`signet_${env}_hello_server`);
+    case StageResource.SigningJob:
+      return `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/${JOB}`;
+    case StageResource.Cluster:
+      return clusterArn(env);
+    case StageResource.LogStream:
+      return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/signet/${env}/pipeline/${APP}/${slug}:log-stream:${JOB}`;
+    case StageResource.ArtifactObject:
+      return `${store.bucket}/${APP}-pipeline/BuildOutput/abc.zip`;
+    case StageResource.ArtifactBucket:
+      return store.bucket;
+    case StageResource.ArtifactKey:
+      return store.key;
+    case StageResource.None:
+      return '*';
+  }
+}
+
+const ROLE_ARN = (env: Env, suffix: string) => `arn:aws:iam::${ACCOUNT}:role/signet-${env}-${APP}-${suffix}`;
+
+function decide(env: Env, entry: (typeof STAGE_CATALOG)[number], action: string, resource: string) {
+  return evaluateIamRequest(
+    { identity: rolePolicies(env, entry.slug) },
+    {
+      principalArn: ROLE_ARN(env, entry.roleSuffix),
+      action,
+      resource,
+      // SignPayload with the profile's current version (the condition key Signer sets).
+      context: { 'signer:ProfileVersion': PROFILE_VERSION },
+    },
+  );
+}
+
+/** Calls no stage role may make; `stages` narrows a call to the stages it is dangerous for. */
+function dangerousCalls(
+  env: Env,
+): { what: string; action: string; resource: string; stages?: readonly Stage[] }[] {
+  const other = OTHER_ENV[env];
+  return [
+    {
+      what: "sign with another app's profile",
+      action: 'signer:SignPayload',
+      resource: profileArn(`signet_${env}_other_app`),
+    },
+    {
+      what: "sign with another environment's profile",
+      action: 'signer:SignPayload',
+      resource: profileArn(`signet_${other}_hello_server`),
+    },
+    {
+      what: "sign with the app's release identity",
+      action: 'signer:SignPayload',
+      resource: profileArn(`signet_${env}_hello_server_release`),
+    },
+    {
+      what: 'sign from any stage but ApplicationSigning',
+      action: 'signer:SignPayload',
+      resource: profileArn(`signet_${env}_hello_server`),
+      stages: [Stage.Build, Stage.ApplicationDeployment, Stage.VerifyContainerSign],
+    },
+    {
+      what: 'start a signing job',
+      action: 'signer:StartSigningJob',
+      resource: profileArn(`signet_${env}_hello_server`),
+    },
+    {
+      what: 'revoke a signature',
+      action: 'signer:RevokeSignature',
+      resource: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/${JOB}`,
+    },
+    {
+      what: 'change a signing profile',
+      action: 'signer:PutSigningProfile',
+      resource: profileArn(`signet_${env}_hello_server`),
+    },
+    {
+      what: 'share a signing profile',
+      action: 'signer:AddProfilePermission',
+      resource: profileArn(`signet_${env}_hello_server`),
+    },
+    { what: "push to another app's repository", action: 'ecr:PutImage', resource: repoArn(env, 'other-app') },
+    {
+      what: "push to another environment's repository",
+      action: 'ecr:PutImage',
+      resource: repoArn(other, APP),
+    },
+    {
+      what: 'push from Deployment or Verify',
+      action: 'ecr:PutImage',
+      resource: repoArn(env, APP),
+      stages: [Stage.ApplicationDeployment, Stage.VerifyContainerSign],
+    },
+    { what: 'delete images', action: 'ecr:BatchDeleteImage', resource: repoArn(env, APP) },
+    { what: 'change the repository policy', action: 'ecr:SetRepositoryPolicy', resource: repoArn(env, APP) },
+    { what: 'change tag mutability', action: 'ecr:PutImageTagMutability', resource: repoArn(env, APP) },
+    {
+      what: 'pass a role',
+      action: 'iam:PassRole',
+      resource: `arn:aws:iam::${ACCOUNT}:role/signet-${env}-${APP}-build`,
+    },
+    { what: 'create a role', action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/x` },
+    {
+      what: 'start a build',
+      action: 'codebuild:StartBuild',
+      resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-${env}-${APP}-application-signing`,
+    },
+    {
+      what: 'change a build project',
+      action: 'codebuild:UpdateProject',
+      resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-${env}-${APP}-build`,
+    },
+    {
+      what: 'approve in the pipeline',
+      action: 'codepipeline:PutApprovalResult',
+      resource: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:signet-${env}-${APP}/Approval/Approve`,
+    },
+    { what: 'describe another cluster', action: 'eks:DescribeCluster', resource: clusterArn(other) },
+    { what: 'change cluster access', action: 'eks:CreateAccessEntry', resource: clusterArn(env) },
+    { what: 'associate an access policy', action: 'eks:AssociateAccessPolicy', resource: clusterArn(env) },
+    { what: 'change the cluster', action: 'eks:UpdateClusterConfig', resource: clusterArn(env) },
+    { what: 'list clusters', action: 'eks:ListClusters', resource: '*' },
+    {
+      what: "read another pipeline's artifacts",
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::other-app-artifacts-bucket/x.zip',
+    },
+    {
+      what: 'decrypt with another key',
+      action: 'kms:Decrypt',
+      resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+    },
+  ];
+}
+
+describe.each(ENVIRONMENTS)('%s: each stage role allows exactly what its stage needs', (env) => {
+  it.each(STAGE_CATALOG.map((entry) => [entry.name, entry] as const))(
+    '%s: every call of its buildspec and of CodeBuild is allowed',
+    (_, entry) => {
+      const denied = entry.awsCalls
+        .map((call: StageAwsCall) => ({ call, resource: resourceOf(env, entry.slug, call.on) }))
+        .filter(
+          ({ call, resource }) => decide(env, entry, call.action, resource).decision !== IamDecision.Allow,
+        )
+        .map(({ call, resource }) => `${call.by}: ${call.action} on ${resource}`);
+      expect(denied).toEqual([]);
+      expect(entry.awsCalls.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(STAGE_CATALOG.map((entry) => [entry.name, entry] as const))(
+    '%s: dangerous calls are denied',
+    (_, entry) => {
+      const allowed = dangerousCalls(env)
+        .filter((call) => call.stages === undefined || call.stages.includes(entry.name))
+        .filter((call) => decide(env, entry, call.action, call.resource).decision === IamDecision.Allow)
+        .map((call) => `${call.what}: ${call.action} on ${call.resource}`);
+      expect(allowed).toEqual([]);
+    },
+  );
+});
