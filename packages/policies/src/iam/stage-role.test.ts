@@ -61,16 +61,20 @@ describe('buildStageRolePolicy', () => {
 
   it('names the missing resource and the grant that needs it', () => {
     expect(() => buildStageRolePolicy([StageGrant.DescribeCluster], stage)).toThrow(
-      new PolicyInputError('clusterArn', 'is missing; grant "describe-cluster" needs it'),
+      new PolicyInputError({
+        path: 'clusterArn',
+        issue: 'missing',
+        allowed: 'an ARN: grant "describe-cluster" needs it',
+      }),
     );
     expect(() => buildStageRolePolicy([StageGrant.CheckRevocation], stage)).toThrow(
-      /signingProfileArn: is missing; grant "check-revocation" needs it/,
+      'key "signingProfileArn" is missing; allowed: an ARN: grant "check-revocation" needs it',
     );
   });
 
   it('refuses a grant it does not know, naming its position and the allowed grants', () => {
     expect(() => buildStageRolePolicy(['admin' as StageGrant], stage, 'catalog[4].roleGrants')).toThrow(
-      /catalog\[4\]\.roleGrants\[0\]: "admin" is not a stage grant; expected one of push-repository, write-signature/,
+      'key "catalog[4].roleGrants[0]" has value "admin"; allowed: a stage grant: one of push-repository, write-signature,',
     );
   });
 });
