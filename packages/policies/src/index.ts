@@ -133,7 +133,12 @@ export {
   type VerifierRolePolicyInput,
 } from './iam/roles.js';
 export {
+  ADMISSION_POLICY_READER_NAME,
+  ADMISSION_POLICY_READERS_GROUP,
+  buildAdmissionPolicyReaderRbac,
   buildStageNamespaceRbac,
+  type AdmissionPolicyReaderBinding,
+  type AdmissionPolicyReaderRole,
   type KubernetesVerb,
   type StageKubernetesRule,
   type StageNamespaceRbacInput,

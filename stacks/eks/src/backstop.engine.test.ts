@@ -7,6 +7,7 @@ import {
   buildImageBackstop,
   eksAddonRegistry,
   excludedNamespaces,
+  KYVERNO_NAMESPACE,
   KYVERNO_RELEASE,
   VERIFIER_NAMESPACE,
 } from '@signet/platform';
@@ -340,7 +341,10 @@ beforeAll(async () => {
   ]);
   for (const env of ENVIRONMENTS) plans.set(env, await plan(env));
   const pinned = buildImageBackstop({
-    systemNamespaces: excludedNamespaces(VERIFIER_NAMESPACE),
+    systemNamespaces: excludedNamespaces({
+      kyvernoNamespace: KYVERNO_NAMESPACE,
+      verifier: { namespace: VERIFIER_NAMESPACE },
+    }),
     systemImages: [KYVERNO_PIN, VERIFIER_PIN],
     addonRegistries: [ADDONS],
     repositories: [repositoryUrl('prod')],

@@ -8,7 +8,6 @@ export {
 } from './charts.js';
 export {
   buildKyvernoValues,
-  excludedNamespaces,
   KYVERNO_IMAGE_SLOTS,
   kyvernoImageValues,
   type KyvernoImages,
@@ -48,4 +47,10 @@ export {
   type AdmittedApp,
   type SignedImageAdmissionArgs,
 } from './signed-image-admission.js';
-export { buildImageBackstop, eksAddonRegistry, FailureAction, KYVERNO_RELEASE } from '@signet/policies';
+export {
+  buildImageBackstop,
+  eksAddonRegistry,
+  excludedNamespaces,
+  FailureAction,
+  KYVERNO_RELEASE,
+} from '@signet/policies';

@@ -9,6 +9,7 @@ import {
 import { PolicyInputError, quote } from '../errors.js';
 import { CLOUDWATCH_LOGS_KEY_ACTIONS } from '../kms/key-policy.js';
 import { artifactStatements, type ArtifactStoreInput } from './artifacts.js';
+import { logsServicePrincipal, ServicePrincipal, sourceConditions } from './scope.js';
 import {
   IAM_POLICY_VERSION,
   policyDocument,
@@ -98,10 +99,7 @@ export function buildServiceRoleTrustPolicy(input: ServiceRoleTrustPolicyInput):
         Effect: 'Allow',
         Principal: { Service: input.service },
         Action: ['sts:AssumeRole'],
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': input.accountId },
-          ArnLike: { 'aws:SourceArn': input.sourceArn },
-        },
+        Condition: sourceConditions(input.accountId, input.sourceArn),
       },
     ],
   };
@@ -264,7 +262,7 @@ export function buildCodeBuildVpcPolicy(input: CodeBuildVpcPolicyInput): IamPoli
       Action: ['ec2:CreateNetworkInterfacePermission'],
       Resource: [networkInterfaces],
       Condition: {
-        StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
+        StringEquals: { 'ec2:AuthorizedService': ServicePrincipal.CodeBuild },
         ...inOwnSubnets,
       },
     },
@@ -329,7 +327,7 @@ export function buildNotificationTopicPolicy(input: NotificationTopicPolicyInput
     {
       Sid: 'CodeStarNotificationsPublish',
       Effect: 'Allow',
-      Principal: { Service: 'codestar-notifications.amazonaws.com' },
+      Principal: { Service: ServicePrincipal.CodeStarNotifications },
       Action: 'sns:Publish',
       Resource: input.topicArn,
       Condition: { StringEquals: { 'aws:SourceAccount': input.accountId } },
@@ -367,7 +365,7 @@ export function pipelineLogsKeyGrant(input: PipelineLogsKeyGrantInput): KmsKeySe
   }
   return {
     sid: 'CloudWatchLogsEncryptsStageLogGroups',
-    service: `logs.${input.region}.amazonaws.com`,
+    service: logsServicePrincipal(input.region),
     actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
     condition: {
       StringLike: {
@@ -385,7 +383,7 @@ export function notificationsKeyGrant(input: { readonly region: string }): KmsKe
   assertRegion(input.region, 'region');
   return {
     sid: 'CodeStarNotificationsPublishesThroughSns',
-    service: 'codestar-notifications.amazonaws.com',
+    service: ServicePrincipal.CodeStarNotifications,
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
     condition: { StringEquals: { 'kms:ViaService': `sns.${input.region}.amazonaws.com` } },
   };
