@@ -1,9 +1,12 @@
 export {
+  CHART_DIGEST_ALLOWED,
+  CHART_DIGEST_PATTERN,
   helmChartSource,
   KYVERNO_ADMISSION_SERVICE_ACCOUNT,
   KYVERNO_CHART,
   KYVERNO_NAMESPACE,
   KYVERNO_RELEASE_NAME,
+  kyvernoChart,
   type HelmChartRef,
 } from './charts.js';
 export {
@@ -22,6 +25,12 @@ export {
   type ImagePin,
 } from './images.js';
 export * from './verifier/index.js';
+export {
+  EKS_ADDON_VERSION_PATTERN,
+  VPC_CNI_ADDON_VERSION_ALLOWED,
+  VPC_CNI_ADDON_VERSIONS,
+  vpcCniAddonVersion,
+} from './nodes.js';
 export {
   buildEndpointAccess,
   CONTROL_PLANE_LOG_TYPES,
