@@ -1,4 +1,4 @@
-import { PolicyInputError, quote } from '../errors.js';
+import { PolicyInputError } from '../errors.js';
 import { assertDnsLabel } from '../kubernetes.js';
 import { assertRepositoryUri } from '../registry.js';
 import { buildTrustPolicy, VerificationLevel, type TrustPolicyDocument } from './trust-policy.js';
