@@ -44,6 +44,12 @@ export {
   type StageGenerator,
 } from './catalog.js';
 export { shellQuote } from './shell.js';
+export {
+  deployerBuildspec,
+  PRIVATE_ENDPOINT_STACKS,
+  type DeployerBuildspecInput,
+  type PulumiCliPin,
+} from './deployer.js';
 export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
 export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';

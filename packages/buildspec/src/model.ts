@@ -64,6 +64,8 @@ export interface BuildspecEnv {
   readonly 'secrets-manager'?: Readonly<Record<string, string>>;
   /** Variables CodePipeline hands to later actions. Names must not start with `AWS_`. */
   readonly 'exported-variables'?: readonly string[];
+  /** `yes`: git commands reach the source repository with the build's source credentials. */
+  readonly 'git-credential-helper'?: 'yes' | 'no';
 }
 
 /** The `artifacts` section. */
@@ -95,7 +97,14 @@ export interface Buildspec {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PHASE_KEYS = new Set(['on-failure', 'runtime-versions', 'commands', 'finally']);
 const TOP_KEYS = new Set(['version', 'env', 'phases', 'reports', 'artifacts', 'cache']);
-const ENV_KEYS = new Set(['shell', 'variables', 'parameter-store', 'secrets-manager', 'exported-variables']);
+const ENV_KEYS = new Set([
+  'shell',
+  'variables',
+  'parameter-store',
+  'secrets-manager',
+  'exported-variables',
+  'git-credential-helper',
+]);
 
 function assertVariableNames(names: Iterable<string>, field: string): void {
   for (const name of names) {
@@ -234,6 +243,7 @@ function ordered(spec: Buildspec): Record<string, unknown> {
       'parameter-store',
       'secrets-manager',
       'exported-variables',
+      'git-credential-helper',
     ] as const) {
       if (spec.env[key] !== undefined) env[key] = spec.env[key];
     }

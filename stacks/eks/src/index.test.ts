@@ -42,6 +42,7 @@ function upstream(env: string) {
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
     [`organization/signet-ecr/${env}`]: {
       repositories: { 'hello-server': repo('hello-server') },
@@ -689,6 +690,21 @@ describe('signet-eks outputs and config', () => {
     await expect(run('dev', { 'signet-eks:vpcCniAddonVersion': 'latest' })).rejects.toThrow(
       'key "signet-eks:vpcCniAddonVersion" has value "latest"; allowed: an EKS add-on version',
     );
+  });
+
+  it('opens the private endpoint to the deployer security group of the networking stack, on 443 only', () => {
+    const rules = ofType(prod, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) =>
+      r.name.startsWith('cluster-api-from-client-'),
+    );
+    expect(
+      rules.map((r) => [
+        r.inputs['referencedSecurityGroupId'],
+        r.inputs['ipProtocol'],
+        r.inputs['fromPort'],
+        r.inputs['toPort'],
+      ]),
+    ).toEqual([['sg-0fedcba9876543210', 'tcp', 443, 443]]);
+    expect(rules[0]?.inputs['securityGroupId']).toBe(prod.outputs['clusterSecurityGroupId']);
   });
 
   it('refuses a Kyverno chart pinned by version only', async () => {

@@ -64,6 +64,8 @@ const cluster = new SignetCluster(
     vpcCniAddonVersion: values.vpcCniAddonVersion,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
+    // The deployer runs this stack's `up` from the private subnets (docs/deploy.md).
+    endpointClientSecurityGroupIds: [network.deployerSecurityGroupId],
     publicAccessCidrs: values.publicAccessCidrs,
     clusterAdminRoleArns: values.clusterAdminRoleArns,
     deletionProtection: values.deletionProtection,

@@ -63,6 +63,11 @@ export interface SignetClusterArgs {
    * (VPC_CNI_ADDON_VERSIONS); required for a minor Signet pins none for.
    */
   readonly vpcCniAddonVersion?: string;
+  /**
+   * Security groups inside the VPC that reach the private API endpoint (443): the deployer's, which
+   * runs `pulumi up` of this stack from the private subnets. Default none.
+   */
+  readonly endpointClientSecurityGroupIds?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -224,6 +229,22 @@ export class SignetCluster extends pulumi.ComponentResource {
       },
       { ...remoteOpts, dependsOn: [logGroup, secretsKeyAccess, ...clusterRoleAttachments] },
     );
+
+    // The private endpoint is reachable from inside the VPC only by the groups named here.
+    (args.endpointClientSecurityGroupIds ?? []).forEach((groupId, i) => {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-api-from-client-${i}`,
+        {
+          securityGroupId: cluster.clusterSecurityGroupId,
+          description: 'Signet deployer to the EKS API server',
+          ipProtocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          referencedSecurityGroupId: groupId,
+        },
+        { parent: this },
+      );
+    });
 
     // The VPC CNI as an EKS add-on: NetworkPolicies are enforced (its network policy agent), and its
     // AWS permissions come from its own service account (IRSA), not from the node role every Pod's
