@@ -97,14 +97,16 @@ export interface Buildspec {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PHASE_KEYS = new Set(['on-failure', 'runtime-versions', 'commands', 'finally']);
 const TOP_KEYS = new Set(['version', 'env', 'phases', 'reports', 'artifacts', 'cache']);
-const ENV_KEYS = new Set([
+/** The `env` keys Signet renders, in the order the reference lists them. */
+const ENV_KEY_ORDER = [
   'shell',
   'variables',
   'parameter-store',
   'secrets-manager',
   'exported-variables',
   'git-credential-helper',
-]);
+] as const satisfies readonly (keyof BuildspecEnv)[];
+const ENV_KEYS = new Set<string>(ENV_KEY_ORDER);
 
 function assertVariableNames(names: Iterable<string>, field: string): void {
   for (const name of names) {
@@ -237,14 +239,7 @@ function ordered(spec: Buildspec): Record<string, unknown> {
   const out: Record<string, unknown> = { version: Number(spec.version) };
   if (spec.env !== undefined) {
     const env: Record<string, unknown> = {};
-    for (const key of [
-      'shell',
-      'variables',
-      'parameter-store',
-      'secrets-manager',
-      'exported-variables',
-      'git-credential-helper',
-    ] as const) {
+    for (const key of ENV_KEY_ORDER) {
       if (spec.env[key] !== undefined) env[key] = spec.env[key];
     }
     out['env'] = env;
