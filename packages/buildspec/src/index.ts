@@ -45,6 +45,12 @@ export {
 } from './catalog.js';
 export { CODEBUILD_CALLS, StageResource, type StageAwsCall } from './aws-calls.js';
 export { shellQuote } from './shell.js';
+export {
+  deployerBuildspec,
+  PRIVATE_ENDPOINT_STACKS,
+  type DeployerBuildspecInput,
+  type PulumiCliPin,
+} from './deployer.js';
 export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
 export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';

@@ -64,6 +64,8 @@ export interface BuildspecEnv {
   readonly 'secrets-manager'?: Readonly<Record<string, string>>;
   /** Variables CodePipeline hands to later actions. Names must not start with `AWS_`. */
   readonly 'exported-variables'?: readonly string[];
+  /** `yes`: git commands reach the source repository with the build's source credentials. */
+  readonly 'git-credential-helper'?: 'yes' | 'no';
 }
 
 /** The `artifacts` section. */
@@ -95,7 +97,16 @@ export interface Buildspec {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PHASE_KEYS = new Set(['on-failure', 'runtime-versions', 'commands', 'finally']);
 const TOP_KEYS = new Set(['version', 'env', 'phases', 'reports', 'artifacts', 'cache']);
-const ENV_KEYS = new Set(['shell', 'variables', 'parameter-store', 'secrets-manager', 'exported-variables']);
+/** The `env` keys Signet renders, in the order the reference lists them. */
+const ENV_KEY_ORDER = [
+  'shell',
+  'variables',
+  'parameter-store',
+  'secrets-manager',
+  'exported-variables',
+  'git-credential-helper',
+] as const satisfies readonly (keyof BuildspecEnv)[];
+const ENV_KEYS = new Set<string>(ENV_KEY_ORDER);
 
 function assertVariableNames(names: Iterable<string>, field: string): void {
   for (const name of names) {
@@ -228,13 +239,7 @@ function ordered(spec: Buildspec): Record<string, unknown> {
   const out: Record<string, unknown> = { version: Number(spec.version) };
   if (spec.env !== undefined) {
     const env: Record<string, unknown> = {};
-    for (const key of [
-      'shell',
-      'variables',
-      'parameter-store',
-      'secrets-manager',
-      'exported-variables',
-    ] as const) {
+    for (const key of ENV_KEY_ORDER) {
       if (spec.env[key] !== undefined) env[key] = spec.env[key];
     }
     out['env'] = env;

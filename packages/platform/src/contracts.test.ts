@@ -12,6 +12,7 @@ const networking = {
   publicSubnetIds: ['subnet-c', 'subnet-d'],
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   endpointSecurityGroupId: 'sg-1',
+  deployerSecurityGroupId: 'sg-2',
 };
 
 beforeEach(() => {
@@ -32,6 +33,7 @@ describe('stack output contracts', () => {
         'publicSubnetIds',
         'availabilityZones',
         'endpointSecurityGroupId',
+        'deployerSecurityGroupId',
       ],
       ecr: ['repositories', 'kmsKeyArn'],
       signer: ['profiles', 'trustedIdentities'],

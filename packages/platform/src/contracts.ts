@@ -13,6 +13,8 @@ export interface NetworkingOutputs {
   readonly availabilityZones: string[];
   /** Security group of the interface endpoints (443 from the VPC CIDR only). */
   readonly endpointSecurityGroupId: string;
+  /** Security group of the deployer's builds: the eks stack opens the cluster endpoint to it. */
+  readonly deployerSecurityGroupId: string;
 }
 
 /** One app's ECR repository. */
@@ -81,6 +83,7 @@ export const STACK_OUTPUT_KEYS: {
     publicSubnetIds: true,
     availabilityZones: true,
     endpointSecurityGroupId: true,
+    deployerSecurityGroupId: true,
   }),
   ecr: keyList<EcrOutputs>({ repositories: true, kmsKeyArn: true }),
   signer: keyList<SignerOutputs>({ profiles: true, trustedIdentities: true }),

@@ -133,4 +133,5 @@ export {
 } from './signer/app-signing-profile.js';
 export { planSigningIdentities, type PlannedSigningIdentity } from './signer/identities.js';
 export * from './eks/index.js';
+export * from './deployer/index.js';
 export * from './pipeline/index.js';

@@ -32,44 +32,47 @@ describe('parseSigningProfileArn', () => {
   it.each([
     [
       'not-an-arn',
-      'f: "not-an-arn" is not an ARN; expected arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>]',
+      'key "f" has value "not-an-arn"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>]',
     ],
     [
       'arn:aws-cn:signer:cn-north-1:111122223333:/signing-profiles/p1',
-      'f: partition "aws-cn" is not supported; AWS Signer container signing runs in "aws" and "aws-us-gov"',
+      'key "f" has value "arn:aws-cn:signer:cn-north-1:111122223333:/signing-profiles/p1"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] in a partition where AWS Signer signs container images, "aws" or "aws-us-gov" (not "aws-cn")',
     ],
     [
       'arn:aws:kms:us-east-1:111122223333:/signing-profiles/p1',
-      'f: "arn:aws:kms:us-east-1:111122223333:/signing-profiles/p1" is an ARN of service "kms"; expected arn:<partition>:signer',
+      'key "f" has value "arn:aws:kms:us-east-1:111122223333:/signing-profiles/p1"; allowed: an AWS Signer ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] (not of service "kms")',
     ],
-    ['arn:aws:signer:useast1:111122223333:/signing-profiles/p1', 'has region "useast1"'],
+    [
+      'arn:aws:signer:useast1:111122223333:/signing-profiles/p1',
+      'key "f" has value "arn:aws:signer:useast1:111122223333:/signing-profiles/p1"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] with a region code (not "useast1")',
+    ],
     [
       'arn:aws:signer:us-east-1:1111:/signing-profiles/p1',
-      'has account "1111"; expected a 12-digit account id',
+      'key "f" has value "arn:aws:signer:us-east-1:1111:/signing-profiles/p1"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] with a 12-digit account id (not "1111")',
     ],
     [
       'arn:aws:signer:us-east-1:111122223333:signing-profiles/p1',
-      'is not a signing profile ARN (resource "signing-profiles/p1")',
+      'key "f" has value "arn:aws:signer:us-east-1:111122223333:signing-profiles/p1"; allowed: a signing profile ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] (not resource "signing-profiles/p1")',
     ],
     [
       'arn:aws:signer:us-east-1:111122223333:/signing-profile/p1',
-      'is not a signing profile ARN (resource "/signing-profile/p1")',
+      'key "f" has value "arn:aws:signer:us-east-1:111122223333:/signing-profile/p1"; allowed: a signing profile ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] (not resource "/signing-profile/p1")',
     ],
     [
       'arn:aws:signer:us-east-1:111122223333:/signing-profiles/my-profile',
-      'has signing profile name "my-profile"; names are 2 to 64 characters of [a-zA-Z0-9_]',
+      'key "f" has value "arn:aws:signer:us-east-1:111122223333:/signing-profiles/my-profile"; allowed: a signing profile ARN whose name is 2 to 64 characters of [a-zA-Z0-9_] (not "my-profile")',
     ],
     [
       `arn:aws:signer:us-east-1:111122223333:/signing-profiles/${'a'.repeat(65)}`,
-      'names are 2 to 64 characters of [a-zA-Z0-9_]',
+      'key "f" has value "arn:aws:signer:us-east-1:111122223333:/signing-profiles/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"; allowed: a signing profile ARN whose name is 2 to 64 characters of [a-zA-Z0-9_] (not "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")',
     ],
     [
       'arn:aws:signer:us-east-1:111122223333:/signing-profiles/p1/v1',
-      'has signing profile version "v1"; versions are exactly 10 characters of [a-zA-Z0-9]',
+      'key "f" has value "arn:aws:signer:us-east-1:111122223333:/signing-profiles/p1/v1"; allowed: a signing profile ARN whose version is exactly 10 characters of [a-zA-Z0-9] (not "v1")',
     ],
     [
       'arn:aws:signer:us-east-1:111122223333:/signing-profiles/p1/a1B2c3D4e5/extra',
-      'is not a signing profile ARN',
+      'key "f" has value "arn:aws:signer:us-east-1:111122223333:/signing-profiles/p1/a1B2c3D4e5/extra"; allowed: a signing profile ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>] (not resource "/signing-profiles/p1/a1B2c3D4e5/extra")',
     ],
   ])('rejects %s', (value, message) => {
     expect(() => parseSigningProfileArn(value, 'f')).toThrow(PolicyInputError);
@@ -89,14 +92,16 @@ describe('assertArn', () => {
     expect(() =>
       assertArn('arn:aws:ecr:us-east-1:111122223333:repo/x', 'ecrRepository', 'repositoryArn'),
     ).toThrow(
-      'repositoryArn: "arn:aws:ecr:us-east-1:111122223333:repo/x" has resource "repo/x"; expected arn:<partition>:ecr:<region>:<account>:repository/<name>',
+      'key "repositoryArn" has value "arn:aws:ecr:us-east-1:111122223333:repo/x"; allowed: an ARN arn:<partition>:ecr:<region>:<account>:repository/<name> (not resource "repo/x")',
     );
     expect(() => assertArn('arn:aws:s3:us-east-1::my-bucket', 's3Bucket', 'artifactBucketArn')).toThrow(
-      'artifactBucketArn: "arn:aws:s3:us-east-1::my-bucket" must not carry a region here; expected arn:<partition>:s3:::<bucket>',
+      'key "artifactBucketArn" has value "arn:aws:s3:us-east-1::my-bucket"; allowed: an ARN arn:<partition>:s3:::<bucket>, without a region',
     );
     expect(() =>
       assertArn('arn:aws:iam::abc:oidc-provider/x.example.com', 'oidcProvider', 'oidcProviderArn'),
-    ).toThrow('oidcProviderArn: "arn:aws:iam::abc:oidc-provider/x.example.com" has account "abc"');
+    ).toThrow(
+      'key "oidcProviderArn" has value "arn:aws:iam::abc:oidc-provider/x.example.com"; allowed: an ARN arn:<partition>:iam::<account>:oidc-provider/<issuer host and path> with a 12-digit account id (not "abc")',
+    );
   });
 });
 
@@ -114,17 +119,17 @@ describe('pipeline ARN kinds', () => {
     [
       'arn:aws:codebuild:eu-west-1:111122223333:project/x',
       'codebuildProject',
-      'f: "arn:aws:codebuild:eu-west-1:111122223333:project/x" has resource "project/x"; expected arn:<partition>:codebuild:<region>:<account>:project/<name>',
+      'key "f" has value "arn:aws:codebuild:eu-west-1:111122223333:project/x"; allowed: an ARN arn:<partition>:codebuild:<region>:<account>:project/<name> (not resource "project/x")',
     ],
     [
       'arn:aws:codecommit:eu-west-1:111122223333:repo/x',
       'codecommitRepository',
-      'f: "arn:aws:codecommit:eu-west-1:111122223333:repo/x" has resource "repo/x"; expected arn:<partition>:codecommit:<region>:<account>:<repository name>',
+      'key "f" has value "arn:aws:codecommit:eu-west-1:111122223333:repo/x"; allowed: an ARN arn:<partition>:codecommit:<region>:<account>:<repository name> (not resource "repo/x")',
     ],
     [
       'arn:aws:sns:eu-west-1::topic',
       'snsTopic',
-      'f: "arn:aws:sns:eu-west-1::topic" has account ""; expected a 12-digit account id in arn:<partition>:sns:<region>:<account>:<topic name>',
+      'key "f" has value "arn:aws:sns:eu-west-1::topic"; allowed: an ARN arn:<partition>:sns:<region>:<account>:<topic name> with a 12-digit account id (not "")',
     ],
   ] as const)('rejects %s as %s', (value, kind, message) => {
     expect(() => assertArn(value, kind, 'f')).toThrow(message);
@@ -133,20 +138,20 @@ describe('pipeline ARN kinds', () => {
   it('checks account ids, regions and single-resource ARNs, naming the field', () => {
     expect(assertAccountId('111122223333', 'accountId')).toBe('111122223333');
     expect(() => assertAccountId('1111-2222-3333', 'accountId')).toThrow(
-      'accountId: "1111-2222-3333" is not an account id; expected 12 digits',
+      'key "accountId" has value "1111-2222-3333"; allowed: a 12-digit AWS account id',
     );
     expect(assertRegion('us-gov-west-1', 'region')).toBe('us-gov-west-1');
     expect(() => assertRegion('global', 'region')).toThrow(
-      'region: "global" is not a region; expected a region code such as "eu-west-1" or "us-gov-west-1"',
+      'key "region" has value "global"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
     );
     expect(assertResourceArn('arn:aws:events:eu-west-1:111122223333:rule/r', 'sourceArn').service).toBe(
       'events',
     );
     expect(() => assertResourceArn('arn:aws:s3:::bucket', 'sourceArn')).toThrow(
-      'sourceArn: "arn:aws:s3:::bucket" has region ""; expected arn:<partition>:<service>:<region>:<account>:<resource>',
+      'key "sourceArn" has value "arn:aws:s3:::bucket"; allowed: an ARN arn:<partition>:<service>:<region>:<account>:<resource> with a region code (not "")',
     );
     expect(() => assertResourceArn('arn:aws:events:eu-west-1:111122223333:rule/r?', 'sourceArn')).toThrow(
-      'does not name one resource',
+      'key "sourceArn" has value "arn:aws:events:eu-west-1:111122223333:rule/r?"; allowed: the ARN of one resource, arn:<partition>:<service>:<region>:<account>:<resource>, without wildcards',
     );
   });
 });

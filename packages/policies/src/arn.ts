@@ -39,10 +39,11 @@ export function isAwsPartition(value: string): value is AwsPartition {
 /** Throws unless `value` is a supported partition. */
 export function assertAwsPartition(value: string, field: string): AwsPartition {
   if (!isAwsPartition(value)) {
-    throw new PolicyInputError(
-      field,
-      `partition ${quote(value)} is not supported; AWS Signer container signing runs in ${PARTITIONS.map((p) => quote(p)).join(' and ')}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `a partition where AWS Signer signs container images: ${PARTITIONS.map((p) => quote(p)).join(' or ')}`,
+    });
   }
   return value;
 }
@@ -50,7 +51,7 @@ export function assertAwsPartition(value: string, field: string): AwsPartition {
 /** Throws unless `value` is a 12-digit AWS account id. */
 export function assertAccountId(value: string, field: string): string {
   if (!ACCOUNT_PATTERN.test(value)) {
-    throw new PolicyInputError(field, `${quote(value)} is not an account id; expected 12 digits`);
+    throw new PolicyInputError({ path: field, value, allowed: 'a 12-digit AWS account id' });
   }
   return value;
 }
@@ -58,10 +59,11 @@ export function assertAccountId(value: string, field: string): string {
 /** Throws unless `value` is an AWS region code. */
 export function assertRegion(value: string, field: string): string {
   if (!REGION_PATTERN.test(value)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} is not a region; expected a region code such as "eu-west-1" or "us-gov-west-1"`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: 'an AWS region code such as "eu-west-1" or "us-gov-west-1"',
+    });
   }
   return value;
 }
@@ -78,11 +80,18 @@ export interface ArnParts {
 function splitArn(value: string, field: string, shape: string): ArnParts {
   const parts = value.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') {
-    throw new PolicyInputError(field, `${quote(value)} is not an ARN; expected ${shape}`);
+    throw new PolicyInputError({ path: field, value, allowed: `an ARN ${shape}` });
   }
   const [, partition = '', service = '', region = '', account = ''] = parts;
+  if (!isAwsPartition(partition)) {
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${shape} in a partition where AWS Signer signs container images, ${PARTITIONS.map((p) => quote(p)).join(' or ')} (not ${quote(partition)})`,
+    });
+  }
   return {
-    partition: assertAwsPartition(partition, field),
+    partition,
     service,
     region,
     account,
@@ -92,13 +101,18 @@ function splitArn(value: string, field: string, shape: string): ArnParts {
 
 function checkRegionAndAccount(parts: ArnParts, value: string, field: string, shape: string): void {
   if (!REGION_PATTERN.test(parts.region)) {
-    throw new PolicyInputError(field, `${quote(value)} has region ${quote(parts.region)}; expected ${shape}`);
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${shape} with a region code (not ${quote(parts.region)})`,
+    });
   }
   if (!ACCOUNT_PATTERN.test(parts.account)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} has account ${quote(parts.account)}; expected a 12-digit account id in ${shape}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${shape} with a 12-digit account id (not ${quote(parts.account)})`,
+    });
   }
 }
 
@@ -113,32 +127,36 @@ const SIGNING_PROFILE_SHAPE =
 export function parseSigningProfileArn(value: string, field: string): SigningProfileArn {
   const parts = splitArn(value, field, SIGNING_PROFILE_SHAPE);
   if (parts.service !== 'signer') {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} is an ARN of service ${quote(parts.service)}; expected ${SIGNING_PROFILE_SHAPE}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an AWS Signer ARN ${SIGNING_PROFILE_SHAPE} (not of service ${quote(parts.service)})`,
+    });
   }
   checkRegionAndAccount(parts, value, field, SIGNING_PROFILE_SHAPE);
   const segments = parts.resource.split('/');
   // The resource part starts with a slash, so the first segment is empty.
   const [leading, kind, profileName = '', profileVersion, ...rest] = segments;
   if (leading !== '' || kind !== 'signing-profiles' || rest.length > 0) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} is not a signing profile ARN (resource ${quote(parts.resource)}); expected ${SIGNING_PROFILE_SHAPE}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `a signing profile ARN ${SIGNING_PROFILE_SHAPE} (not resource ${quote(parts.resource)})`,
+    });
   }
   if (!SIGNING_PROFILE_NAME_PATTERN.test(profileName)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} has signing profile name ${quote(profileName)}; names are 2 to 64 characters of [a-zA-Z0-9_]`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `a signing profile ARN whose name is 2 to 64 characters of [a-zA-Z0-9_] (not ${quote(profileName)})`,
+    });
   }
   if (profileVersion !== undefined && !SIGNING_PROFILE_VERSION_PATTERN.test(profileVersion)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} has signing profile version ${quote(profileVersion)}; versions are exactly 10 characters of [a-zA-Z0-9]`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `a signing profile ARN whose version is exactly 10 characters of [a-zA-Z0-9] (not ${quote(profileVersion)})`,
+    });
   }
   const profileArn = `arn:${parts.partition}:signer:${parts.region}:${parts.account}:/signing-profiles/${profileName}`;
   return {
@@ -232,26 +250,29 @@ export function assertArn(value: string, kind: ArnKindName, field: string): ArnP
   const spec: ArnKind = ARN_KINDS[kind];
   const parts = splitArn(value, field, spec.shape);
   if (parts.service !== spec.service) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} is an ARN of service ${quote(parts.service)}; expected ${spec.shape}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${spec.shape} (not of service ${quote(parts.service)})`,
+    });
   }
   if (spec.regional) {
     checkRegionAndAccount(parts, value, field, spec.shape);
   } else if (parts.region !== '' || (spec.service === 's3' && parts.account !== '')) {
-    throw new PolicyInputError(field, `${quote(value)} must not carry a region here; expected ${spec.shape}`);
+    throw new PolicyInputError({ path: field, value, allowed: `an ARN ${spec.shape}, without a region` });
   } else if (spec.service !== 's3' && !ACCOUNT_PATTERN.test(parts.account)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} has account ${quote(parts.account)}; expected a 12-digit account id in ${spec.shape}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${spec.shape} with a 12-digit account id (not ${quote(parts.account)})`,
+    });
   }
   if (!spec.resource.test(parts.resource)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} has resource ${quote(parts.resource)}; expected ${spec.shape}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${spec.shape} (not resource ${quote(parts.resource)})`,
+    });
   }
   return parts;
 }
@@ -265,17 +286,19 @@ const RESOURCE_ARN_SHAPE = 'arn:<partition>:<service>:<region>:<account>:<resour
 export function assertResourceArn(value: string, field: string): ArnParts {
   const parts = splitArn(value, field, RESOURCE_ARN_SHAPE);
   if (!/^[a-z0-9-]+$/.test(parts.service)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} has service ${quote(parts.service)}; expected ${RESOURCE_ARN_SHAPE}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `an ARN ${RESOURCE_ARN_SHAPE} (not of service ${quote(parts.service)})`,
+    });
   }
   checkRegionAndAccount(parts, value, field, RESOURCE_ARN_SHAPE);
   if (parts.resource === '' || /[*?]/.test(value)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(value)} does not name one resource; expected ${RESOURCE_ARN_SHAPE} without wildcards`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value,
+      allowed: `the ARN of one resource, ${RESOURCE_ARN_SHAPE}, without wildcards`,
+    });
   }
   return parts;
 }

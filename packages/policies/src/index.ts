@@ -133,7 +133,27 @@ export {
   type VerifierRolePolicyInput,
 } from './iam/roles.js';
 export {
+  buildDeployerRolePolicy,
+  buildStartDeployerPolicy,
+  DEPLOYER_OVERRIDE_KEYS,
+  type DeployerRolePolicyInput,
+} from './iam/deployer.js';
+export {
+  buildGitHubOidcTrustPolicy,
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_ISSUER,
+  GITHUB_OIDC_SUBJECT_CLAIMS,
+  githubOidcSubject,
+  GitHubRoleKind,
+  type GitHubOidcTrustInput,
+} from './iam/github-oidc.js';
+export {
+  ADMISSION_POLICY_READER_NAME,
+  ADMISSION_POLICY_READERS_GROUP,
+  buildAdmissionPolicyReaderRbac,
   buildStageNamespaceRbac,
+  type AdmissionPolicyReaderBinding,
+  type AdmissionPolicyReaderRole,
   type KubernetesVerb,
   type StageKubernetesRule,
   type StageNamespaceRbacInput,

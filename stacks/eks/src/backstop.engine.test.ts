@@ -7,6 +7,7 @@ import {
   buildImageBackstop,
   eksAddonRegistry,
   excludedNamespaces,
+  KYVERNO_NAMESPACE,
   KYVERNO_RELEASE,
   VERIFIER_NAMESPACE,
 } from '@signet/platform';
@@ -40,6 +41,7 @@ function upstream(env: Env) {
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
     [`organization/signet-ecr/${env}`]: {
       repositories: {
@@ -340,7 +342,10 @@ beforeAll(async () => {
   ]);
   for (const env of ENVIRONMENTS) plans.set(env, await plan(env));
   const pinned = buildImageBackstop({
-    systemNamespaces: excludedNamespaces(VERIFIER_NAMESPACE),
+    systemNamespaces: excludedNamespaces({
+      kyvernoNamespace: KYVERNO_NAMESPACE,
+      verifier: { namespace: VERIFIER_NAMESPACE },
+    }),
     systemImages: [KYVERNO_PIN, VERIFIER_PIN],
     addonRegistries: [ADDONS],
     repositories: [repositoryUrl('prod')],

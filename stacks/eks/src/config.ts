@@ -13,6 +13,12 @@ import {
   platformImagesProblems,
   PUBLIC_ACCESS_CIDR_ALLOWED,
   publicAccessCidrProblem,
+  EKS_ADDON_VERSION_PATTERN,
+  CHART_DIGEST_ALLOWED,
+  CHART_DIGEST_PATTERN,
+  VPC_CNI_ADDON_VERSION_ALLOWED,
+  VPC_CNI_ADDON_VERSIONS,
+  vpcCniAddonVersion,
   IMAGE_PIN_ALLOWED,
   KYVERNO_IMAGE_SLOTS,
   NOTATION_AWS_LIMITS,
@@ -40,7 +46,17 @@ const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** Seconds a "verified" answer is cached when the config does not say: the revocation delay at admission. */
 export const DEFAULT_VERIFIER_CACHE_TTL_SECONDS = 300;
 
-/** Memory request and limit of each upstream verifier replica when the config does not say, MiB. */
+/**
+ * Memory request and limit of each upstream verifier replica when the config does not say, MiB.
+ * No upstream figure sizes v1.1, because no limit is enough under load: nirmata/kyverno-notation-aws#482
+ * (https://github.com/nirmata/kyverno-notation-aws/issues/482) measured replicas starting at 18 to 45 MB,
+ * staying at about 19 MB on a low-traffic cluster, and growing with request volume to 1 to 8 GB
+ * before being OOM-killed (a leak outside the verification cache). So the limit sets how long a busy
+ * replica runs before it restarts, not whether it does: 1024 MiB (twice the chart's 512Mi) is far
+ * above the idle working set, small enough that several replicas fit a node, and with at least 3
+ * replicas and a PodDisruptionBudget outside dev one restart at a time leaves admission served.
+ * Watch `container_memory_working_set_bytes` and the restart count; the fork backend fixes the leak.
+ */
 export const DEFAULT_VERIFIER_MEMORY_MIB = 1024;
 
 const { cacheTtlSeconds: TTL, replicas: REPLICAS, memoryMiB: MEMORY } = NOTATION_AWS_LIMITS;
@@ -93,6 +109,20 @@ export const eksConfig = defineStackConfig('signet-eks', {
         'Kubernetes minor version of the control plane, pinned; an upgrade is a change of this value.',
       ),
     'a Kubernetes minor version such as "1.33"',
+  ),
+  vpcCniAddonVersion: configKey(
+    z
+      .string()
+      .regex(EKS_ADDON_VERSION_PATTERN)
+      .optional()
+      .describe(
+        `Version of the vpc-cni EKS add-on. Default: the version Signet pins for the Kubernetes minor (${Object.entries(
+          VPC_CNI_ADDON_VERSIONS,
+        )
+          .map(([minor, version]) => `${minor}: ${version}`)
+          .join(', ')}); required for any other minor.`,
+      ),
+    VPC_CNI_ADDON_VERSION_ALLOWED,
   ),
   publicAccessCidrs: configKey(
     z
@@ -187,6 +217,15 @@ export const eksConfig = defineStackConfig('signet-eks', {
     ),
     `{ implementation: "upstream", image: <pin>, replicas: ${REPLICAS.min}..${REPLICAS.max}, cacheTtlSeconds: ${TTL.min}..${TTL.max}, memoryMiB: ${MEMORY.min}..${MEMORY.max} }, or { implementation: "fork", repository: "https://…" or "oci://…", chart: "<name>", version: "<semver>", image: <pin>, replicas: ${REPLICAS.min}..${REPLICAS.max}, cacheTtlSeconds: ${TTL.min}..${TTL.max} }`,
   ),
+  kyvernoChartDigest: configKey(
+    z
+      .string()
+      .regex(CHART_DIGEST_PATTERN)
+      .describe(
+        'Manifest digest of the Kyverno chart (oci://ghcr.io/kyverno/charts/kyverno at the pinned version): Helm pulls the chart by it, so a re-published version cannot change what is deployed.',
+      ),
+    CHART_DIGEST_ALLOWED,
+  ),
   kyvernoImages: configKey(
     kyvernoImagesSchema.describe(
       'Every image of the Kyverno chart, by digest: admissionController, admissionControllerInit, backgroundController, cleanupController, reportsController, cli (CRD migration hook) and readinessChecker (webhook cleanup hooks and chart tests).',
@@ -235,6 +274,14 @@ export function loadEksConfig(source?: ConfigSource): EksConfig {
       path: `${key('verifier')}.replicas`,
       value: verifier.replicas,
       allowed: `at least ${HIGHLY_AVAILABLE_VERIFIER_REPLICAS} in ${config.environment}, where the verifier must be highly available`,
+    });
+  }
+  if (vpcCniAddonVersion(config.values.kubernetesVersion, config.values.vpcCniAddonVersion) === undefined) {
+    problems.push({
+      source: where,
+      path: key('vpcCniAddonVersion'),
+      issue: 'missing',
+      allowed: `${VPC_CNI_ADDON_VERSION_ALLOWED}, required with kubernetesVersion ${JSON.stringify(config.values.kubernetesVersion)} (Signet pins one for ${Object.keys(VPC_CNI_ADDON_VERSIONS).join(', ')} only)`,
     });
   }
   problems.push(...platformImagesProblems(config.values.platformImages, where, key('platformImages')));

@@ -42,6 +42,7 @@ function upstream(env: string) {
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
     [`organization/signet-ecr/${env}`]: {
       repositories: { 'hello-server': repo('hello-server') },
@@ -244,6 +245,8 @@ describe('signet-eks cluster', () => {
       const cni = one(result, 'eks:index:VpcCniAddon', 'cluster-vpc-cni');
       const cniRole = one(result, 'aws:iam/role:Role', 'cluster-vpc-cni-role');
       expect(cni.inputs).toMatchObject({
+        // Pinned for Kubernetes 1.33, never "latest on the day of an up".
+        addonVersion: 'v1.20.1-eksbuild.3',
         enableNetworkPolicy: true,
         serviceAccountRoleArn: cniRole.state['arn'],
         resolveConflictsOnCreate: 'OVERWRITE',
@@ -287,15 +290,16 @@ describe('signet-eks Kyverno', () => {
     expect(devValues['admissionController']['podDisruptionBudget']).toEqual({ enabled: false });
   });
 
-  it('pins the chart, never forces failures to be ignored and excludes system namespaces by name', () => {
+  it('pins the chart by digest, never forces failures to be ignored and excludes system namespaces by name', () => {
     const release = one(prod, 'kubernetes:helm.sh/v3:Release', 'kyverno-release').inputs;
     expect(release).toMatchObject({
       name: 'kyverno',
-      chart: 'kyverno',
+      // Pulled by the digest committed in Pulumi.prod.yaml (signet-eks:kyvernoChartDigest).
+      chart: `oci://ghcr.io/kyverno/charts/kyverno@sha256:${'0'.repeat(64)}`,
       version: '3.9.0',
       namespace: 'kyverno',
-      repositoryOpts: { repo: 'https://kyverno.github.io/kyverno/' },
     });
+    expect(release['repositoryOpts']).toBeUndefined();
     const values = releaseValues(prod, 'kyverno-release');
     expect(values['features']['forceFailurePolicyIgnore']).toEqual({ enabled: false });
     expect(values['webhooksCleanup']).toMatchObject({ enabled: true });
@@ -672,6 +676,40 @@ describe('signet-eks outputs and config', () => {
   it('refuses a public endpoint open to the internet', async () => {
     await expect(run('dev', { 'signet-eks:publicAccessCidrs': ['0.0.0.0/0'] })).rejects.toThrow(
       'signet-eks (Pulumi.dev.yaml): key "signet-eks:publicAccessCidrs" has value ["0.0.0.0/0"]; allowed: a list of IPv4 CIDR blocks with a prefix from /16 to /32 (never 0.0.0.0/0)',
+    );
+  });
+
+  it('takes a vpc-cni add-on version from config, and requires one for a Kubernetes minor Signet pins none for', async () => {
+    const pinned = await run('dev', { 'signet-eks:vpcCniAddonVersion': 'v1.21.1-eksbuild.8' });
+    expect(one(pinned, 'eks:index:VpcCniAddon', 'cluster-vpc-cni').inputs['addonVersion']).toBe(
+      'v1.21.1-eksbuild.8',
+    );
+    await expect(run('dev', { 'signet-eks:kubernetesVersion': '1.34' })).rejects.toThrow(
+      'signet-eks (Pulumi.dev.yaml): key "signet-eks:vpcCniAddonVersion" is missing; allowed: an EKS add-on version v<major>.<minor>.<patch>-eksbuild.<build>',
+    );
+    await expect(run('dev', { 'signet-eks:vpcCniAddonVersion': 'latest' })).rejects.toThrow(
+      'key "signet-eks:vpcCniAddonVersion" has value "latest"; allowed: an EKS add-on version',
+    );
+  });
+
+  it('opens the private endpoint to the deployer security group of the networking stack, on 443 only', () => {
+    const rules = ofType(prod, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) =>
+      r.name.startsWith('cluster-api-from-client-'),
+    );
+    expect(
+      rules.map((r) => [
+        r.inputs['referencedSecurityGroupId'],
+        r.inputs['ipProtocol'],
+        r.inputs['fromPort'],
+        r.inputs['toPort'],
+      ]),
+    ).toEqual([['sg-0fedcba9876543210', 'tcp', 443, 443]]);
+    expect(rules[0]?.inputs['securityGroupId']).toBe(prod.outputs['clusterSecurityGroupId']);
+  });
+
+  it('refuses a Kyverno chart pinned by version only', async () => {
+    await expect(run('prod', { 'signet-eks:kyvernoChartDigest': '3.9.0' })).rejects.toThrow(
+      'signet-eks (Pulumi.prod.yaml): key "signet-eks:kyvernoChartDigest" has value "3.9.0"; allowed: sha256:<64 lowercase hex>',
     );
   });
 

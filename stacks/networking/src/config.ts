@@ -60,4 +60,30 @@ export const networkingConfig = defineStackConfig('signet-networking', {
       .describe('Days the VPC flow logs are kept in CloudWatch Logs.'),
     `one of ${LOG_RETENTION_DAYS.join(', ')}`,
   ),
+  deployer: configKey(
+    z
+      .object({
+        repository: z.string().regex(/^[A-Za-z0-9_.-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/),
+        connectionArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+          ),
+        pulumiTokenSecretArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/),
+        pulumiCli: z
+          .object({
+            version: z.string().regex(/^\d+\.\d+\.\d+$/),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'The CodeBuild deployer in the private subnets that runs `pulumi up` of eks and signing-pipeline for a commit of main (docs/deploy.md): the GitHub repository, its CodeConnections connection, the Secrets Manager secret of the Pulumi deploy token and the Pulumi CLI release with its SHA-256. Unset (default): no deployer.',
+      ),
+    '{ repository: "<owner>/<repo>", connectionArn: "arn:aws:codeconnections:<region>:<account>:connection/<uuid>", pulumiTokenSecretArn: "arn:aws:secretsmanager:…:secret:…", pulumiCli: { version: "<x.y.z>", sha256: "<64 hex>" } }',
+  ),
 });

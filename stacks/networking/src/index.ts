@@ -1,7 +1,9 @@
 import {
   createAwsProvider,
+  DeployerNetwork,
   loadStackConfig,
   SignetVpc,
+  StackDeployer,
   type NetworkingOutputs,
   type StackExports,
 } from '@signet/platform';
@@ -24,6 +26,31 @@ const network = new SignetVpc(
   { provider },
 );
 
+// The deployer's security group, always: the eks stack opens the cluster endpoint to it.
+const deployerNetwork = new DeployerNetwork(
+  'deployer',
+  { environment: config.environment, vpcId: network.vpcId },
+  { provider },
+);
+
+// The deployer, when configured: runs `pulumi up` of the private-endpoint stacks inside the VPC.
+const deployer = config.values.deployer;
+if (deployer !== undefined) {
+  new StackDeployer(
+    'deployer',
+    {
+      environment: config.environment,
+      region: config.region,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      securityGroupId: deployerNetwork.securityGroupId,
+      ...deployer,
+      logRetentionDays: config.values.flowLogRetentionDays,
+    },
+    { provider },
+  );
+}
+
 const outputs: StackExports<NetworkingOutputs> = {
   vpcId: network.vpcId,
   vpcCidr: network.vpcCidr,
@@ -31,6 +58,7 @@ const outputs: StackExports<NetworkingOutputs> = {
   publicSubnetIds: network.publicSubnetIds,
   availabilityZones: network.availabilityZones,
   endpointSecurityGroupId: network.endpointSecurityGroupId,
+  deployerSecurityGroupId: deployerNetwork.securityGroupId,
 };
 
 export const {
@@ -40,4 +68,5 @@ export const {
   publicSubnetIds,
   availabilityZones,
   endpointSecurityGroupId,
+  deployerSecurityGroupId,
 } = outputs;

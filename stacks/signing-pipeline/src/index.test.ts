@@ -40,6 +40,7 @@ function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
     [`organization/signet-ecr/${env}`]: {
       repositories: Object.fromEntries(

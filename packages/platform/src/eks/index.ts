@@ -1,14 +1,16 @@
 export {
+  CHART_DIGEST_ALLOWED,
+  CHART_DIGEST_PATTERN,
   helmChartSource,
   KYVERNO_ADMISSION_SERVICE_ACCOUNT,
   KYVERNO_CHART,
   KYVERNO_NAMESPACE,
   KYVERNO_RELEASE_NAME,
+  kyvernoChart,
   type HelmChartRef,
 } from './charts.js';
 export {
   buildKyvernoValues,
-  excludedNamespaces,
   KYVERNO_IMAGE_SLOTS,
   kyvernoImageValues,
   type KyvernoImages,
@@ -23,6 +25,12 @@ export {
   type ImagePin,
 } from './images.js';
 export * from './verifier/index.js';
+export {
+  EKS_ADDON_VERSION_PATTERN,
+  VPC_CNI_ADDON_VERSION_ALLOWED,
+  VPC_CNI_ADDON_VERSIONS,
+  vpcCniAddonVersion,
+} from './nodes.js';
 export {
   buildEndpointAccess,
   CONTROL_PLANE_LOG_TYPES,
@@ -48,4 +56,10 @@ export {
   type AdmittedApp,
   type SignedImageAdmissionArgs,
 } from './signed-image-admission.js';
-export { buildImageBackstop, eksAddonRegistry, FailureAction, KYVERNO_RELEASE } from '@signet/policies';
+export {
+  buildImageBackstop,
+  eksAddonRegistry,
+  excludedNamespaces,
+  FailureAction,
+  KYVERNO_RELEASE,
+} from '@signet/policies';

@@ -1,4 +1,4 @@
-import { CLUSTER_SYSTEM_NAMESPACES } from '@signet/policies';
+import { excludedNamespaces } from '@signet/policies';
 import { KYVERNO_NAMESPACE, KYVERNO_RELEASE_NAME } from './charts.js';
 import { chartTagForPin, type ImagePin } from './images.js';
 
@@ -70,11 +70,6 @@ export interface KyvernoValuesInput {
   readonly verifierNamespace: string;
 }
 
-/** Namespaces the admission webhooks never see, by `kubernetes.io/metadata.name`. */
-export function excludedNamespaces(verifierNamespace: string): string[] {
-  return [...new Set([...CLUSTER_SYSTEM_NAMESPACES, KYVERNO_NAMESPACE, verifierNamespace])];
-}
-
 /**
  * Helm values of the Kyverno chart (3.9.0). Fail-closed admission is the policy's job
  * (`failurePolicy: Fail`); these values make sure nothing in Kyverno's own configuration undoes it.
@@ -84,7 +79,12 @@ export function buildKyvernoValues(input: KyvernoValuesInput): Record<string, un
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new Error(`Kyverno admissionReplicas has value ${replicas}; allowed: a positive integer`);
   }
-  const excluded = excludedNamespaces(input.verifierNamespace);
+  // The namespaces the admission webhooks never see, by `kubernetes.io/metadata.name`: the same list
+  // the ClusterPolicy excludes.
+  const excluded = excludedNamespaces({
+    kyvernoNamespace: KYVERNO_NAMESPACE,
+    verifier: { namespace: input.verifierNamespace },
+  });
   return merge(kyvernoImageValues(input.images), {
     apiCallToken: { ...input.apiCallToken },
     features: {

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { helmChartSource, KYVERNO_CHART, KYVERNO_NAMESPACE, KYVERNO_RELEASE_NAME } from './charts.js';
+import { helmChartSource, KYVERNO_NAMESPACE, KYVERNO_RELEASE_NAME, kyvernoChart } from './charts.js';
 import { buildKyvernoValues, type KyvernoImages } from './kyverno-values.js';
 import { podSecurityLabels } from './namespaces.js';
 
@@ -14,6 +14,8 @@ export interface KyvernoArgs {
   readonly apiCallToken: { readonly audience: string; readonly expirationSeconds: number };
   /** Every image of the chart, by digest. */
   readonly images: KyvernoImages;
+  /** The chart's manifest digest (`sha256:…`): the chart is pulled by it. */
+  readonly chartDigest: string;
   /** The verifier's namespace (excluded from admission). */
   readonly verifierNamespace: string;
   /** Cluster minor version, for the namespace's Pod Security labels. */
@@ -52,7 +54,7 @@ export class Kyverno extends pulumi.ComponentResource {
         name: KYVERNO_RELEASE_NAME,
         namespace: namespace.metadata.name,
         createNamespace: false,
-        ...helmChartSource(KYVERNO_CHART),
+        ...helmChartSource(kyvernoChart(args.chartDigest)),
         values,
         // Roll back a failed upgrade instead of leaving a half-configured admission controller.
         atomic: true,

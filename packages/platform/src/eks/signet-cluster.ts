@@ -15,7 +15,16 @@ import type { Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, physicalName } from '../naming.js';
 import { buildEndpointAccess, CONTROL_PLANE_LOG_TYPES } from './endpoint.js';
-import { buildNodeLaunchTemplate, CNI_MANAGED_POLICY, CNI_SERVICE_ACCOUNT, VPC_CNI_ADDON } from './nodes.js';
+import {
+  buildNodeLaunchTemplate,
+  CNI_MANAGED_POLICY,
+  CNI_SERVICE_ACCOUNT,
+  EKS_ADDON_VERSION_PATTERN,
+  VPC_CNI_ADDON,
+  VPC_CNI_ADDON_VERSION_ALLOWED,
+  VPC_CNI_ADDON_VERSIONS,
+  vpcCniAddonVersion,
+} from './nodes.js';
 
 /** Size and kind of the managed node group. */
 export interface NodeGroupSettings {
@@ -49,6 +58,16 @@ export interface SignetClusterArgs {
   readonly deletionProtection?: boolean;
   /** Region of the stack (for the log group's key grant). */
   readonly region: string;
+  /**
+   * The `vpc-cni` add-on version. Default: the version Signet pins for `kubernetesVersion`
+   * (VPC_CNI_ADDON_VERSIONS); required for a minor Signet pins none for.
+   */
+  readonly vpcCniAddonVersion?: string;
+  /**
+   * Security groups inside the VPC that reach the private API endpoint (443): the deployer's, which
+   * runs `pulumi up` of this stack from the private subnets. Default none.
+   */
+  readonly endpointClientSecurityGroupIds?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -78,6 +97,12 @@ export class SignetCluster extends pulumi.ComponentResource {
     if (!/^1\.\d{2}$/.test(args.kubernetesVersion)) {
       throw new Error(
         `SignetCluster ${name}: kubernetesVersion has value "${args.kubernetesVersion}"; allowed: a Kubernetes minor version such as "1.33"`,
+      );
+    }
+    const cniVersion = vpcCniAddonVersion(args.kubernetesVersion, args.vpcCniAddonVersion);
+    if (cniVersion === undefined || !EKS_ADDON_VERSION_PATTERN.test(cniVersion)) {
+      throw new Error(
+        `SignetCluster ${name}: vpcCniAddonVersion has value ${JSON.stringify(cniVersion ?? null)}; allowed: ${VPC_CNI_ADDON_VERSION_ALLOWED}, required for Kubernetes ${args.kubernetesVersion} (pinned for ${Object.keys(VPC_CNI_ADDON_VERSIONS).join(', ')})`,
       );
     }
     const { minSize, desiredSize, maxSize } = args.nodeGroup;
@@ -205,6 +230,22 @@ export class SignetCluster extends pulumi.ComponentResource {
       { ...remoteOpts, dependsOn: [logGroup, secretsKeyAccess, ...clusterRoleAttachments] },
     );
 
+    // The private endpoint is reachable from inside the VPC only by the groups named here.
+    (args.endpointClientSecurityGroupIds ?? []).forEach((groupId, i) => {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-api-from-client-${i}`,
+        {
+          securityGroupId: cluster.clusterSecurityGroupId,
+          description: 'Signet deployer to the EKS API server',
+          ipProtocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          referencedSecurityGroupId: groupId,
+        },
+        { parent: this },
+      );
+    });
+
     // The VPC CNI as an EKS add-on: NetworkPolicies are enforced (its network policy agent), and its
     // AWS permissions come from its own service account (IRSA), not from the node role every Pod's
     // node shares. It adopts the CNI EKS installs with the cluster.
@@ -231,6 +272,7 @@ export class SignetCluster extends pulumi.ComponentResource {
       {
         clusterName: cluster.eksCluster.apply((c) => c.name),
         ...VPC_CNI_ADDON,
+        addonVersion: cniVersion,
         serviceAccountRoleArn: cniRole.arn,
       },
       { ...remoteOpts, dependsOn: [cniRolePolicy] },

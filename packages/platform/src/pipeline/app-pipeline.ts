@@ -16,6 +16,7 @@ import {
   buildPipelineRolePolicy,
   buildServiceRoleTrustPolicy,
   pipelineLogsKeyGrant,
+  ServicePrincipal,
   SourceKind,
   type SourceAccess,
 } from '@signet/policies';
@@ -276,7 +277,7 @@ export class AppPipeline extends pulumi.ComponentResource {
         assumeRolePolicy: pulumi.all([accountId, pipelineArn]).apply(([id, sourceArn]) =>
           JSON.stringify(
             buildServiceRoleTrustPolicy({
-              service: 'codepipeline.amazonaws.com',
+              service: ServicePrincipal.CodePipeline,
               accountId: id,
               sourceArn,
             }),

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildServiceRoleTrustPolicy, buildStartPipelinePolicy } from '@signet/policies';
+import { buildServiceRoleTrustPolicy, buildStartPipelinePolicy, ServicePrincipal } from '@signet/policies';
 import type { Environment } from '../environment.js';
 import { physicalName } from '../naming.js';
 
@@ -57,7 +57,7 @@ export function createCodeCommitTrigger(
       assumeRolePolicy: pulumi.all([args.accountId, args.partition]).apply(([id, part]) =>
         JSON.stringify(
           buildServiceRoleTrustPolicy({
-            service: 'events.amazonaws.com',
+            service: ServicePrincipal.Events,
             accountId: id,
             sourceArn: `arn:${part}:events:${region}:${id}:rule/${ruleName}`,
           }),

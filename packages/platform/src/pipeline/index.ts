@@ -41,9 +41,4 @@ export {
   stageLogGroupName,
   type AppPipelineArgs,
 } from './app-pipeline.js';
-export {
-  ADMISSION_POLICY_READERS_GROUP,
-  buildAdmissionPolicyReaderRbac,
-  PipelineEnvironment,
-  type PipelineEnvironmentArgs,
-} from './pipeline-environment.js';
+export { PipelineEnvironment, type PipelineEnvironmentArgs } from './pipeline-environment.js';

@@ -1,49 +1,16 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { buildNotificationTopicPolicy, notificationsKeyGrant } from '@signet/policies';
+import {
+  ADMISSION_POLICY_READER_NAME,
+  ADMISSION_POLICY_READERS_GROUP,
+  buildAdmissionPolicyReaderRbac,
+  buildNotificationTopicPolicy,
+  notificationsKeyGrant,
+} from '@signet/policies';
 import type { Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import { kmsAliasName, physicalName } from '../naming.js';
-
-/** Kubernetes group of the stages that read the admission ClusterPolicy (VerifyContainerSign): nothing else. */
-export const ADMISSION_POLICY_READERS_GROUP = 'signet:admission-policy-readers';
-
-/**
- * RBAC of {@link ADMISSION_POLICY_READERS_GROUP}: `get` on the one ClusterPolicy, by name. The
- * ClusterPolicy is cluster-scoped, so no namespace-scoped EKS access policy can grant it, and the
- * cluster-wide managed policies (AmazonEKSViewPolicy and up) grant far more than this check needs.
- */
-export function buildAdmissionPolicyReaderRbac(policyName: string): {
-  clusterRole: Record<string, unknown>;
-  clusterRoleBinding: Record<string, unknown>;
-} {
-  const name = 'signet-admission-policy-reader';
-  return {
-    clusterRole: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name },
-      rules: [
-        {
-          apiGroups: ['kyverno.io'],
-          resources: ['clusterpolicies'],
-          resourceNames: [policyName],
-          verbs: ['get'],
-        },
-      ],
-    },
-    clusterRoleBinding: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [
-        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMISSION_POLICY_READERS_GROUP },
-      ],
-    },
-  };
-}
 
 /** Arguments of {@link PipelineEnvironment}. */
 export interface PipelineEnvironmentArgs {
@@ -165,23 +132,21 @@ export class PipelineEnvironment extends pulumi.ComponentResource {
     const clusterRole = new k8s.rbac.v1.ClusterRole(
       `${name}-admission-policy-reader`,
       {
-        metadata: { name: 'signet-admission-policy-reader' },
-        rules: rbac.apply((r) => r.clusterRole['rules'] as k8s.types.input.rbac.v1.PolicyRule[]),
+        metadata: { name: ADMISSION_POLICY_READER_NAME },
+        rules: rbac.apply((r) => r.clusterRole.rules),
       },
       { parent: this, provider: cluster },
     );
     new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-admission-policy-readers`,
       {
-        metadata: { name: 'signet-admission-policy-reader' },
+        metadata: { name: ADMISSION_POLICY_READER_NAME },
         roleRef: {
           apiGroup: 'rbac.authorization.k8s.io',
           kind: 'ClusterRole',
           name: clusterRole.metadata.name,
         },
-        subjects: [
-          { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMISSION_POLICY_READERS_GROUP },
-        ],
+        subjects: rbac.apply((r) => r.clusterRoleBinding.subjects),
       },
       { parent: this, provider: cluster },
     );

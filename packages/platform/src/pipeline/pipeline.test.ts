@@ -96,7 +96,7 @@ describe('pipeline layout and @signet/policies', () => {
         manualApproval: false,
       }),
     ).toThrow(
-      'connectionArn: "arn:aws:iam::123456789012:role/x" is not a CodeConnections connection ARN; expected arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>',
+      'key "connectionArn" has value "arn:aws:iam::123456789012:role/x"; allowed: a CodeConnections connection ARN arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>',
     );
   });
 

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { stageEntry, type Stage } from '@signet/buildspec';
-import { buildServiceRoleTrustPolicy, type IamPolicyDocument } from '@signet/policies';
+import { buildServiceRoleTrustPolicy, ServicePrincipal, type IamPolicyDocument } from '@signet/policies';
 import type { PlainVariable } from './stages.js';
 
 /** The CodeBuild image every stage runs on (Amazon Linux standard image, x86_64). */
@@ -83,7 +83,7 @@ export class StageProject extends pulumi.ComponentResource {
           .all([args.accountId, projectArn])
           .apply(([accountId, sourceArn]) =>
             JSON.stringify(
-              buildServiceRoleTrustPolicy({ service: 'codebuild.amazonaws.com', accountId, sourceArn }),
+              buildServiceRoleTrustPolicy({ service: ServicePrincipal.CodeBuild, accountId, sourceArn }),
             ),
           ),
         maxSessionDuration: 3600,

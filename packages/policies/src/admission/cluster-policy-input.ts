@@ -73,10 +73,15 @@ export const IMAGE_VERIFICATION_RULES = {
 /** Longest rule name Signet writes: 63 minus the `autogen-cronjob-` prefix of derived rules. */
 export const MAX_RULE_NAME_LENGTH = 63 - 'autogen-cronjob-'.length;
 
-/** Namespaces never matched: the cluster's own, Kyverno's and the verifier's (a verifier must not admit itself). */
-export function excludedNamespaces(
-  input: Pick<ImageVerificationPolicyInput, 'kyvernoNamespace' | 'verifier'>,
-): string[] {
+/**
+ * Namespaces never matched: the cluster's own, Kyverno's and the verifier's (a verifier must not
+ * admit itself). The one list the ClusterPolicy, Kyverno's webhook configuration and the
+ * ValidatingAdmissionPolicy backstop all read.
+ */
+export function excludedNamespaces(input: {
+  readonly kyvernoNamespace: string;
+  readonly verifier: Pick<VerifierCall, 'namespace'>;
+}): string[] {
   return [...new Set([...CLUSTER_SYSTEM_NAMESPACES, input.kyvernoNamespace, input.verifier.namespace])];
 }
 

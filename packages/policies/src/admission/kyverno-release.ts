@@ -5,7 +5,7 @@
  * v1.19.0 (`appVersion` of charts/kyverno/Chart.yaml at tag kyverno-chart-3.9.0).
  */
 export const KYVERNO_RELEASE = {
-  /** Helm chart version (`https://kyverno.github.io/kyverno/`, chart `kyverno`). */
+  /** Helm chart version (`oci://ghcr.io/kyverno/charts/kyverno`). */
   chartVersion: '3.9.0',
   /** Kyverno version the chart deploys, and the version of the CLI the tests run. */
   appVersion: 'v1.19.0',

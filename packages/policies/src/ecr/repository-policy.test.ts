@@ -42,7 +42,7 @@ describe('ECR repository policy', () => {
       }),
     ).toThrow('key "extraPullPrincipalArns[1]" has value "arn:aws:iam::444455556666:role/*"; allowed:');
     expect(() => buildRepositoryPolicy({ accountId: '12', partition: 'aws' })).toThrow(
-      'accountId: "12" is not an account id; expected 12 digits',
+      'key "accountId" has value "12"; allowed: a 12-digit AWS account id',
     );
     expect(() => buildRepositoryPolicy({ ...scope, extraPullPrincipalArns: ['*'] })).toThrow(
       PolicyInputError,

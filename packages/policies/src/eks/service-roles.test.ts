@@ -48,9 +48,18 @@ describe('EKS cluster role', () => {
       'key "clusterName" has value "signet-*"; allowed: 1 to 100 characters of [A-Za-z0-9_-], starting with a letter or digit',
     ],
     [{ clusterName: '' }, 'key "clusterName" has value ""'],
-    [{ clusterName: 'c', accountId: '1111' }, 'accountId: "1111" is not an account id; expected 12 digits'],
-    [{ clusterName: 'c', region: '*' }, 'region: "*" is not a region'],
-    [{ clusterName: 'c', partition: 'aws-cn' }, 'partition: partition "aws-cn" is not supported'],
+    [
+      { clusterName: 'c', accountId: '1111' },
+      'key "accountId" has value "1111"; allowed: a 12-digit AWS account id',
+    ],
+    [
+      { clusterName: 'c', region: '*' },
+      'key "region" has value "*"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
+    ],
+    [
+      { clusterName: 'c', partition: 'aws-cn' },
+      'key "partition" has value "aws-cn"; allowed: a partition where AWS Signer signs container images: "aws" or "aws-us-gov"',
+    ],
   ])('refuses %j', (overrides, message) => {
     expect(() => buildEksClusterRoleTrustPolicy({ ...scope, ...overrides })).toThrow(message);
   });
@@ -64,7 +73,9 @@ describe('EKS cluster role', () => {
         Resource: [KMS_KEY_ARN],
       },
     ]);
-    expect(() => buildClusterSecretsRolePolicy('*')).toThrow('keyArn: "*" is not an ARN');
+    expect(() => buildClusterSecretsRolePolicy('*')).toThrow(
+      'key "keyArn" has value "*"; allowed: an ARN arn:<partition>:kms:<region>:<account>:key/<key-id>',
+    );
     expect(CLUSTER_ROLE_MANAGED_POLICIES).toEqual(['AmazonEKSClusterPolicy']);
   });
 });

@@ -411,7 +411,9 @@ describe('signing role', () => {
   it('rejects a malformed signing profile', () => {
     expect(() =>
       buildSigningRolePolicy({ ...stage, repositoryArn: HELLO_REPO_ARN, signingProfileArn: 'signet_dev' }),
-    ).toThrow('signingProfileArn: "signet_dev" is not an ARN');
+    ).toThrow(
+      'key "signingProfileArn" has value "signet_dev"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>]',
+    );
     expect(() =>
       buildSigningRolePolicy({
         ...stage,
@@ -419,7 +421,9 @@ describe('signing role', () => {
         signingProfileArn: PROFILE_ARN,
         trustedSigningProfileArns: [],
       }),
-    ).toThrow('trustedSigningProfileArns: is empty; list the signing profiles whose signatures are verified');
+    ).toThrow(
+      'key "trustedSigningProfileArns" has value []; allowed: the signing profile ARNs whose signatures are verified, at least one',
+    );
   });
 });
 
@@ -459,14 +463,20 @@ describe('deployment and verification roles', () => {
   it.each([
     [
       { clusterArn: 'arn:aws:eks:us-east-1:111122223333:nodegroup/x' },
-      'clusterArn: "arn:aws:eks:us-east-1:111122223333:nodegroup/x" has resource "nodegroup/x"',
+      'key "clusterArn" has value "arn:aws:eks:us-east-1:111122223333:nodegroup/x"; allowed: an ARN arn:<partition>:eks:<region>:<account>:cluster/<name> (not resource "nodegroup/x")',
     ],
-    [{ logGroupArn: 'arn:aws:s3:::bucket' }, 'logGroupArn: "arn:aws:s3:::bucket" is an ARN of service "s3"'],
+    [
+      { logGroupArn: 'arn:aws:s3:::bucket' },
+      'key "logGroupArn" has value "arn:aws:s3:::bucket"; allowed: an ARN arn:<partition>:logs:<region>:<account>:log-group:<name> (not of service "s3")',
+    ],
     [
       { artifactBucketArn: 'arn:aws:s3:::Bad_Bucket' },
-      'artifactBucketArn: "arn:aws:s3:::Bad_Bucket" has resource "Bad_Bucket"',
+      'key "artifactBucketArn" has value "arn:aws:s3:::Bad_Bucket"; allowed: an ARN arn:<partition>:s3:::<bucket> (not resource "Bad_Bucket")',
     ],
-    [{ kmsKeyArn: 'alias/signet' }, 'kmsKeyArn: "alias/signet" is not an ARN'],
+    [
+      { kmsKeyArn: 'alias/signet' },
+      'key "kmsKeyArn" has value "alias/signet"; allowed: an ARN arn:<partition>:kms:<region>:<account>:key/<key-id>',
+    ],
   ])('rejects %j', (overrides, message) => {
     expect(() => buildDeployRolePolicy({ ...stage, clusterArn: CLUSTER_ARN, ...overrides })).toThrow(message);
   });
@@ -489,10 +499,14 @@ describe('verifier role and its IRSA trust policy', () => {
   it('refuses empty or malformed inputs, and scopes GovCloud signing jobs to GovCloud', () => {
     expect(() =>
       buildVerifierRolePolicy({ repositoryArns: [], trustedSigningProfileArns: [PROFILE_ARN] }),
-    ).toThrow('repositoryArns: is empty; list the application repositories the verifier reads');
+    ).toThrow(
+      'key "repositoryArns" has value []; allowed: the ARNs of the application repositories the verifier reads, at least one',
+    );
     expect(() =>
       buildVerifierRolePolicy({ repositoryArns: [HELLO_REPO_ARN], trustedSigningProfileArns: ['*'] }),
-    ).toThrow('trustedSigningProfileArns[0]: "*" is not an ARN');
+    ).toThrow(
+      'key "trustedSigningProfileArns[0]" has value "*"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>]',
+    );
     const gov = buildVerifierRolePolicy({
       repositoryArns: [HELLO_REPO_ARN],
       trustedSigningProfileArns: [GOV_PROFILE_ARN],
@@ -526,7 +540,7 @@ describe('verifier role and its IRSA trust policy', () => {
   it.each([
     [
       { oidcProviderArn: 'arn:aws:iam::111122223333:role/x' },
-      'oidcProviderArn: "arn:aws:iam::111122223333:role/x" has resource "role/x"',
+      'key "oidcProviderArn" has value "arn:aws:iam::111122223333:role/x"; allowed: an ARN arn:<partition>:iam::<account>:oidc-provider/<issuer host and path> (not resource "role/x")',
     ],
     [{ namespace: 'Kyverno' }, 'namespace: "Kyverno" is not a valid name'],
     [{ serviceAccount: 'sa*' }, 'serviceAccount: "sa*" is not a valid name'],

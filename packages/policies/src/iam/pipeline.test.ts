@@ -66,24 +66,24 @@ describe('service role trust policy', () => {
   it.each([
     [
       { service: 'codebuild' },
-      'service: "codebuild" is not a service principal; expected <service>.amazonaws.com',
+      'key "service" has value "codebuild"; allowed: a service principal <service>.amazonaws.com',
     ],
-    [{ accountId: '1111' }, 'accountId: "1111" is not an account id; expected 12 digits'],
+    [{ accountId: '1111' }, 'key "accountId" has value "1111"; allowed: a 12-digit AWS account id'],
     [
       { sourceArn: 'signet-dev-hello-server' },
-      'sourceArn: "signet-dev-hello-server" is not an ARN; expected arn:<partition>:<service>:<region>:<account>:<resource>',
+      'key "sourceArn" has value "signet-dev-hello-server"; allowed: an ARN arn:<partition>:<service>:<region>:<account>:<resource>',
     ],
     [
       { sourceArn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*` },
-      `sourceArn: "arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*" does not name one resource; expected arn:<partition>:<service>:<region>:<account>:<resource> without wildcards`,
+      `key "sourceArn" has value "arn:aws:codebuild:us-east-1:${ACCOUNT}:project/*"; allowed: the ARN of one resource, arn:<partition>:<service>:<region>:<account>:<resource>, without wildcards`,
     ],
     [
       { sourceArn: 'arn:aws:codebuild:us-east-1:444455556666:project/other' },
-      'sourceArn: "arn:aws:codebuild:us-east-1:444455556666:project/other" is in account "444455556666"; expected a resource of account "111122223333" (accountId)',
+      'key "sourceArn" has value "arn:aws:codebuild:us-east-1:444455556666:project/other"; allowed: the ARN of a resource of account "111122223333" (accountId), not of "444455556666"',
     ],
     [
       { sourceArn: `arn:aws-cn:codebuild:cn-north-1:${ACCOUNT}:project/p1` },
-      'sourceArn: partition "aws-cn" is not supported; AWS Signer container signing runs in "aws" and "aws-us-gov"',
+      'key "sourceArn" has value "arn:aws-cn:codebuild:cn-north-1:111122223333:project/p1"; allowed: an ARN arn:<partition>:<service>:<region>:<account>:<resource> in a partition where AWS Signer signs container images, "aws" or "aws-us-gov" (not "aws-cn")',
     ],
   ])('rejects %j', (overrides, message) => {
     const input = {
@@ -174,24 +174,33 @@ describe('pipeline role', () => {
   });
 
   it.each([
-    [{ projectArns: [] }, "projectArns: is empty; list the pipeline's own CodeBuild projects"],
+    [
+      { projectArns: [] },
+      `key "projectArns" has value []; allowed: the pipeline's own CodeBuild project ARNs, at least one`,
+    ],
     [
       { projectArns: [PROJECT_ARNS[0] ?? '', `arn:aws:codebuild:us-east-1:${ACCOUNT}:build/x`] },
-      `projectArns[1]: "arn:aws:codebuild:us-east-1:${ACCOUNT}:build/x" has resource "build/x"; expected arn:<partition>:codebuild:<region>:<account>:project/<name>`,
+      `key "projectArns[1]" has value "arn:aws:codebuild:us-east-1:${ACCOUNT}:build/x"; allowed: an ARN arn:<partition>:codebuild:<region>:<account>:project/<name> (not resource "build/x")`,
     ],
-    [{ projectArns: ['*'] }, 'projectArns[0]: "*" is not an ARN'],
+    [
+      { projectArns: ['*'] },
+      'key "projectArns[0]" has value "*"; allowed: an ARN arn:<partition>:codebuild:<region>:<account>:project/<name>',
+    ],
     [
       { artifactBucketArn: 'arn:aws:s3:::b' },
-      'artifactBucketArn: "arn:aws:s3:::b" has resource "b"; expected arn:<partition>:s3:::<bucket>',
+      'key "artifactBucketArn" has value "arn:aws:s3:::b"; allowed: an ARN arn:<partition>:s3:::<bucket> (not resource "b")',
     ],
-    [{ kmsKeyArn: 'alias/signet' }, 'kmsKeyArn: "alias/signet" is not an ARN'],
+    [
+      { kmsKeyArn: 'alias/signet' },
+      'key "kmsKeyArn" has value "alias/signet"; allowed: an ARN arn:<partition>:kms:<region>:<account>:key/<key-id>',
+    ],
     [
       { source: { kind: SourceKind.CodeCommit, repositoryArn: HELLO_REPO_ARN } },
-      `source.repositoryArn: "${HELLO_REPO_ARN}" is an ARN of service "ecr"; expected arn:<partition>:codecommit:<region>:<account>:<repository name>`,
+      `key "source.repositoryArn" has value "${HELLO_REPO_ARN}"; allowed: an ARN arn:<partition>:codecommit:<region>:<account>:<repository name> (not of service "ecr")`,
     ],
     [
       { source: { kind: SourceKind.CodeConnections, connectionArn: 'arn:aws:iam::111122223333:role/x' } },
-      'source.connectionArn: "arn:aws:iam::111122223333:role/x" is not a CodeConnections connection ARN; expected arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> (or the older codestar-connections service)',
+      'key "source.connectionArn" has value "arn:aws:iam::111122223333:role/x"; allowed: a CodeConnections connection ARN arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> (or of the older codestar-connections service)',
     ],
   ] satisfies [Partial<PipelineRolePolicyInput>, string][])('rejects %j', (overrides, message) => {
     expect(() => buildPipelineRolePolicy({ ...pipelineInput, ...overrides })).toThrow(PolicyInputError);
@@ -212,7 +221,7 @@ describe('connectionService', () => {
     `arn:aws:codeconnections:us-east-1:${ACCOUNT}:connection/*`,
   ])('refuses %s, naming the key', (value) => {
     expect(() => connectionService(value)).toThrow(
-      `connectionArn: ${JSON.stringify(value)} is not a CodeConnections connection ARN; expected arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>`,
+      `key "connectionArn" has value ${JSON.stringify(value)}; allowed: a CodeConnections connection ARN arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> (or of the older codestar-connections service)`,
     );
   });
 });
@@ -292,21 +301,30 @@ describe('CodeBuild VPC policy', () => {
   });
 
   it.each([
-    [{ subnetIds: [] }, 'subnetIds: is empty; list the subnets the VPC builds run in'],
+    [
+      { subnetIds: [] },
+      'key "subnetIds" has value []; allowed: the ids of the subnets the VPC builds run in, at least one',
+    ],
     [
       { subnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-1'] },
-      'subnetIds[1]: "subnet-1" is not a subnet id; expected subnet- and 8 or 17 hexadecimal digits',
+      'key "subnetIds[1]" has value "subnet-1"; allowed: a subnet id: subnet- and 8 or 17 hexadecimal digits',
     ],
-    [{ subnetIds: ['*'] }, 'subnetIds[0]: "*" is not a subnet id'],
-    [{ accountId: '12345' }, 'accountId: "12345" is not an account id; expected 12 digits'],
+    [
+      { subnetIds: ['*'] },
+      'key "subnetIds[0]" has value "*"; allowed: a subnet id: subnet- and 8 or 17 hexadecimal digits',
+    ],
+    [{ accountId: '12345' }, 'key "accountId" has value "12345"; allowed: a 12-digit AWS account id'],
     [
       { partition: 'aws-cn' },
-      'partition: partition "aws-cn" is not supported; AWS Signer container signing runs in "aws" and "aws-us-gov"',
+      'key "partition" has value "aws-cn"; allowed: a partition where AWS Signer signs container images: "aws" or "aws-us-gov"',
     ],
-    [{ partition: '*' }, 'partition: partition "*" is not supported'],
+    [
+      { partition: '*' },
+      'key "partition" has value "*"; allowed: a partition where AWS Signer signs container images: "aws" or "aws-us-gov"',
+    ],
     [
       { region: 'eu-west' },
-      'region: "eu-west" is not a region; expected a region code such as "eu-west-1" or "us-gov-west-1"',
+      'key "region" has value "eu-west"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
     ],
   ])('rejects %j', (overrides, message) => {
     expect(() => buildCodeBuildVpcPolicy({ ...vpcInput, ...overrides })).toThrow(PolicyInputError);
@@ -330,14 +348,17 @@ describe('start-pipeline policy', () => {
   });
 
   it.each([
-    ['*', 'pipelineArn: "*" is not an ARN'],
+    [
+      '*',
+      'key "pipelineArn" has value "*"; allowed: an ARN arn:<partition>:codepipeline:<region>:<account>:<pipeline name>',
+    ],
     [
       `arn:aws:codepipeline:us-east-1:${ACCOUNT}:pipeline/x`,
-      `pipelineArn: "arn:aws:codepipeline:us-east-1:${ACCOUNT}:pipeline/x" has resource "pipeline/x"; expected arn:<partition>:codepipeline:<region>:<account>:<pipeline name>`,
+      `key "pipelineArn" has value "arn:aws:codepipeline:us-east-1:${ACCOUNT}:pipeline/x"; allowed: an ARN arn:<partition>:codepipeline:<region>:<account>:<pipeline name> (not resource "pipeline/x")`,
     ],
     [
       `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/x`,
-      'is an ARN of service "codebuild"; expected arn:<partition>:codepipeline',
+      'key "pipelineArn" has value "arn:aws:codebuild:us-east-1:111122223333:project/x"; allowed: an ARN arn:<partition>:codepipeline:<region>:<account>:<pipeline name> (not of service "codebuild")',
     ],
   ])('rejects %s', (value, message) => {
     expect(() => buildStartPipelinePolicy(value)).toThrow(message);
@@ -363,7 +384,7 @@ describe('artifact bucket policy', () => {
 
   it('rejects what is not a bucket ARN', () => {
     expect(() => buildArtifactBucketPolicy({ bucketArn: `${BUCKET_ARN}/*` })).toThrow(
-      `bucketArn: "${BUCKET_ARN}/*" has resource "signet-dev-hello-server-artifacts/*"; expected arn:<partition>:s3:::<bucket>`,
+      `key "bucketArn" has value "${BUCKET_ARN}/*"; allowed: an ARN arn:<partition>:s3:::<bucket> (not resource "signet-dev-hello-server-artifacts/*")`,
     );
   });
 });
@@ -386,14 +407,14 @@ describe('notification topic policy', () => {
   });
 
   it.each([
-    [{ accountId: 'abc' }, 'accountId: "abc" is not an account id; expected 12 digits'],
+    [{ accountId: 'abc' }, 'key "accountId" has value "abc"; allowed: a 12-digit AWS account id'],
     [
       { topicArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:q` },
-      `topicArn: "arn:aws:sqs:us-east-1:${ACCOUNT}:q" is an ARN of service "sqs"; expected arn:<partition>:sns:<region>:<account>:<topic name>`,
+      `key "topicArn" has value "arn:aws:sqs:us-east-1:${ACCOUNT}:q"; allowed: an ARN arn:<partition>:sns:<region>:<account>:<topic name> (not of service "sqs")`,
     ],
     [
       { topicArn: 'arn:aws:sns:us-east-1:444455556666:t' },
-      'topicArn: "arn:aws:sns:us-east-1:444455556666:t" is in account "444455556666"; expected a resource of account "111122223333" (accountId)',
+      'key "topicArn" has value "arn:aws:sns:us-east-1:444455556666:t"; allowed: the ARN of a resource of account "111122223333" (accountId), not of "444455556666"',
     ],
   ])('rejects %j', (overrides, message) => {
     expect(() =>
@@ -439,18 +460,29 @@ describe('key grants', () => {
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       condition: { StringEquals: { 'kms:ViaService': 'sns.us-gov-west-1.amazonaws.com' } },
     });
-    expect(() => notificationsKeyGrant({ region: '*' })).toThrow('region: "*" is not a region');
+    expect(() => notificationsKeyGrant({ region: '*' })).toThrow(
+      'key "region" has value "*"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
+    );
   });
 
   it.each([
-    [{ accountId: '' }, 'accountId: "" is not an account id; expected 12 digits'],
-    [{ partition: 'aws-iso' }, 'partition: partition "aws-iso" is not supported'],
-    [{ region: 'EU-WEST-1' }, 'region: "EU-WEST-1" is not a region'],
+    [{ accountId: '' }, 'key "accountId" has value ""; allowed: a 12-digit AWS account id'],
+    [
+      { partition: 'aws-iso' },
+      'key "partition" has value "aws-iso"; allowed: a partition where AWS Signer signs container images: "aws" or "aws-us-gov"',
+    ],
+    [
+      { region: 'EU-WEST-1' },
+      'key "region" has value "EU-WEST-1"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
+    ],
     [
       { logGroupPrefix: '/signet/*' },
-      'logGroupPrefix: "/signet/*" is not a log group name prefix; expected 1 to 511 characters of [A-Za-z0-9_./#-]',
+      'key "logGroupPrefix" has value "/signet/*"; allowed: a log group name prefix of 1 to 511 characters of [A-Za-z0-9_./#-]',
     ],
-    [{ logGroupPrefix: '' }, 'logGroupPrefix: "" is not a log group name prefix'],
+    [
+      { logGroupPrefix: '' },
+      'key "logGroupPrefix" has value ""; allowed: a log group name prefix of 1 to 511 characters of [A-Za-z0-9_./#-]',
+    ],
   ])('rejects %j', (overrides, message) => {
     expect(() => pipelineLogsKeyGrant({ ...logsInput, ...overrides })).toThrow(message);
   });

@@ -9,6 +9,7 @@ import {
 import { PolicyInputError, quote } from '../errors.js';
 import { CLOUDWATCH_LOGS_KEY_ACTIONS } from '../kms/key-policy.js';
 import { artifactStatements, type ArtifactStoreInput } from './artifacts.js';
+import { logsServicePrincipal, ServicePrincipal, sourceConditions } from './scope.js';
 import {
   IAM_POLICY_VERSION,
   policyDocument,
@@ -49,10 +50,11 @@ const CONNECTION_SHAPE = 'arn:<partition>:codeconnections:<region>:<account>:con
 export function connectionService(connectionArn: string, field = 'connectionArn'): ConnectionService {
   const match = CONNECTION_ARN.exec(connectionArn);
   if (!match) {
-    throw new PolicyInputError(
-      field,
-      `${quote(connectionArn)} is not a CodeConnections connection ARN; expected ${CONNECTION_SHAPE} (or the older codestar-connections service)`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value: connectionArn,
+      allowed: `a CodeConnections connection ARN ${CONNECTION_SHAPE} (or of the older codestar-connections service)`,
+    });
   }
   return match[1] as ConnectionService;
 }
@@ -76,10 +78,11 @@ export interface ServiceRoleTrustPolicyInput {
  */
 export function buildServiceRoleTrustPolicy(input: ServiceRoleTrustPolicyInput): IamTrustPolicyDocument {
   if (!SERVICE_PRINCIPAL.test(input.service)) {
-    throw new PolicyInputError(
-      'service',
-      `${quote(input.service)} is not a service principal; expected <service>.amazonaws.com`,
-    );
+    throw new PolicyInputError({
+      path: 'service',
+      value: input.service,
+      allowed: 'a service principal <service>.amazonaws.com',
+    });
   }
   assertAccountId(input.accountId, 'accountId');
   assertSameAccount(
@@ -96,10 +99,7 @@ export function buildServiceRoleTrustPolicy(input: ServiceRoleTrustPolicyInput):
         Effect: 'Allow',
         Principal: { Service: input.service },
         Action: ['sts:AssumeRole'],
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': input.accountId },
-          ArnLike: { 'aws:SourceArn': input.sourceArn },
-        },
+        Condition: sourceConditions(input.accountId, input.sourceArn),
       },
     ],
   };
@@ -108,10 +108,11 @@ export function buildServiceRoleTrustPolicy(input: ServiceRoleTrustPolicyInput):
 /** Throws unless the ARN is of the given account: a role or topic trusts only its own account's resources. */
 function assertSameAccount(arn: string, parts: ArnParts, accountId: string, field: string): void {
   if (parts.account !== accountId) {
-    throw new PolicyInputError(
-      field,
-      `${quote(arn)} is in account ${quote(parts.account)}; expected a resource of account ${quote(accountId)} (accountId)`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value: arn,
+      allowed: `the ARN of a resource of account ${quote(accountId)} (accountId), not of ${quote(parts.account)}`,
+    });
   }
 }
 
@@ -158,7 +159,11 @@ function sourceStatement(source: SourceAccess): IamStatement {
  */
 export function buildPipelineRolePolicy(input: PipelineRolePolicyInput): IamPolicyDocument {
   if (input.projectArns.length === 0) {
-    throw new PolicyInputError('projectArns', "is empty; list the pipeline's own CodeBuild projects");
+    throw new PolicyInputError({
+      path: 'projectArns',
+      value: input.projectArns,
+      allowed: "the pipeline's own CodeBuild project ARNs, at least one",
+    });
   }
   input.projectArns.forEach((arn, i) => assertArn(arn, 'codebuildProject', `projectArns[${i}]`));
   const artifacts = artifactStatements(input, ['s3:GetBucketVersioning']);
@@ -206,14 +211,19 @@ export function buildCodeBuildVpcPolicy(input: CodeBuildVpcPolicyInput): IamPoli
   const partition = assertAwsPartition(input.partition, 'partition');
   assertRegion(input.region, 'region');
   if (input.subnetIds.length === 0) {
-    throw new PolicyInputError('subnetIds', 'is empty; list the subnets the VPC builds run in');
+    throw new PolicyInputError({
+      path: 'subnetIds',
+      value: input.subnetIds,
+      allowed: 'the ids of the subnets the VPC builds run in, at least one',
+    });
   }
   input.subnetIds.forEach((id, i) => {
     if (!SUBNET_ID.test(id)) {
-      throw new PolicyInputError(
-        `subnetIds[${i}]`,
-        `${quote(id)} is not a subnet id; expected subnet- and 8 or 17 hexadecimal digits`,
-      );
+      throw new PolicyInputError({
+        path: `subnetIds[${i}]`,
+        value: id,
+        allowed: 'a subnet id: subnet- and 8 or 17 hexadecimal digits',
+      });
     }
   });
   const arnPrefix = `arn:${partition}:ec2:${input.region}:${input.accountId}`;
@@ -252,7 +262,7 @@ export function buildCodeBuildVpcPolicy(input: CodeBuildVpcPolicyInput): IamPoli
       Action: ['ec2:CreateNetworkInterfacePermission'],
       Resource: [networkInterfaces],
       Condition: {
-        StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
+        StringEquals: { 'ec2:AuthorizedService': ServicePrincipal.CodeBuild },
         ...inOwnSubnets,
       },
     },
@@ -317,7 +327,7 @@ export function buildNotificationTopicPolicy(input: NotificationTopicPolicyInput
     {
       Sid: 'CodeStarNotificationsPublish',
       Effect: 'Allow',
-      Principal: { Service: 'codestar-notifications.amazonaws.com' },
+      Principal: { Service: ServicePrincipal.CodeStarNotifications },
       Action: 'sns:Publish',
       Resource: input.topicArn,
       Condition: { StringEquals: { 'aws:SourceAccount': input.accountId } },
@@ -347,14 +357,15 @@ export function pipelineLogsKeyGrant(input: PipelineLogsKeyGrantInput): KmsKeySe
   const partition = assertAwsPartition(input.partition, 'partition');
   assertRegion(input.region, 'region');
   if (!LOG_GROUP_PREFIX.test(input.logGroupPrefix)) {
-    throw new PolicyInputError(
-      'logGroupPrefix',
-      `${quote(input.logGroupPrefix)} is not a log group name prefix; expected 1 to 511 characters of [A-Za-z0-9_./#-]`,
-    );
+    throw new PolicyInputError({
+      path: 'logGroupPrefix',
+      value: input.logGroupPrefix,
+      allowed: 'a log group name prefix of 1 to 511 characters of [A-Za-z0-9_./#-]',
+    });
   }
   return {
     sid: 'CloudWatchLogsEncryptsStageLogGroups',
-    service: `logs.${input.region}.amazonaws.com`,
+    service: logsServicePrincipal(input.region),
     actions: [...CLOUDWATCH_LOGS_KEY_ACTIONS],
     condition: {
       StringLike: {
@@ -372,7 +383,7 @@ export function notificationsKeyGrant(input: { readonly region: string }): KmsKe
   assertRegion(input.region, 'region');
   return {
     sid: 'CodeStarNotificationsPublishesThroughSns',
-    service: 'codestar-notifications.amazonaws.com',
+    service: ServicePrincipal.CodeStarNotifications,
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
     condition: { StringEquals: { 'kms:ViaService': `sns.${input.region}.amazonaws.com` } },
   };

@@ -1,5 +1,5 @@
 import { assertArn, parseSigningProfileArn } from '../arn.js';
-import { PolicyInputError } from '../errors.js';
+import { PolicyInputError, quote } from '../errors.js';
 import { assertDnsLabel, assertDnsSubdomain } from '../kubernetes.js';
 import { artifactStatements, type ArtifactStoreInput } from './artifacts.js';
 import {
@@ -124,7 +124,11 @@ function stageStatements(input: StageResourcesInput): IamStatement[] {
  */
 function revocationStatement(profileArns: readonly string[], field: string): IamStatement {
   if (profileArns.length === 0) {
-    throw new PolicyInputError(field, 'is empty; list the signing profiles whose signatures are verified');
+    throw new PolicyInputError({
+      path: field,
+      value: profileArns,
+      allowed: 'the signing profile ARNs whose signatures are verified, at least one',
+    });
   }
   const profiles = new Set<string>();
   const jobs = new Set<string>();
@@ -198,7 +202,11 @@ function required<K extends 'repositoryArn' | 'signingProfileArn' | 'clusterArn'
 ): string {
   const value = input[key];
   if (value === undefined) {
-    throw new PolicyInputError(key, `is missing; grant ${JSON.stringify(grant)} needs it`);
+    throw new PolicyInputError({
+      path: key,
+      issue: 'missing',
+      allowed: `an ARN: grant ${quote(grant)} needs it`,
+    });
   }
   return value;
 }
@@ -273,10 +281,11 @@ export function buildStageRolePolicy(
   const statements: IamStatement[] = [];
   grants.forEach((grant, i) => {
     if (!GRANTS.includes(grant)) {
-      throw new PolicyInputError(
-        `${field}[${i}]`,
-        `${JSON.stringify(grant)} is not a stage grant; expected one of ${GRANTS.join(', ')}`,
-      );
+      throw new PolicyInputError({
+        path: `${field}[${i}]`,
+        value: grant,
+        allowed: `a stage grant: one of ${GRANTS.join(', ')}`,
+      });
     }
     for (const statement of grantStatements(grant, input)) {
       if (!statements.some((s) => s.Sid !== undefined && s.Sid === statement.Sid)) statements.push(statement);
@@ -334,10 +343,11 @@ export function buildVerificationRolePolicy(input: VerificationRolePolicyInput):
  */
 export function buildVerifierRolePolicy(input: VerifierRolePolicyInput): IamPolicyDocument {
   if (input.repositoryArns.length === 0) {
-    throw new PolicyInputError(
-      'repositoryArns',
-      'is empty; list the application repositories the verifier reads',
-    );
+    throw new PolicyInputError({
+      path: 'repositoryArns',
+      value: input.repositoryArns,
+      allowed: 'the ARNs of the application repositories the verifier reads, at least one',
+    });
   }
   input.repositoryArns.forEach((arn, i) => assertArn(arn, 'ecrRepository', `repositoryArns[${i}]`));
   return policyDocument([

@@ -31,12 +31,14 @@ describe('account scope and ARNs', () => {
 
   it('refuses to build an ARN for a bad scope', () => {
     expect(() => accountRootArn({ accountId: '*', partition: 'aws' })).toThrow(
-      'accountId: "*" is not an account id; expected 12 digits',
+      'key "accountId" has value "*"; allowed: a 12-digit AWS account id',
     );
     expect(() => logGroupArn({ ...scope, partition: 'azure' }, '/x')).toThrow(
-      'partition: partition "azure" is not supported',
+      'key "partition" has value "azure"; allowed: a partition where AWS Signer signs container images: "aws" or "aws-us-gov"',
     );
-    expect(() => logsServicePrincipal('')).toThrow('region: "" is not a region');
+    expect(() => logsServicePrincipal('')).toThrow(
+      'key "region" has value ""; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
+    );
   });
 });
 

@@ -52,6 +52,14 @@ export const ServicePrincipal = {
   Ec2: 'ec2.amazonaws.com',
   /** VPC Flow Logs delivering to CloudWatch Logs. */
   VpcFlowLogs: 'vpc-flow-logs.amazonaws.com',
+  /** CodeBuild, running a stage's project (the stage roles; VPC network interfaces it creates). */
+  CodeBuild: 'codebuild.amazonaws.com',
+  /** CodePipeline, running an app's pipeline (the pipeline role). */
+  CodePipeline: 'codepipeline.amazonaws.com',
+  /** EventBridge, starting a pipeline from a rule (the CodeCommit trigger's role). */
+  Events: 'events.amazonaws.com',
+  /** AWS CodeStar Notifications, publishing a pipeline's failures to its SNS topic. */
+  CodeStarNotifications: 'codestar-notifications.amazonaws.com',
 } as const;
 export type ServicePrincipal = (typeof ServicePrincipal)[keyof typeof ServicePrincipal];
 

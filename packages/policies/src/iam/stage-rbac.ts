@@ -143,3 +143,67 @@ export function buildStageNamespaceRbac(input: StageNamespaceRbacInput): {
     },
   };
 }
+
+/** Kubernetes group of the stages that read the admission ClusterPolicy (VerifyContainerSign): nothing else. */
+export const ADMISSION_POLICY_READERS_GROUP = 'signet:admission-policy-readers';
+
+/** Name of the ClusterRole and ClusterRoleBinding of {@link buildAdmissionPolicyReaderRbac}. */
+export const ADMISSION_POLICY_READER_NAME = 'signet-admission-policy-reader';
+
+/** The ClusterRole of {@link buildAdmissionPolicyReaderRbac}. */
+export interface AdmissionPolicyReaderRole {
+  readonly apiVersion: 'rbac.authorization.k8s.io/v1';
+  readonly kind: 'ClusterRole';
+  readonly metadata: { readonly name: string };
+  // Mutable arrays, so the rules pass straight to typed Kubernetes SDK arguments.
+  readonly rules: { apiGroups: string[]; resources: string[]; resourceNames: string[]; verbs: string[] }[];
+}
+
+/** The ClusterRoleBinding of {@link buildAdmissionPolicyReaderRbac}. */
+export interface AdmissionPolicyReaderBinding {
+  readonly apiVersion: 'rbac.authorization.k8s.io/v1';
+  readonly kind: 'ClusterRoleBinding';
+  readonly metadata: { readonly name: string };
+  readonly roleRef: {
+    readonly apiGroup: 'rbac.authorization.k8s.io';
+    readonly kind: 'ClusterRole';
+    readonly name: string;
+  };
+  readonly subjects: { apiGroup: 'rbac.authorization.k8s.io'; kind: 'Group'; name: string }[];
+}
+
+/**
+ * RBAC of {@link ADMISSION_POLICY_READERS_GROUP}: `get` on the one ClusterPolicy, by name. The
+ * ClusterPolicy is cluster-scoped, so no namespace-scoped EKS access policy can grant it, and the
+ * cluster-wide managed policies (AmazonEKSViewPolicy and up) grant far more than this check needs.
+ */
+export function buildAdmissionPolicyReaderRbac(policyName: string): {
+  readonly clusterRole: AdmissionPolicyReaderRole;
+  readonly clusterRoleBinding: AdmissionPolicyReaderBinding;
+} {
+  const name = ADMISSION_POLICY_READER_NAME;
+  return {
+    clusterRole: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+      rules: [
+        {
+          apiGroups: ['kyverno.io'],
+          resources: ['clusterpolicies'],
+          resourceNames: [assertDnsSubdomain(policyName, 'policyName')],
+          verbs: ['get'],
+        },
+      ],
+    },
+    clusterRoleBinding: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMISSION_POLICY_READERS_GROUP },
+      ],
+    },
+  };
+}

@@ -8,7 +8,12 @@ import {
   STAGE_ROLE_GRANTS,
   StageGrant,
 } from './roles.js';
-import { buildStageNamespaceRbac, type StageKubernetesRule } from './stage-rbac.js';
+import {
+  ADMISSION_POLICY_READERS_GROUP,
+  buildAdmissionPolicyReaderRbac,
+  buildStageNamespaceRbac,
+  type StageKubernetesRule,
+} from './stage-rbac.js';
 
 const ACCOUNT = '111122223333';
 const stage = {
@@ -61,16 +66,20 @@ describe('buildStageRolePolicy', () => {
 
   it('names the missing resource and the grant that needs it', () => {
     expect(() => buildStageRolePolicy([StageGrant.DescribeCluster], stage)).toThrow(
-      new PolicyInputError('clusterArn', 'is missing; grant "describe-cluster" needs it'),
+      new PolicyInputError({
+        path: 'clusterArn',
+        issue: 'missing',
+        allowed: 'an ARN: grant "describe-cluster" needs it',
+      }),
     );
     expect(() => buildStageRolePolicy([StageGrant.CheckRevocation], stage)).toThrow(
-      /signingProfileArn: is missing; grant "check-revocation" needs it/,
+      'key "signingProfileArn" is missing; allowed: an ARN: grant "check-revocation" needs it',
     );
   });
 
   it('refuses a grant it does not know, naming its position and the allowed grants', () => {
     expect(() => buildStageRolePolicy(['admin' as StageGrant], stage, 'catalog[4].roleGrants')).toThrow(
-      /catalog\[4\]\.roleGrants\[0\]: "admin" is not a stage grant; expected one of push-repository, write-signature/,
+      'key "catalog[4].roleGrants[0]" has value "admin"; allowed: a stage grant: one of push-repository, write-signature,',
     );
   });
 });
@@ -132,5 +141,32 @@ describe('buildStageNamespaceRbac', () => {
     [{ namespace: 'Hello' }, /namespace: "Hello" is not a valid name/],
   ] as const)('refuses %j', (change, message) => {
     expect(() => rbac(change as never)).toThrow(message);
+  });
+});
+
+describe('buildAdmissionPolicyReaderRbac', () => {
+  it('grants its group get on the one ClusterPolicy, by name, and nothing else', () => {
+    const { clusterRole, clusterRoleBinding } = buildAdmissionPolicyReaderRbac('signet-verify-images');
+    expect(clusterRole.rules).toEqual([
+      {
+        apiGroups: ['kyverno.io'],
+        resources: ['clusterpolicies'],
+        resourceNames: ['signet-verify-images'],
+        verbs: ['get'],
+      },
+    ]);
+    expect(clusterRoleBinding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: clusterRole.metadata.name,
+    });
+    expect(clusterRoleBinding.subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMISSION_POLICY_READERS_GROUP },
+    ]);
+  });
+
+  it('refuses a policy name that is not a Kubernetes object name, since an empty one would name no object', () => {
+    expect(() => buildAdmissionPolicyReaderRbac('')).toThrow(PolicyInputError);
+    expect(() => buildAdmissionPolicyReaderRbac('Signet Policy')).toThrow('policyName');
   });
 });

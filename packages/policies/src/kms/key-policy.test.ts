@@ -90,14 +90,14 @@ describe('KMS key policy', () => {
 
   it('refuses a bad account, partition, region or log group name, as a PolicyInputError', () => {
     expect(() => buildKmsKeyPolicy({ accountId: '12', partition: 'aws' })).toThrow(
-      'accountId: "12" is not an account id; expected 12 digits',
+      'key "accountId" has value "12"; allowed: a 12-digit AWS account id',
     );
     expect(() => buildKmsKeyPolicy({ accountId: '12', partition: 'aws' })).toThrow(PolicyInputError);
     expect(() => buildKmsKeyPolicy({ ...scope, partition: 'aws-cn' })).toThrow(
-      'partition: partition "aws-cn" is not supported',
+      'key "partition" has value "aws-cn"; allowed: a partition where AWS Signer signs container images: "aws" or "aws-us-gov"',
     );
     expect(() => cloudWatchLogsKeyGrant({ ...scope, region: 'eu', logGroupName: '/a' })).toThrow(
-      'region: "eu" is not a region',
+      'key "region" has value "eu"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
     );
     expect(() =>
       cloudWatchLogsKeyGrant({ ...scope, region: 'eu-west-1', logGroupName: '/signet/*' }),

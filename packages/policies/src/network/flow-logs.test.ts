@@ -22,10 +22,10 @@ describe('flow logs IAM', () => {
 
   it('refuses a bad account scope', () => {
     expect(() => buildFlowLogsTrustPolicy({ ...scope, region: 'eu-west' })).toThrow(
-      'region: "eu-west" is not a region',
+      'key "region" has value "eu-west"; allowed: an AWS region code such as "eu-west-1" or "us-gov-west-1"',
     );
     expect(() => buildFlowLogsTrustPolicy({ ...scope, accountId: '1', region: 'eu-west-1' })).toThrow(
-      'accountId: "1" is not an account id',
+      'key "accountId" has value "1"; allowed: a 12-digit AWS account id',
     );
   });
 

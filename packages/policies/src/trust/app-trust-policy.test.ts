@@ -60,7 +60,7 @@ describe('appTrustPolicyDocument', () => {
     [
       'no signing profile',
       { app: 'a', repositoryUrl: HELLO_REPO, signingProfileArns: [] },
-      'a.signingProfileArns: [] is empty; an app needs at least its pipeline',
+      `key "a.signingProfileArns" has value []; allowed: at least the app pipeline's signing profile ARN (run \`pulumi up\` on the signer stack after adding the app)`,
     ],
     [
       'a repository with a tag',
@@ -75,7 +75,7 @@ describe('appTrustPolicyDocument', () => {
     [
       'a wildcard identity',
       { app: 'a', repositoryUrl: HELLO_REPO, signingProfileArns: ['*'] },
-      '"*" is not allowed: the AWS Signer plugin rejects wildcard identities',
+      'key "statements[0].trustedIdentities[0]" has value "*"; allowed: a signing profile ARN (the AWS Signer plugin rejects wildcard identities)',
     ],
   ])('refuses %s', (_case, trust, message) => {
     expect(() => appTrustPolicyDocument(trust)).toThrow(PolicyInputError);

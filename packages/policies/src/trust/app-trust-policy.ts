@@ -1,4 +1,4 @@
-import { PolicyInputError, quote } from '../errors.js';
+import { PolicyInputError } from '../errors.js';
 import { assertDnsLabel } from '../kubernetes.js';
 import { assertRepositoryUri } from '../registry.js';
 import { buildTrustPolicy, VerificationLevel, type TrustPolicyDocument } from './trust-policy.js';
@@ -37,10 +37,12 @@ export function appTrustPolicyDocument(trust: AppTrust): TrustPolicyDocument {
   const name = appTrustPolicyName(trust.app);
   assertRepositoryUri(trust.repositoryUrl, `${trust.app}.repositoryUrl`);
   if (trust.signingProfileArns.length === 0) {
-    throw new PolicyInputError(
-      `${trust.app}.signingProfileArns`,
-      `${quote(trust.signingProfileArns)} is empty; an app needs at least its pipeline's signing profile ARN (run \`pulumi up\` on the signer stack after adding the app)`,
-    );
+    throw new PolicyInputError({
+      path: `${trust.app}.signingProfileArns`,
+      value: trust.signingProfileArns,
+      allowed:
+        "at least the app pipeline's signing profile ARN (run `pulumi up` on the signer stack after adding the app)",
+    });
   }
   return buildTrustPolicy({
     statements: [

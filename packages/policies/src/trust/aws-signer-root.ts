@@ -64,12 +64,13 @@ const ROOTS: Readonly<Record<AwsPartition, string>> = {
 export function awsSignerRootCertificate(partition: AwsPartition): string {
   const pem = (ROOTS as Readonly<Record<string, string>>)[partition];
   if (pem === undefined) {
-    throw new PolicyInputError(
-      'partition',
-      `${quote(partition)} has no AWS Signer root certificate; expected one of ${Object.keys(ROOTS)
+    throw new PolicyInputError({
+      path: 'partition',
+      value: partition,
+      allowed: `a partition with an AWS Signer root certificate: one of ${Object.keys(ROOTS)
         .map((p) => quote(p))
         .join(', ')}`,
-    );
+    });
   }
   return pem;
 }

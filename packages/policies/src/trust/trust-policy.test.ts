@@ -107,20 +107,20 @@ describe('buildTrustPolicy', () => {
 
   describe('rejects', () => {
     it('an empty document', () => {
-      expectInvalid([], 'statements: is empty; a trust policy needs at least one statement');
+      expectInvalid([], 'key "statements" has value []; allowed: at least one statement');
     });
 
     it('a wildcard identity, which the AWS Signer plugin refuses', () => {
       expectInvalid(
         [{ ...apps, trustedIdentities: ['*'] }],
-        'statements[0].trustedIdentities[0]: "*" is not allowed: the AWS Signer plugin rejects wildcard identities',
+        'key "statements[0].trustedIdentities[0]" has value "*"; allowed: a signing profile ARN (the AWS Signer plugin rejects wildcard identities)',
       );
     });
 
     it('an x509 subject identity', () => {
       expectInvalid(
         [{ ...apps, trustedIdentities: ['x509.subject: C=US, ST=WA, O=acme'] }],
-        'statements[0].trustedIdentities[0]: "x509.subject: C=US, ST=WA, O=acme" is not an ARN',
+        'key "statements[0].trustedIdentities[0]" has value "x509.subject: C=US, ST=WA, O=acme"; allowed: an ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>[/<version>]',
       );
     });
 
@@ -132,40 +132,43 @@ describe('buildTrustPolicy', () => {
             trustedIdentities: ['arn:aws:signer:us-east-1:111122223333:/signing-profiles/signet-dev'],
           },
         ],
-        'statements[0].trustedIdentities[0]: "arn:aws:signer:us-east-1:111122223333:/signing-profiles/signet-dev" has signing profile name "signet-dev"',
+        'key "statements[0].trustedIdentities[0]" has value "arn:aws:signer:us-east-1:111122223333:/signing-profiles/signet-dev"; allowed: a signing profile ARN whose name is 2 to 64 characters of [a-zA-Z0-9_] (not "signet-dev")',
       );
     });
 
     it('no identities outside level skip', () => {
       expectInvalid(
         [{ ...apps, trustedIdentities: [] }],
-        'statements[0].trustedIdentities: is empty; name at least one AWS Signer signing profile ARN',
+        'key "statements[0].trustedIdentities" has value []; allowed: at least one AWS Signer signing profile ARN (only level "skip" has no trusted identities)',
       );
     });
 
     it('identities from two partitions in one statement', () => {
       expectInvalid(
         [{ ...apps, trustedIdentities: [PROFILE_ARN, GOV_PROFILE_ARN] }],
-        'statements[0].trustedIdentities[1]: "arn:aws-us-gov:signer:us-gov-west-1:111122223333:/signing-profiles/signet_gov" is in partition "aws-us-gov" but earlier identities are in "aws"',
+        'key "statements[0].trustedIdentities[1]" has value "arn:aws-us-gov:signer:us-gov-west-1:111122223333:/signing-profiles/signet_gov"; allowed: a signing profile ARN in partition "aws", as the earlier identities (AWS Signer signatures are partition-isolated: use one statement per partition)',
       );
     });
 
     it('duplicate and overlapping identities', () => {
       expectInvalid(
         [{ ...apps, trustedIdentities: [PROFILE_ARN, PROFILE_ARN] }],
-        `statements[0].trustedIdentities[1]: "${PROFILE_ARN}" is listed twice`,
+        `key "statements[0].trustedIdentities[1]" has value "${PROFILE_ARN}"; allowed: an identity not listed before (list each identity once)`,
       );
       expectInvalid(
         [{ ...apps, trustedIdentities: [PROFILE_VERSION_ARN, PROFILE_ARN] }],
-        `statements[0].trustedIdentities[0]: "${PROFILE_VERSION_ARN}" overlaps "${PROFILE_ARN}", which already trusts every version`,
+        `key "statements[0].trustedIdentities[0]" has value "${PROFILE_VERSION_ARN}"; allowed: an identity that "${PROFILE_ARN}", which already trusts every version, does not cover (keep one of them)`,
       );
     });
 
     it('empty scopes, "*" mixed with repositories, and scopes that are not fully qualified', () => {
-      expectInvalid([{ ...apps, registryScopes: [] }], 'statements[0].registryScopes: is empty');
+      expectInvalid(
+        [{ ...apps, registryScopes: [] }],
+        'key "statements[0].registryScopes" has value []; allowed: at least one fully qualified repository, or "*" alone',
+      );
       expectInvalid(
         [{ ...apps, registryScopes: ['*', HELLO_REPO] }],
-        'statements[0].registryScopes: ["*","111122223333.dkr.ecr.us-east-1.amazonaws.com/hello-server"] mixes "*" with repositories',
+        'key "statements[0].registryScopes" has value ["*","111122223333.dkr.ecr.us-east-1.amazonaws.com/hello-server"]; allowed: fully qualified repositories, or the global scope "*" as the only value of its statement',
       );
       expectInvalid(
         [{ ...apps, registryScopes: [`${HELLO_REPO}/*`] }],
@@ -177,78 +180,81 @@ describe('buildTrustPolicy', () => {
       );
       expectInvalid(
         [{ ...apps, registryScopes: [HELLO_REPO, HELLO_REPO] }],
-        `statements[0].registryScopes[1]: "${HELLO_REPO}" is listed twice`,
+        `key "statements[0].registryScopes[1]" has value "${HELLO_REPO}"; allowed: a repository not listed before (list each repository once)`,
       );
     });
 
     it('a repository in two statements, and two global statements', () => {
       expectInvalid(
         [apps, { name: 'other', registryScopes: [HELLO_REPO], trustedIdentities: [PROFILE_ARN] }],
-        `statements[1].registryScopes[0]: "${HELLO_REPO}" is already governed by statement "signet-apps"; a repository may appear in one statement only`,
+        `key "statements[1].registryScopes[0]" has value "${HELLO_REPO}"; allowed: a repository no other statement governs (statement "signet-apps" already does)`,
       );
       expectInvalid(
         [
           { name: 'a', registryScopes: ['*'], trustedIdentities: [PROFILE_ARN] },
           { name: 'b', registryScopes: ['*'], trustedIdentities: [PROFILE_ARN] },
         ],
-        'statements[1].registryScopes[0]: statement "a" already uses the global scope "*"; only one statement may be global',
+        'key "statements[1].registryScopes[0]" has value "*"; allowed: a repository: statement "a" already uses the global scope "*", and only one statement may be global',
       );
     });
 
     it('duplicate and malformed statement names', () => {
       expectInvalid(
         [apps, { ...apps, registryScopes: ['ghcr.io/x/y'] }],
-        'statements[1].name: "signet-apps" is used by another statement; names must be unique',
+        'key "statements[1].name" has value "signet-apps"; allowed: a name no other statement uses',
       );
-      expectInvalid([{ ...apps, name: '' }], 'statements[0].name: "" is not a valid statement name');
+      expectInvalid(
+        [{ ...apps, name: '' }],
+        'key "statements[0].name" has value ""; allowed: a statement name of letters, digits, ".", "_" or "-", starting with a letter or digit',
+      );
     });
 
     it('an unknown level', () => {
       expectInvalid(
         [{ ...apps, level: 'lenient' as never }],
-        'statements[0].level: "lenient" is not a verification level; expected one of strict, permissive, audit, skip',
+        'key "statements[0].level" has value "lenient"; allowed: a verification level: one of strict, permissive, audit, skip',
       );
     });
 
     it('skip with the global scope, with identities, or with an override', () => {
       expectInvalid(
         [{ name: 'all', registryScopes: ['*'], trustedIdentities: [], level: 'skip' }],
-        'statements[0].level: level "skip" cannot be used with the global scope "*"',
+        'key "statements[0].level" has value "skip"; allowed: a level other than "skip" with the global scope "*" (name the repositories to skip)',
       );
       expectInvalid(
         [{ ...apps, level: 'skip' }],
-        'statements[0].trustedIdentities: ["arn:aws:signer:us-east-1:111122223333:/signing-profiles/signet_dev","arn:aws:signer:us-east-1:444455556666:/signing-profiles/security_team"] given with level "skip"',
+        'key "statements[0].trustedIdentities" has value ["arn:aws:signer:us-east-1:111122223333:/signing-profiles/signet_dev","arn:aws:signer:us-east-1:444455556666:/signing-profiles/security_team"]; allowed: no trusted identities with level "skip" (a skipped statement verifies nothing)',
       );
       expectInvalid(
         [{ ...apps, trustedIdentities: [], level: 'skip', override: { revocation: 'log' } }],
-        'statements[0].override: level "skip" cannot be customised',
+        'key "statements[0].override" has value {"revocation":"log"}; allowed: no override with level "skip" (remove the override, or pick strict, permissive or audit)',
       );
     });
 
     it('overrides the specification forbids', () => {
       expectInvalid(
         [{ ...apps, override: { integrity: 'log' } as never }],
-        'statements[0].override.integrity: integrity is always enforced and cannot be overridden',
+        'key "statements[0].override.integrity" has value "log"; allowed: nothing: integrity is always enforced and cannot be overridden',
       );
       expectInvalid(
         [{ ...apps, override: { authenticity: 'skip' } }],
-        'statements[0].override.authenticity: "skip" is not allowed for authenticity; expected one of enforce, log',
+        'key "statements[0].override.authenticity" has value "skip"; allowed: one of enforce, log',
       );
       expectInvalid(
         [{ ...apps, override: { expiry: 'skip' } }],
-        'statements[0].override.expiry: "skip" is not allowed for expiry; expected one of enforce, log',
+        'key "statements[0].override.expiry" has value "skip"; allowed: one of enforce, log',
       );
       expectInvalid(
         [{ ...apps, override: { authenticTimestamp: 'skip' } }],
-        'statements[0].override.authenticTimestamp: "skip" is not allowed for authenticTimestamp',
+        'key "statements[0].override.authenticTimestamp" has value "skip"; allowed: one of enforce, log',
       );
       expectInvalid(
         [{ ...apps, override: { timestamp: 'log' } as never }],
-        'statements[0].override.timestamp: "timestamp" is not a validation that can be overridden; expected one of authenticity, authenticTimestamp, expiry, revocation',
+        'key "statements[0].override.timestamp" is not a known key; allowed: a validation that can be overridden: one of authenticity, authenticTimestamp, expiry, revocation',
       );
       expectInvalid(
         [{ ...apps, override: { revocation: 'ignore' } as never }],
-        'statements[0].override.revocation: "ignore" is not allowed for revocation; expected one of enforce, log, skip',
+        'key "statements[0].override.revocation" has value "ignore"; allowed: one of enforce, log, skip',
       );
     });
   });

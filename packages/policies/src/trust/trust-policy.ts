@@ -109,10 +109,11 @@ const STATEMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 
 function checkLevel(level: string, field: string): VerificationLevel {
   if (!LEVELS.includes(level)) {
-    throw new PolicyInputError(
-      field,
-      `${quote(level)} is not a verification level; expected one of ${LEVELS.join(', ')}`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value: level,
+      allowed: `a verification level: one of ${LEVELS.join(', ')}`,
+    });
   }
   return level as VerificationLevel;
 }
@@ -127,31 +128,35 @@ function checkOverride(
   );
   if (entries.length === 0) return undefined;
   if (level === 'skip') {
-    throw new PolicyInputError(
-      field,
-      `level "skip" cannot be customised; remove the override or pick strict, permissive or audit`,
-    );
+    throw new PolicyInputError({
+      path: field,
+      value: override,
+      allowed: 'no override with level "skip" (remove the override, or pick strict, permissive or audit)',
+    });
   }
   const result: Partial<Record<ValidationCheck, ValidationAction>> = {};
   for (const [check, action] of entries) {
     if (check === 'integrity') {
-      throw new PolicyInputError(
-        `${field}.integrity`,
-        'integrity is always enforced and cannot be overridden',
-      );
+      throw new PolicyInputError({
+        path: `${field}.integrity`,
+        value: action,
+        allowed: 'nothing: integrity is always enforced and cannot be overridden',
+      });
     }
     if (!CHECKS.includes(check)) {
-      throw new PolicyInputError(
-        `${field}.${check}`,
-        `${quote(check)} is not a validation that can be overridden; expected one of ${CHECKS.join(', ')}`,
-      );
+      throw new PolicyInputError({
+        path: `${field}.${check}`,
+        issue: 'unknown',
+        allowed: `a validation that can be overridden: one of ${CHECKS.join(', ')}`,
+      });
     }
     const allowed = ALLOWED_OVERRIDE_ACTIONS[check as ValidationCheck];
     if (!(allowed as readonly string[]).includes(action)) {
-      throw new PolicyInputError(
-        `${field}.${check}`,
-        `${quote(action)} is not allowed for ${check}; expected one of ${allowed.join(', ')}`,
-      );
+      throw new PolicyInputError({
+        path: `${field}.${check}`,
+        value: action,
+        allowed: `one of ${allowed.join(', ')}`,
+      });
     }
     result[check as ValidationCheck] = action as ValidationAction;
   }
@@ -160,14 +165,19 @@ function checkOverride(
 
 function checkScopes(scopes: readonly string[], field: string): readonly string[] {
   if (scopes.length === 0) {
-    throw new PolicyInputError(field, 'is empty; name at least one fully qualified repository, or "*" alone');
+    throw new PolicyInputError({
+      path: field,
+      value: scopes,
+      allowed: 'at least one fully qualified repository, or "*" alone',
+    });
   }
   if (scopes.includes(GLOBAL_SCOPE)) {
     if (scopes.length > 1) {
-      throw new PolicyInputError(
-        field,
-        `${quote(scopes)} mixes "*" with repositories; the global scope "*" must be the only value of its statement`,
-      );
+      throw new PolicyInputError({
+        path: field,
+        value: scopes,
+        allowed: 'fully qualified repositories, or the global scope "*" as the only value of its statement',
+      });
     }
     return scopes;
   }
@@ -175,10 +185,11 @@ function checkScopes(scopes: readonly string[], field: string): readonly string[
   scopes.forEach((scope, i) => {
     assertRepositoryUri(scope, `${field}[${i}]`);
     if (seen.has(scope)) {
-      throw new PolicyInputError(
-        `${field}[${i}]`,
-        `${quote(scope)} is listed twice; list each repository once`,
-      );
+      throw new PolicyInputError({
+        path: `${field}[${i}]`,
+        value: scope,
+        allowed: 'a repository not listed before (list each repository once)',
+      });
     }
     seen.add(scope);
   });
@@ -187,31 +198,38 @@ function checkScopes(scopes: readonly string[], field: string): readonly string[
 
 function checkIdentities(identities: readonly string[], field: string): { partition: AwsPartition } {
   if (identities.length === 0) {
-    throw new PolicyInputError(
-      field,
-      'is empty; name at least one AWS Signer signing profile ARN (only level "skip" has no trusted identities)',
-    );
+    throw new PolicyInputError({
+      path: field,
+      value: identities,
+      allowed: 'at least one AWS Signer signing profile ARN (only level "skip" has no trusted identities)',
+    });
   }
   let partition: AwsPartition | undefined;
   const seen = new Set<string>();
   identities.forEach((identity, i) => {
     const at = `${field}[${i}]`;
     if (identity === '*') {
-      throw new PolicyInputError(
-        at,
-        '"*" is not allowed: the AWS Signer plugin rejects wildcard identities; list signing profile ARNs',
-      );
+      throw new PolicyInputError({
+        path: at,
+        value: identity,
+        allowed: 'a signing profile ARN (the AWS Signer plugin rejects wildcard identities)',
+      });
     }
     const arn = parseSigningProfileArn(identity, at);
     if (partition !== undefined && arn.partition !== partition) {
-      throw new PolicyInputError(
-        at,
-        `${quote(identity)} is in partition ${quote(arn.partition)} but earlier identities are in ${quote(partition)}; AWS Signer signatures are partition-isolated, use one statement per partition`,
-      );
+      throw new PolicyInputError({
+        path: at,
+        value: identity,
+        allowed: `a signing profile ARN in partition ${quote(partition)}, as the earlier identities (AWS Signer signatures are partition-isolated: use one statement per partition)`,
+      });
     }
     partition = arn.partition;
     if (seen.has(identity)) {
-      throw new PolicyInputError(at, `${quote(identity)} is listed twice; list each identity once`);
+      throw new PolicyInputError({
+        path: at,
+        value: identity,
+        allowed: 'an identity not listed before (list each identity once)',
+      });
     }
     seen.add(identity);
   });
@@ -219,10 +237,11 @@ function checkIdentities(identities: readonly string[], field: string): { partit
   identities.forEach((identity, i) => {
     const arn = parseSigningProfileArn(identity, `${field}[${i}]`);
     if (arn.profileVersion !== undefined && seen.has(arn.profileArn)) {
-      throw new PolicyInputError(
-        `${field}[${i}]`,
-        `${quote(identity)} overlaps ${quote(arn.profileArn)}, which already trusts every version; keep one of them`,
-      );
+      throw new PolicyInputError({
+        path: `${field}[${i}]`,
+        value: identity,
+        allowed: `an identity that ${quote(arn.profileArn)}, which already trusts every version, does not cover (keep one of them)`,
+      });
     }
   });
   return { partition: partition as AwsPartition };
@@ -240,23 +259,25 @@ function checkIdentities(identities: readonly string[], field: string): { partit
  */
 export function buildTrustPolicy(input: TrustPolicyInput): TrustPolicyDocument {
   if (input.statements.length === 0) {
-    throw new PolicyInputError('statements', 'is empty; a trust policy needs at least one statement');
+    throw new PolicyInputError({ path: 'statements', value: [], allowed: 'at least one statement' });
   }
   const names = new Set<string>();
   const scopeOwner = new Map<string, string>();
   const trustPolicies = input.statements.map((statement, i): TrustPolicyStatement => {
     const at = `statements[${i}]`;
     if (!STATEMENT_NAME.test(statement.name)) {
-      throw new PolicyInputError(
-        `${at}.name`,
-        `${quote(statement.name)} is not a valid statement name; use letters, digits, ".", "_" or "-", starting with a letter or digit`,
-      );
+      throw new PolicyInputError({
+        path: `${at}.name`,
+        value: statement.name,
+        allowed: 'a statement name of letters, digits, ".", "_" or "-", starting with a letter or digit',
+      });
     }
     if (names.has(statement.name)) {
-      throw new PolicyInputError(
-        `${at}.name`,
-        `${quote(statement.name)} is used by another statement; names must be unique`,
-      );
+      throw new PolicyInputError({
+        path: `${at}.name`,
+        value: statement.name,
+        allowed: 'a name no other statement uses',
+      });
     }
     names.add(statement.name);
 
@@ -265,12 +286,14 @@ export function buildTrustPolicy(input: TrustPolicyInput): TrustPolicyDocument {
     scopes.forEach((scope, j) => {
       const owner = scopeOwner.get(scope);
       if (owner !== undefined) {
-        throw new PolicyInputError(
-          `${at}.registryScopes[${j}]`,
-          scope === GLOBAL_SCOPE
-            ? `statement ${quote(owner)} already uses the global scope "*"; only one statement may be global`
-            : `${quote(scope)} is already governed by statement ${quote(owner)}; a repository may appear in one statement only`,
-        );
+        throw new PolicyInputError({
+          path: `${at}.registryScopes[${j}]`,
+          value: scope,
+          allowed:
+            scope === GLOBAL_SCOPE
+              ? `a repository: statement ${quote(owner)} already uses the global scope "*", and only one statement may be global`
+              : `a repository no other statement governs (statement ${quote(owner)} already does)`,
+        });
       }
       scopeOwner.set(scope, statement.name);
     });
@@ -281,16 +304,18 @@ export function buildTrustPolicy(input: TrustPolicyInput): TrustPolicyDocument {
 
     if (level === VerificationLevel.Skip) {
       if (scopes.includes(GLOBAL_SCOPE)) {
-        throw new PolicyInputError(
-          `${at}.level`,
-          'level "skip" cannot be used with the global scope "*"; name the repositories to skip',
-        );
+        throw new PolicyInputError({
+          path: `${at}.level`,
+          value: level,
+          allowed: 'a level other than "skip" with the global scope "*" (name the repositories to skip)',
+        });
       }
       if (statement.trustedIdentities.length > 0) {
-        throw new PolicyInputError(
-          `${at}.trustedIdentities`,
-          `${quote(statement.trustedIdentities)} given with level "skip"; a skipped statement verifies nothing, so it takes no trusted identities`,
-        );
+        throw new PolicyInputError({
+          path: `${at}.trustedIdentities`,
+          value: statement.trustedIdentities,
+          allowed: 'no trusted identities with level "skip" (a skipped statement verifies nothing)',
+        });
       }
       return { name: statement.name, registryScopes: [...scopes], signatureVerification };
     }

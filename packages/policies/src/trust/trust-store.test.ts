@@ -29,7 +29,7 @@ describe('awsSignerRootCertificate', () => {
 
   it('rejects a partition without an AWS Signer root', () => {
     expect(() => awsSignerRootCertificate('aws-cn' as AwsPartition)).toThrow(
-      'partition: "aws-cn" has no AWS Signer root certificate; expected one of "aws", "aws-us-gov"',
+      'key "partition" has value "aws-cn"; allowed: a partition with an AWS Signer root certificate: one of "aws", "aws-us-gov"',
     );
   });
 });
@@ -80,7 +80,7 @@ describe('notation configuration files', () => {
       ],
     };
     expect(() => buildNotationConfigFiles(doc)).toThrow(
-      'trustPolicies[0].trustStores[0]: "ca:acme-rockets" is not an AWS Signer trust store; expected one of "signingAuthority:aws-signer-ts", "signingAuthority:aws-us-gov-signer-ts"',
+      'key "trustPolicies[0].trustStores[0]" has value "ca:acme-rockets"; allowed: an AWS Signer trust store: one of "signingAuthority:aws-signer-ts", "signingAuthority:aws-us-gov-signer-ts"',
     );
   });
 });

@@ -43,14 +43,13 @@ function partitionOfStore(reference: string, field: string): AwsPartition {
     (p) => AWS_SIGNER_TRUST_STORE_NAMES[p] === name,
   );
   if (type !== TrustStoreType.SigningAuthority || partition === undefined || rest.length > 0) {
-    throw new PolicyInputError(
-      field,
-      `${quote(reference)} is not an AWS Signer trust store; expected one of ${Object.values(
-        AWS_SIGNER_TRUST_STORE_NAMES,
-      )
+    throw new PolicyInputError({
+      path: field,
+      value: reference,
+      allowed: `an AWS Signer trust store: one of ${Object.values(AWS_SIGNER_TRUST_STORE_NAMES)
         .map((n) => quote(`${TrustStoreType.SigningAuthority}:${n}`))
         .join(', ')}`,
-    );
+    });
   }
   return partition;
 }

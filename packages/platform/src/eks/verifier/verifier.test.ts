@@ -1,6 +1,6 @@
 import { SignetInputError } from '@signet/core';
 import { describe, expect, it } from 'vitest';
-import { helmChartSource } from '../charts.js';
+import { helmChartSource, kyvernoChart } from '../charts.js';
 import { chartTagForPin, parseImagePin, pinnedReference, requireImagePin } from '../images.js';
 import { KYVERNO_IMAGE_SLOTS, kyvernoImageValues } from '../kyverno-values.js';
 import { selectVerifierBackend, type VerifierSettings } from './backend.js';
@@ -252,5 +252,17 @@ describe('verifier backends', () => {
       chart: 'oci://ghcr.io/acme/charts/v',
       version: '1.0.0',
     });
+  });
+
+  it('pull a chart pinned by digest from its OCI registry by that digest, and refuse a digest an index cannot honour', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    expect(helmChartSource(kyvernoChart(digest))).toEqual({
+      chart: `oci://ghcr.io/kyverno/charts/kyverno@${digest}`,
+      version: '3.9.0',
+    });
+    expect(() => kyvernoChart('3.9.0')).toThrow('Kyverno chart digest has value "3.9.0"; allowed: sha256:');
+    expect(() =>
+      helmChartSource({ repository: 'https://charts.example.org/', name: 'v', version: '1.0.0', digest }),
+    ).toThrow('allowed: a digest with an oci:// repository only');
   });
 });
