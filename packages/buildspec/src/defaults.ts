@@ -1,4 +1,10 @@
-import { ENVIRONMENTS, environmentTraits, type AppDeclaration, type Environment } from '@signet/core';
+import {
+  ENVIRONMENTS,
+  environmentTraits,
+  pipelineName,
+  type AppDeclaration,
+  type Environment,
+} from '@signet/core';
 import {
   AwsPartition,
   awsSignerTrustStoreName,
@@ -129,6 +135,7 @@ export function inputsFor(
       dockerfile: `${app.directory}/Dockerfile`,
       buildContext: '.',
     },
+    pipelineName: pipelineName(environment, app.declaration.name),
     tools: policy.tools,
     toolsDirectory: policy.toolsDirectory,
     vulnerabilityThreshold: policy.vulnerabilityThreshold,

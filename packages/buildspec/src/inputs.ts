@@ -74,6 +74,11 @@ export interface AdmissionPolicyInput {
 /** Everything the four stage generators take. Deploy-time values are not here: see the contract. */
 export interface BuildspecInputs {
   readonly app: AppInput;
+  /**
+   * The app's pipeline in this environment (`pipelineName` of @signet/core). Every stage refuses
+   * to run unless CodeBuild reports that pipeline as its initiator.
+   */
+  readonly pipelineName: string;
   /** Pinned tools. */
   readonly tools: ToolPins;
   /** Absolute directory, on PATH in the build image, where downloaded tools are installed. */
@@ -93,6 +98,8 @@ const ABSOLUTE_PATH = /^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/;
 const HTTPS_URL = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(\/[A-Za-z0-9._~%+-]+)+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const VERSION = /^v?[0-9]+(\.[0-9]+)*([+-][0-9A-Za-z.]+)?$/;
+/** CodePipeline pipeline names (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html). */
+const PIPELINE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const STORE_NAME = /^[A-Za-z0-9_.-]+$/;
 const CERT_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(crt|pem|cer)$/;
 const PEM = /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{1,76}\n)+-----END CERTIFICATE-----\n?$/;
@@ -144,6 +151,12 @@ export function validateInputs(inputs: BuildspecInputs): void {
     checkString(app[key], RELATIVE_PATH, `app.${key}`, pathRule);
     check(!app[key].split('/').includes('..'), `app.${key}`, app[key], pathRule);
   }
+  checkString(
+    inputs.pipelineName,
+    PIPELINE_NAME,
+    'pipelineName',
+    'a CodePipeline name (letters, digits and .@_-, at most 100 characters)',
+  );
   for (const name of TOOL_NAMES) checkTool(inputs.tools[name], `tools.${name}`);
   const directoryRule = 'an absolute path of letters, digits and ._- (no ..)';
   checkString(inputs.toolsDirectory, ABSOLUTE_PATH, 'toolsDirectory', directoryRule);

@@ -1,5 +1,6 @@
 import { CodeBuildVariable, DeployVariable, ExportedVariable } from '../contract.js';
 import type { PinnedTool } from '../inputs.js';
+import { OnFailure, type Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 
 /**
@@ -77,6 +78,53 @@ export function requireVariable(name: string): string {
     '  false',
     'fi',
   ].join('\n');
+}
+
+/**
+ * What CodeBuild sets CODEBUILD_INITIATOR to for a build CodePipeline started: `codepipeline/`
+ * and the pipeline's name (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html).
+ * A build someone started directly reports their user or role session instead.
+ */
+export const PIPELINE_INITIATOR_PREFIX = 'codepipeline/';
+
+/** The variable CodeBuild reports the build's initiator in. */
+export const INITIATOR_VARIABLE = 'CODEBUILD_INITIATOR';
+
+/**
+ * The first command of every stage: fail unless the app's own pipeline started the build. A
+ * direct StartBuild (a user, a CI role, another pipeline) with overridden variables stops here
+ * before anything is installed, signed, pushed or applied. It cannot stop a StartBuild that
+ * overrides the buildspec itself, which never runs this command: only IAM denies that (the
+ * guardrails of @signet/policies; see docs/operations.md).
+ */
+export function requirePipelineInitiator(pipelineName: string): string {
+  const expected = `${PIPELINE_INITIATOR_PREFIX}${pipelineName}`;
+  return [
+    `if [[ "\${${INITIATOR_VARIABLE}:-}" != ${q(expected)} ]]; then`,
+    `  printf '%s\\n' "${INITIATOR_VARIABLE} is '\${${INITIATOR_VARIABLE}:-}'; expected ${expected}: this stage runs only when its pipeline starts it" >&2`,
+    '  false',
+    'fi',
+  ].join('\n');
+}
+
+/**
+ * The stage's buildspec with {@link requirePipelineInitiator} as the very first command. Its
+ * install phase must abort the build on failure, so a refused build runs nothing else.
+ */
+export function withPipelineInitiatorCheck(spec: Buildspec, pipelineName: string): Buildspec {
+  const install = spec.phases.install;
+  if (install === undefined || install['on-failure'] !== OnFailure.Abort) {
+    throw new Error(
+      `a stage buildspec must start with an install phase whose on-failure is ${OnFailure.Abort} (the pipeline initiator check goes first); got ${JSON.stringify(install?.['on-failure'] ?? 'no install phase')}`,
+    );
+  }
+  return {
+    ...spec,
+    phases: {
+      ...spec.phases,
+      install: { ...install, commands: [requirePipelineInitiator(pipelineName), ...install.commands] },
+    },
+  };
 }
 
 /** A command that fails unless IMAGE_URI is exactly the app's repository at IMAGE_DIGEST. */

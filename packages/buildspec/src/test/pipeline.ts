@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipelineName } from '@signet/core';
 import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
 import { STAGE_ENVIRONMENT, STAGE_GENERATORS, STAGE_ORDER, Stage } from '../catalog.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
@@ -35,6 +36,10 @@ import { AWS_WRAPPER, DOWNLOADED, PREINSTALLED, yamlToJsonScript } from './stand
 export { REPOSITORY_URI } from './engines.js';
 export const PROFILE_ARN = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/signet_dev';
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+/** The app's pipeline in the scenarios, as @signet/core names it (dev, hello-server). */
+export const PIPELINE_NAME = pipelineName('dev', 'hello-server');
+/** What CodeBuild reports for a build that pipeline started. */
+export const PIPELINE_INITIATOR = `codepipeline/${PIPELINE_NAME}`;
 
 /**
  * Digests for runs that start at ApplicationDeployment: those stages never reach the registry
@@ -84,6 +89,8 @@ export interface Scenario {
   readonly env?: Readonly<Record<string, string>>;
   /** Run every command under set -euo pipefail. */
   readonly strict?: boolean;
+  /** CODEBUILD_INITIATOR as CodeBuild would set it (default: the app's pipeline). */
+  readonly initiator?: string;
 }
 
 /** One recorded stand-in call. */
@@ -301,6 +308,7 @@ export function scenarioInputs(
       dockerfile: 'apps/hello-server/Dockerfile',
       buildContext: '.',
     },
+    pipelineName: PIPELINE_NAME,
     tools,
     toolsDirectory,
     vulnerabilityThreshold: 'high',
@@ -482,6 +490,7 @@ export async function runPipeline(
       LANG: 'C.UTF-8',
       AWS_REGION: 'eu-west-1',
       CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT,
+      CODEBUILD_INITIATOR: scenario.initiator ?? PIPELINE_INITIATOR,
       SIGNET_SCENARIO: scenarioFile,
       SIGNET_CALLS: calls,
       SIGNET_STATE: state,

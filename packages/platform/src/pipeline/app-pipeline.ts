@@ -22,7 +22,15 @@ import {
 import type { DiscoveredApp } from '../apps.js';
 import { environmentTraits, type Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
-import { kmsAliasName, logGroupName, physicalName } from '../naming.js';
+import {
+  kmsAliasName,
+  logGroupName,
+  physicalName,
+  pipelineName as appPipelineName,
+  pipelineRoleName,
+  stageProjectName,
+  stageRoleName,
+} from '../naming.js';
 import { ArtifactBucket } from './artifact-bucket.js';
 import { createCodeCommitTrigger } from './codecommit-trigger.js';
 import type { PipelineSource } from './source.js';
@@ -130,7 +138,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, child);
     const partition = aws.getPartitionOutput({}, child).partition;
     const accountId = identity.accountId;
-    const pipelineName = physicalName(environment, app.name);
+    const pipelineName = appPipelineName(environment, app.name);
     const pipelineArn = pulumi.interpolate`arn:${partition}:codepipeline:${region}:${accountId}:${pipelineName}`;
 
     // The pipeline's key: artifacts, CodeBuild output, stage logs.
@@ -225,8 +233,8 @@ export class AppPipeline extends pulumi.ComponentResource {
         `${name}-${entry.slug}`,
         {
           stage,
-          projectName: physicalName(environment, `${app.name}-${entry.slug}`),
-          roleName: physicalName(environment, `${app.name}-${entry.roleSuffix}`),
+          projectName: stageProjectName(environment, app.name, entry.slug),
+          roleName: stageRoleName(environment, app.name, entry.roleSuffix),
           buildspec: buildspecs[stage] as string,
           variables: variables.apply((values) => stageProjectVariables(stage, values)),
           policy,
@@ -266,7 +274,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     const pipelineRole = new aws.iam.Role(
       `${name}-pipeline-role`,
       {
-        name: physicalName(environment, `${app.name}-pipeline`),
+        name: pipelineRoleName(environment, app.name),
         assumeRolePolicy: pulumi.all([accountId, pipelineArn]).apply(([id, sourceArn]) =>
           JSON.stringify(
             buildServiceRoleTrustPolicy({
@@ -302,7 +310,7 @@ export class AppPipeline extends pulumi.ComponentResource {
       codeCommitRepositoryName: physicalName(environment, app.name),
       stages,
       projectNames: Object.fromEntries(
-        stages.map((entry) => [entry.name, physicalName(environment, `${app.name}-${entry.slug}`)]),
+        stages.map((entry) => [entry.name, stageProjectName(environment, app.name, entry.slug)]),
       ),
       manualApproval: args.manualApproval,
     });
