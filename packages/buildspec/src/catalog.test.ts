@@ -27,6 +27,7 @@ const inputs: BuildspecInputs = {
     dockerfile: 'apps/hello-server/Dockerfile',
     buildContext: '.',
   },
+  pipelineName: 'signet-dev-hello-server',
   tools: DEFAULT_TOOLS,
   toolsDirectory: '/usr/local/bin',
   vulnerabilityThreshold: 'high',

@@ -22,6 +22,7 @@ import { BuildspecInputError } from './errors.js';
 import type { BuildspecInputs } from './inputs.js';
 import type { Buildspec } from './model.js';
 import { buildStage } from './stages/build.js';
+import { withPipelineInitiatorCheck } from './stages/common.js';
 import { deploymentStage } from './stages/deployment.js';
 import { signingStage } from './stages/signing.js';
 import { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
@@ -303,9 +304,14 @@ export const STAGE_ENVIRONMENT: Readonly<Record<Stage, StageEnvironment>> = view
 /** File name of a stage's buildspec inside `buildspecs/<app>/<environment>/`. */
 export const STAGE_FILE: Readonly<Record<Stage, string>> = view((entry) => entry.file);
 
-/** The generator of each stage, with its contract applied. */
+/**
+ * The generator of each stage, with its contract applied and, first of all, the check that the
+ * app's own pipeline started the build (`withPipelineInitiatorCheck`): every stage has it,
+ * whatever its generator writes.
+ */
 export const STAGE_GENERATORS: Readonly<Record<Stage, (inputs: BuildspecInputs) => Buildspec>> = view(
-  (entry) => (inputs: BuildspecInputs) => entry.generate(inputs, entry.environment),
+  (entry) => (inputs: BuildspecInputs) =>
+    withPipelineInitiatorCheck(entry.generate(inputs, entry.environment), inputs.pipelineName),
 );
 
 /** Path of a committed buildspec relative to the workspace root (the CodeBuild source root). */

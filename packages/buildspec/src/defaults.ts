@@ -1,4 +1,10 @@
-import { ENVIRONMENTS, environmentTraits, type AppDeclaration, type Environment } from '@signet/core';
+import {
+  ENVIRONMENTS,
+  environmentTraits,
+  pipelineName,
+  type AppDeclaration,
+  type Environment,
+} from '@signet/core';
 import {
   AwsPartition,
   awsSignerTrustStoreName,
@@ -22,12 +28,15 @@ export interface WorkspaceApp {
  * upstream release's published value:
  * - notation 1.3.2: notation_1.3.2_checksums.txt of the GitHub release (also quoted in
  *   Microsoft's Notation install guides).
- * - AWS Signer plugin: AWS publishes the plugin only at a `latest` URL, signed with GPG rather
- *   than with a checksum file. The pin is the SHA-256 of the build dated 2025-06-13 (plugin
- *   1.0.2292) as recorded by a third party after checking its GPG signature; it could not be
- *   re-checked here against AWS itself. Re-pin after verifying the zip's GPG signature with
- *   the key fingerprint in AWS Signer's documentation. When AWS publishes a new build, the
- *   download is refused until then: that is the intended behaviour.
+ * - AWS Signer plugin: AWS publishes the plugin only at a `latest` URL (no versioned download, no
+ *   checksum file), with a GPG signature of the executable inside the zip and the signing key,
+ *   whose fingerprint E84A F8A2 A9B5 2F1F 4435 AE71 A3B5 2DA6 5461 CF90 ("AWS Signer Notation",
+ *   rsa3072) the AWS Signer Developer Guide publishes
+ *   (https://docs.aws.amazon.com/signer/latest/developerguide/image-signing-prerequisites.html).
+ *   The signing stage checks both: the zip's SHA-256 against this pin (the build dated
+ *   2025-06-13, plugin 1.0.2292), then the executable's signature against that key. When AWS
+ *   replaces `latest`, the pin refuses the new build until it is re-pinned (see
+ *   docs/signing-pipeline.md): that is the intended behaviour.
  * - syft 1.51.1, grype 0.118.0, oras 1.3.0: the `*_checksums.txt` of each GitHub release.
  * - kubectl 1.33.0: dl.k8s.io's kubectl.sha256. kubectl supports one minor version of skew with the API
  *   server (https://kubernetes.io/releases/version-skew-policy/#kubectl): keep it at the eks stack's
@@ -42,8 +51,13 @@ export const DEFAULT_TOOLS: ToolPins = {
   awsSignerPlugin: {
     version: '1.0.2292',
     url: 'https://d2hvyiie56hcat.cloudfront.net/linux/amd64/plugin/latest/notation-aws-signer-plugin.zip',
-    // Not confirmed against an AWS-published checksum: see the comment above.
     sha256: 'f8efa548932edc4851f4ba464496994bad753cdf21cd32baa575f7291a26c7b9',
+    gpg: {
+      signatureUrl:
+        'https://d2hvyiie56hcat.cloudfront.net/linux/amd64/plugin/latest/notation-com.amazonaws.signer.notation.plugin.sig',
+      publicKeyUrl: 'https://d2hvyiie56hcat.cloudfront.net/linux/public.key',
+      fingerprint: 'E84AF8A2A9B52F1F4435AE71A3B52DA65461CF90',
+    },
   },
   syft: {
     version: '1.51.1',
@@ -129,6 +143,7 @@ export function inputsFor(
       dockerfile: `${app.directory}/Dockerfile`,
       buildContext: '.',
     },
+    pipelineName: pipelineName(environment, app.declaration.name),
     tools: policy.tools,
     toolsDirectory: policy.toolsDirectory,
     vulnerabilityThreshold: policy.vulnerabilityThreshold,

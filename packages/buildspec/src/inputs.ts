@@ -14,12 +14,30 @@ export interface PinnedTool {
   readonly sha256: string;
 }
 
+/**
+ * A download also signed with its publisher's OpenPGP key: the detached signature of the
+ * executable inside the archive, checked against the key whose fingerprint the publisher documents.
+ */
+export interface GpgSignedTool extends PinnedTool {
+  readonly gpg: {
+    /** HTTPS URL of the detached signature of the executable inside the archive. */
+    readonly signatureUrl: string;
+    /** HTTPS URL of the publisher's public key. */
+    readonly publicKeyUrl: string;
+    /** The key's fingerprint as the publisher documents it: 40 uppercase hex digits, no spaces. */
+    readonly fingerprint: string;
+  };
+}
+
 /** Every tool a stage downloads. */
 export interface ToolPins {
   /** Notation CLI release archive (`.tar.gz` holding `notation`). */
   readonly notation: PinnedTool;
-  /** AWS Signer plugin for Notation (`.zip`, installed with `notation plugin install --file`). */
-  readonly awsSignerPlugin: PinnedTool;
+  /**
+   * AWS Signer plugin for Notation (`.zip`, installed with `notation plugin install --file`),
+   * with AWS's GPG signature of the plugin executable.
+   */
+  readonly awsSignerPlugin: GpgSignedTool;
   /** Syft release archive (`.tar.gz` holding `syft`): writes the SBOM. */
   readonly syft: PinnedTool;
   /** Grype release archive (`.tar.gz` holding `grype`): the vulnerability gate. */
@@ -74,6 +92,11 @@ export interface AdmissionPolicyInput {
 /** Everything the four stage generators take. Deploy-time values are not here: see the contract. */
 export interface BuildspecInputs {
   readonly app: AppInput;
+  /**
+   * The app's pipeline in this environment (`pipelineName` of @signet/core). Every stage refuses
+   * to run unless CodeBuild reports that pipeline as its initiator.
+   */
+  readonly pipelineName: string;
   /** Pinned tools. */
   readonly tools: ToolPins;
   /** Absolute directory, on PATH in the build image, where downloaded tools are installed. */
@@ -92,7 +115,10 @@ const RELATIVE_PATH = /^(\.|[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9
 const ABSOLUTE_PATH = /^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/;
 const HTTPS_URL = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(\/[A-Za-z0-9._~%+-]+)+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+const FINGERPRINT = /^[0-9A-F]{40}$/;
 const VERSION = /^v?[0-9]+(\.[0-9]+)*([+-][0-9A-Za-z.]+)?$/;
+/** CodePipeline pipeline names (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html). */
+const PIPELINE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const STORE_NAME = /^[A-Za-z0-9_.-]+$/;
 const CERT_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(crt|pem|cer)$/;
 const PEM = /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{1,76}\n)+-----END CERTIFICATE-----\n?$/;
@@ -144,7 +170,32 @@ export function validateInputs(inputs: BuildspecInputs): void {
     checkString(app[key], RELATIVE_PATH, `app.${key}`, pathRule);
     check(!app[key].split('/').includes('..'), `app.${key}`, app[key], pathRule);
   }
+  checkString(
+    inputs.pipelineName,
+    PIPELINE_NAME,
+    'pipelineName',
+    'a CodePipeline name (letters, digits and .@_-, at most 100 characters)',
+  );
   for (const name of TOOL_NAMES) checkTool(inputs.tools[name], `tools.${name}`);
+  const gpg = inputs.tools.awsSignerPlugin.gpg as GpgSignedTool['gpg'] | undefined;
+  if (gpg === undefined) {
+    throw new BuildspecInputError({
+      path: 'tools.awsSignerPlugin.gpg',
+      issue: 'missing',
+      allowed: "the URLs of AWS's signature and public key, and the key's fingerprint",
+    });
+  }
+  for (const key of ['signatureUrl', 'publicKeyUrl'] as const) {
+    const url = 'an https URL of letters, digits and ._~%+- without . or .. segments';
+    checkString(gpg[key], HTTPS_URL, `tools.awsSignerPlugin.gpg.${key}`, url);
+    check(!/\/\.{1,2}(\/|$)/.test(gpg[key]), `tools.awsSignerPlugin.gpg.${key}`, gpg[key], url);
+  }
+  checkString(
+    gpg.fingerprint,
+    FINGERPRINT,
+    'tools.awsSignerPlugin.gpg.fingerprint',
+    'an OpenPGP fingerprint: 40 uppercase hex digits, no spaces',
+  );
   const directoryRule = 'an absolute path of letters, digits and ._- (no ..)';
   checkString(inputs.toolsDirectory, ABSOLUTE_PATH, 'toolsDirectory', directoryRule);
   check(

@@ -40,3 +40,22 @@ export {
   type AppDeclarationField,
   type DiscoveredApp,
 } from './apps.js';
+export {
+  approverRoleName,
+  assertUniqueProfileNames,
+  deployerRoleName,
+  environmentNamePattern,
+  FIRST_GENERATION,
+  kmsAliasName,
+  logGroupName,
+  physicalName,
+  physicalNamePrefix,
+  pipelineName,
+  pipelineRoleName,
+  repositoryName,
+  SIGNING_PROFILE_NAME,
+  signingProfileName,
+  signingProfilePrefix,
+  stageProjectName,
+  stageRoleName,
+} from './naming.js';

@@ -55,13 +55,25 @@ describe('component argument validation', () => {
     );
   });
 
-  it('AppRepository refuses names ECR rejects and wildcard pullers', () => {
+  const access = {
+    writerRoleNames: ['signet-dev-app-build'],
+    administratorRoleNames: ['signet-dev-deployer'],
+  };
+
+  it('AppRepository refuses names ECR rejects, wildcard pullers and writers', () => {
     expect(
-      () => new AppRepository('upper', { repositoryName: 'Signet/App', kmsKeyArn: 'k', keepTaggedImages: 5 }),
+      () =>
+        new AppRepository('upper', {
+          ...access,
+          repositoryName: 'Signet/App',
+          kmsKeyArn: 'k',
+          keepTaggedImages: 5,
+        }),
     ).toThrow('AppRepository upper: repositoryName has value "Signet/App"; allowed: an ECR repository name');
     expect(
       () =>
         new AppRepository('wild', {
+          ...access,
           repositoryName: 'signet-dev/app',
           kmsKeyArn: 'k',
           keepTaggedImages: 5,
@@ -70,8 +82,23 @@ describe('component argument validation', () => {
     ).toThrow('key "extraPullPrincipalArns[0]" has value "arn:aws:iam::111122223333:role/*"; allowed:');
     expect(
       () =>
-        new AppRepository('keep', { repositoryName: 'signet-dev/app', kmsKeyArn: 'k', keepTaggedImages: 0 }),
+        new AppRepository('keep', {
+          ...access,
+          repositoryName: 'signet-dev/app',
+          kmsKeyArn: 'k',
+          keepTaggedImages: 0,
+        }),
     ).toThrow('keepTaggedImages has value 0; allowed: an integer from 1 to 10000');
+    expect(
+      () =>
+        new AppRepository('writers', {
+          ...access,
+          writerRoleNames: ['signet-dev-*'],
+          repositoryName: 'signet-dev/app',
+          kmsKeyArn: 'k',
+          keepTaggedImages: 5,
+        }),
+    ).toThrow('key "writerRoleArns[0]" has value "arn:aws:iam::000000000000:role/signet-dev-*"; allowed:');
   });
 
   it('AppSigningProfile refuses names and validity periods Signer rejects', () => {

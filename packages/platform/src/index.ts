@@ -42,7 +42,14 @@ export {
   type StackContext,
 } from './config.js';
 export {
+  approverRoleName,
   assertUniqueProfileNames,
+  deployerRoleName,
+  environmentNamePattern,
+  pipelineName,
+  pipelineRoleName,
+  stageProjectName,
+  stageRoleName,
   kmsAliasName,
   logGroupName,
   physicalName,
@@ -53,6 +60,8 @@ export {
   signingProfilePrefix,
   FIRST_GENERATION,
 } from './naming.js';
+export { repositoryWriterRoleNames, signerRoleNames } from './ecr/repository-access.js';
+export { environmentGuardrails, type GuardrailScope } from './guardrails.js';
 export { buildDefaultTags, type SignetTags } from './tags.js';
 export { createAwsProvider, regionOf } from './provider.js';
 export {
@@ -122,9 +131,16 @@ export {
   type LifecycleRule,
 } from './ecr/lifecycle.js';
 export { AppRepository, type AppRepositoryArgs } from './ecr/app-repository.js';
-// The principals the repository policy accepts, for the ecr stack's config, which reaches the
-// policies through this package.
-export { PULL_PRINCIPAL_ARN } from '@signet/policies';
+// The principals the repository policy accepts (for the ecr stack's config) and the guardrail
+// documents' helpers (for the CLI): both reach the policies through this package.
+export {
+  compactJson,
+  GUARDRAIL_SIZE_LIMITS,
+  PolicyInputError,
+  PULL_PRINCIPAL_ARN,
+  type GuardrailKind,
+  type Guardrails,
+} from '@signet/policies';
 export {
   AppSigningProfile,
   NOTATION_PLATFORM_ID,

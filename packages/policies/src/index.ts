@@ -121,6 +121,8 @@ export {
   buildStageRolePolicy,
   buildVerificationRolePolicy,
   buildVerifierRolePolicy,
+  REPOSITORY_WRITE_GRANTS,
+  SIGNING_GRANTS,
   STAGE_ROLE_GRANTS,
   StageGrant,
   type BuildRolePolicyInput,
@@ -203,6 +205,8 @@ export {
 export {
   buildRepositoryPolicy,
   ECR_PULL_ACTIONS,
+  ECR_ADMINISTRATION_ACTIONS,
+  ECR_PUSH_ACTIONS,
   PULL_PRINCIPAL_ARN,
   type RepositoryPolicyInput,
 } from './ecr/repository-policy.js';
@@ -227,6 +231,13 @@ export {
   type GuardDeadLetterInput,
   type SigningGuardRolePolicyInput,
 } from './guard/guard-role.js';
+export {
+  assertExemptPrincipals,
+  EXEMPT_PRINCIPAL_ARN,
+  principalArnPatterns,
+  ROLE_ARN,
+  roleArn,
+} from './iam/principal.js';
 export { buildFlowLogsDeliveryRolePolicy, buildFlowLogsTrustPolicy } from './network/flow-logs.js';
 export {
   buildClusterSecretsRolePolicy,
@@ -250,3 +261,20 @@ export {
   type IamRequest,
   type IamRequestContext,
 } from './iam/evaluate.js';
+export {
+  assertGuardrailSize,
+  BUILD_START_ACTIONS,
+  buildGuardrails,
+  buildSignetPermissionsBoundary,
+  buildSignetScp,
+  compactJson,
+  GUARDRAIL_SIZE_LIMITS,
+  guardrailStatements,
+  PIPELINE_CHANGE_ACTIONS,
+  PROFILE_CHANGE_ACTIONS,
+  PROJECT_CHANGE_ACTIONS,
+  SIGNING_ACTIONS,
+  type GuardrailInput,
+  type GuardrailKind,
+  type Guardrails,
+} from './guardrails/index.js';

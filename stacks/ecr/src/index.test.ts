@@ -96,12 +96,21 @@ describe('signet-ecr', () => {
     expect(devRules.rules[0]?.selection['countNumber']).toBe(30);
   });
 
-  it('grants only pull, only to the account, with no wildcard principal', () => {
-    for (const resource of ofType(prod, 'aws:ecr/repositoryPolicy:RepositoryPolicy')) {
+  it('allows only pull, to the account; denies push to all but the app’s writer roles, and changes to all but the deployers', () => {
+    const policies = ofType(prod, 'aws:ecr/repositoryPolicy:RepositoryPolicy');
+    expect(policies).toHaveLength(2);
+    for (const resource of policies) {
+      const app = resource.name.replace(/-policy$/, '');
       const policy = JSON.parse(resource.inputs['policy'] as string) as {
-        Statement: { Principal: unknown; Action: string[] }[];
+        Statement: {
+          Sid: string;
+          Effect: string;
+          Principal: unknown;
+          Action: string[];
+          Condition?: unknown;
+        }[];
       };
-      expect(policy.Statement).toEqual([
+      expect(policy.Statement.filter((s) => s.Effect === 'Allow')).toEqual([
         {
           Sid: 'PullByThisAccount',
           Effect: 'Allow',
@@ -109,7 +118,34 @@ describe('signet-ecr', () => {
           Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
         },
       ]);
-      expect(resource.inputs['policy']).not.toContain('"*"');
+      const deny = (sid: string) => policy.Statement.find((s) => s.Sid === sid);
+      expect(deny('DenyPushButWriters')).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: expect.arrayContaining(['ecr:PutImage', 'ecr:UploadLayerPart']) as unknown,
+        Condition: {
+          ArnNotLike: {
+            'aws:PrincipalArn': [
+              `arn:aws:iam::123456789012:role/signet-prod-${app}-build`,
+              `arn:aws:iam::123456789012:role/signet-prod-${app}-sign`,
+            ],
+          },
+        },
+      });
+      // The deployer role, and the identity that ran this `up` (the plan's is role/signet-plan).
+      expect(deny('DenyChangesButAdministrators')).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: expect.arrayContaining(['ecr:SetRepositoryPolicy', 'ecr:BatchDeleteImage']) as unknown,
+        Condition: {
+          ArnNotLike: {
+            'aws:PrincipalArn': [
+              'arn:aws:iam::123456789012:role/signet-prod-deployer',
+              'arn:aws:iam::123456789012:role/signet-plan',
+            ],
+          },
+        },
+      });
     }
   });
 

@@ -2,11 +2,13 @@ import {
   AppRepository,
   appsForEnvironment,
   createAwsProvider,
+  deployerRoleName,
   discoverApps,
   KmsKey,
   kmsAliasName,
   loadStackConfig,
   repositoryName,
+  repositoryWriterRoleNames,
   type EcrOutputs,
   type StackExports,
 } from '@signet/platform';
@@ -26,7 +28,8 @@ const imagesKey = new KmsKey(
   { provider },
 );
 
-// Per app a repository: immutable tags, scan on push, and signatures kept as long as their images.
+// Per app a repository: immutable tags, scan on push, signatures kept as long as their images, push
+// by the app's writer stage roles only, deletes and policy changes by the deployer only.
 const appRepositories = apps.map((app) => ({
   app: app.name,
   repository: new AppRepository(
@@ -36,6 +39,8 @@ const appRepositories = apps.map((app) => ({
       kmsKeyArn: imagesKey.keyArn,
       keepTaggedImages: config.values.keepTaggedImages,
       extraPullPrincipalArns: config.values.extraPullPrincipalArns,
+      writerRoleNames: repositoryWriterRoleNames(config.environment, app.name),
+      administratorRoleNames: [deployerRoleName(config.environment)],
     },
     { provider },
   ),

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDecommissionCommand } from './commands/decommission.js';
 import { registerDrillCommand } from './commands/drill.js';
+import { registerGuardrailsCommand } from './commands/guardrails.js';
 import { registerNewAppCommand } from './commands/new-app.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRevokeCommand } from './commands/revoke.js';
@@ -37,6 +38,7 @@ export function createProgram(io: CommandIo, setExitCode: (code: number) => void
   registerAuditCommand(program, io, run);
   registerDecommissionCommand(program, io, run);
   registerDrillCommand(program, io, run);
+  registerGuardrailsCommand(program, io, run);
   registerNewAppCommand(program, io, run);
   return program;
 }

@@ -1,5 +1,6 @@
 import { CodeBuildVariable, DeployVariable, ExportedVariable } from '../contract.js';
-import type { PinnedTool } from '../inputs.js';
+import type { GpgSignedTool, PinnedTool } from '../inputs.js';
+import { OnFailure, type Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 
 /**
@@ -79,6 +80,53 @@ export function requireVariable(name: string): string {
   ].join('\n');
 }
 
+/**
+ * What CodeBuild sets CODEBUILD_INITIATOR to for a build CodePipeline started: `codepipeline/`
+ * and the pipeline's name (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html).
+ * A build someone started directly reports their user or role session instead.
+ */
+export const PIPELINE_INITIATOR_PREFIX = 'codepipeline/';
+
+/** The variable CodeBuild reports the build's initiator in. */
+export const INITIATOR_VARIABLE = 'CODEBUILD_INITIATOR';
+
+/**
+ * The first command of every stage: fail unless the app's own pipeline started the build. A
+ * direct StartBuild (a user, a CI role, another pipeline) with overridden variables stops here
+ * before anything is installed, signed, pushed or applied. It cannot stop a StartBuild that
+ * overrides the buildspec itself, which never runs this command: only IAM denies that (the
+ * guardrails of @signet/policies; see docs/operations.md).
+ */
+export function requirePipelineInitiator(pipelineName: string): string {
+  const expected = `${PIPELINE_INITIATOR_PREFIX}${pipelineName}`;
+  return [
+    `if [[ "\${${INITIATOR_VARIABLE}:-}" != ${q(expected)} ]]; then`,
+    `  printf '%s\\n' "${INITIATOR_VARIABLE} is '\${${INITIATOR_VARIABLE}:-}'; expected ${expected}: this stage runs only when its pipeline starts it" >&2`,
+    '  false',
+    'fi',
+  ].join('\n');
+}
+
+/**
+ * The stage's buildspec with {@link requirePipelineInitiator} as the very first command. Its
+ * install phase must abort the build on failure, so a refused build runs nothing else.
+ */
+export function withPipelineInitiatorCheck(spec: Buildspec, pipelineName: string): Buildspec {
+  const install = spec.phases.install;
+  if (install === undefined || install['on-failure'] !== OnFailure.Abort) {
+    throw new Error(
+      `a stage buildspec must start with an install phase whose on-failure is ${OnFailure.Abort} (the pipeline initiator check goes first); got ${JSON.stringify(install?.['on-failure'] ?? 'no install phase')}`,
+    );
+  }
+  return {
+    ...spec,
+    phases: {
+      ...spec.phases,
+      install: { ...install, commands: [requirePipelineInitiator(pipelineName), ...install.commands] },
+    },
+  };
+}
+
 /** A command that fails unless IMAGE_URI is exactly the app's repository at IMAGE_DIGEST. */
 export function requireImageUriConsistent(): string {
   return [
@@ -112,12 +160,44 @@ export function installTool(
   ];
 }
 
-/** Commands that download the AWS Signer plugin, check its SHA-256 and install it into Notation. */
-export function installNotationPlugin(tool: PinnedTool): string[] {
+/** The executable inside the AWS Signer plugin's archive, which AWS's GPG signature covers. */
+export const SIGNER_PLUGIN_EXECUTABLE = 'notation-com.amazonaws.signer.notation.plugin';
+
+/**
+ * Commands that download the AWS Signer plugin and install it into Notation only if both checks
+ * pass: the archive's SHA-256 is the pinned one (checked before it is unpacked), and the
+ * executable inside carries a valid signature by the OpenPGP key whose fingerprint AWS publishes
+ * in the AWS Signer Developer Guide
+ * (https://docs.aws.amazon.com/signer/latest/developerguide/image-signing-prerequisites.html). The
+ * key and the signature come from AWS; the key is imported into an empty keyring of its own, and
+ * gpg's machine-readable status must report a good signature (`VALIDSIG`) whose primary key is
+ * the pinned fingerprint, so a substituted key file or signature is refused like a tampered binary.
+ */
+export function installNotationPlugin(tool: GpgSignedTool): string[] {
   const file = downloadPath(`notation-aws-signer-plugin-${tool.version}.zip`);
+  const key = downloadPath('aws-signer-notation-public.key');
+  const signature = downloadPath(`${SIGNER_PLUGIN_EXECUTABLE}-${tool.version}.sig`);
+  const unpacked = downloadPath(`notation-aws-signer-plugin-${tool.version}`);
+  const executable = `${unpacked}/${q(SIGNER_PLUGIN_EXECUTABLE)}`;
+  const curl = (url: string, output: string) =>
+    `curl --fail --silent --show-error --location --proto '=https' --proto-redir '=https' --output ${output} ${q(url)}`;
+  const { fingerprint } = tool.gpg;
   return [
-    `curl --fail --silent --show-error --location --proto '=https' --proto-redir '=https' --output ${file} ${q(tool.url)}`,
+    curl(tool.url, file),
     `printf '%s  %s\\n' ${q(tool.sha256)} ${file} | sha256sum --check --strict`,
+    curl(tool.gpg.publicKeyUrl, key),
+    curl(tool.gpg.signatureUrl, signature),
+    `mkdir -p ${unpacked} && unzip -o -q ${file} ${q(SIGNER_PLUGIN_EXECUTABLE)} -d ${unpacked}`,
+    [
+      'signet_gnupg="$(mktemp -d)"',
+      `if ! gpg --homedir "$signet_gnupg" --batch --quiet --import ${key}; then`,
+      `  printf '%s\\n' ${q(`The AWS Signer plugin is not installed: ${tool.gpg.publicKeyUrl} is not an OpenPGP public key`)} >&2`,
+      '  false',
+      `elif ! grep -Eq ${q(`^\\[GNUPG:\\] VALIDSIG ([^ ]+ ){9}${fingerprint}$`)} <<< "$(gpg --homedir "$signet_gnupg" --batch --status-fd 1 --verify ${signature} ${executable} 2> /dev/null || true)"; then`,
+      `  printf '%s\\n' ${q(`The AWS Signer plugin is not installed: ${tool.gpg.signatureUrl} is not a valid signature of ${SIGNER_PLUGIN_EXECUTABLE} (version ${tool.version}) by AWS Signer's key ${fingerprint}`)} >&2`,
+      '  false',
+      'fi',
+    ].join('\n'),
     `notation plugin install --file ${file}`,
   ];
 }

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipelineName } from '@signet/core';
 import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
 import { STAGE_ENVIRONMENT, STAGE_GENERATORS, STAGE_ORDER, Stage } from '../catalog.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
@@ -29,12 +30,25 @@ import {
   testServices,
 } from './engines.js';
 import type { Engines, TestServices } from './engines.js';
+import type { PluginSignatureScenario } from './gpg.js';
+import {
+  makeGpgKey,
+  pluginGpgPin,
+  stopGpgAgent,
+  writePluginSignature,
+  writePluginSignatureOverrides,
+  type TestGpgKey,
+} from './gpg.js';
 import { writeSignerPluginZip } from './signer-plugin.js';
 import { AWS_WRAPPER, DOWNLOADED, PREINSTALLED, yamlToJsonScript } from './standins.js';
 
 export { REPOSITORY_URI } from './engines.js';
 export const PROFILE_ARN = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/signet_dev';
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+/** The app's pipeline in the scenarios, as @signet/core names it (dev, hello-server). */
+export const PIPELINE_NAME = pipelineName('dev', 'hello-server');
+/** What CodeBuild reports for a build that pipeline started. */
+export const PIPELINE_INITIATOR = `codepipeline/${PIPELINE_NAME}`;
 
 /**
  * Digests for runs that start at ApplicationDeployment: those stages never reach the registry
@@ -80,12 +94,20 @@ export interface Scenario {
   readonly policyAction?: 'Enforce' | 'Audit';
   /** Replace the bytes served for one tool's download. */
   readonly tamperedDownload?: keyof ToolPins;
+  /**
+   * What is served as AWS's signature of the plugin and AWS's key: AWS's (default); a signature of
+   * other bytes by AWS's key (`tampered`); another key's signature with that key served as AWS's
+   * (`other-key`); a key file that is not a key (`not-a-key`).
+   */
+  readonly pluginSignature?: PluginSignatureScenario;
   /** Inputs to change, e.g. the vulnerability threshold. */
   readonly inputs?: Partial<BuildspecInputs>;
   /** Deploy-time variables to change. */
   readonly env?: Readonly<Record<string, string>>;
   /** Run every command under set -euo pipefail. */
   readonly strict?: boolean;
+  /** CODEBUILD_INITIATOR as CodeBuild would set it (default: the app's pipeline). */
+  readonly initiator?: string;
 }
 
 /** One recorded stand-in call. */
@@ -121,14 +143,23 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-let preparedDownloads: { dir: string; pins: ToolPins } | undefined;
+interface SharedDownloads {
+  readonly dir: string;
+  readonly pins: ToolPins;
+  /** The key that stands for AWS Signer's plugin-signing key, and another one. */
+  readonly keys: { readonly aws: TestGpgKey; readonly other: TestGpgKey };
+}
+
+let preparedDownloads: SharedDownloads | undefined;
 
 /** The downloads the stand-in curl serves (built once per test file), pinned by their real SHA-256. */
-function sharedDownloads(engines: Engines): { dir: string; pins: ToolPins } {
+function sharedDownloads(engines: Engines): SharedDownloads {
   if (preparedDownloads === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'signet-downloads-'));
     cleanups.push(dir);
-    preparedDownloads = { dir, pins: prepareDownloads(dir, engines) };
+    const keys = { aws: makeGpgKey('AWS Signer Notation stand-in'), other: makeGpgKey('Someone else') };
+    for (const key of Object.values(keys)) cleanups.push(key.home);
+    preparedDownloads = { dir, pins: prepareDownloads(dir, engines, keys.aws), keys };
   }
   return preparedDownloads;
 }
@@ -139,7 +170,7 @@ function sharedDownloads(engines: Engines): { dir: string; pins: ToolPins } {
  * the stages install, checksum-check and run the real tools exactly as on CodeBuild; syft, grype
  * and kubectl archives hold stand-ins, the plugin zip the plugin stand-in.
  */
-function prepareDownloads(dir: string, engines: Engines): ToolPins {
+function prepareDownloads(dir: string, engines: Engines, awsKey: TestGpgKey): ToolPins {
   mkdirSync(dir, { recursive: true });
   const pin = (tool: keyof ToolPins) => ({
     version: '1.0.0',
@@ -171,12 +202,16 @@ function prepareDownloads(dir: string, engines: Engines): ToolPins {
   }
   writeFileSync(join(dir, DOWNLOAD_NAMES.kubectl), DOWNLOADED['kubectl'] ?? '', { mode: 0o755 });
   writeSignerPluginZip(join(dir, DOWNLOAD_NAMES.awsSignerPlugin));
+  writePluginSignature(dir, awsKey);
   return {
     syft: pin('syft'),
     grype: pin('grype'),
     oras: pin('oras'),
     notation: pin('notation'),
-    awsSignerPlugin: pin('awsSignerPlugin'),
+    awsSignerPlugin: {
+      ...pin('awsSignerPlugin'),
+      gpg: pluginGpgPin('https://downloads.signet.test', awsKey),
+    },
     kubectl: pin('kubectl'),
   };
 }
@@ -303,6 +338,7 @@ export function scenarioInputs(
       dockerfile: 'apps/hello-server/Dockerfile',
       buildContext: '.',
     },
+    pipelineName: PIPELINE_NAME,
     tools,
     toolsDirectory,
     vulnerabilityThreshold: 'high',
@@ -435,6 +471,7 @@ export async function runPipeline(
       'bytes that are not the pinned release\n',
     );
   }
+  writePluginSignatureOverrides(overrides, shared.keys, scenario.pluginSignature ?? 'aws');
   writeCluster(join(state, 'cluster'), scenario);
   const yaml2json = join(root, 'yaml2json.mjs');
   writeFileSync(yaml2json, yamlToJsonScript(import.meta.resolve('yaml')));
@@ -485,6 +522,7 @@ export async function runPipeline(
       LANG: 'C.UTF-8',
       AWS_REGION: 'eu-west-1',
       CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT,
+      CODEBUILD_INITIATOR: scenario.initiator ?? PIPELINE_INITIATOR,
       SIGNET_SCENARIO: scenarioFile,
       SIGNET_CALLS: calls,
       SIGNET_STATE: state,
@@ -535,6 +573,10 @@ export async function runPipeline(
 
 /** Removes the temporary folders of every run and stops this file's registry, proxy and moto. */
 export async function cleanupPipelines(): Promise<void> {
+  if (preparedDownloads !== undefined) {
+    for (const key of Object.values(preparedDownloads.keys)) stopGpgAgent(key);
+    preparedDownloads = undefined;
+  }
   for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
   await stopTestServices();
 }

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildRepositoryPolicy } from '@signet/policies';
+import { buildRepositoryPolicy, principalArnPatterns, roleArn } from '@signet/policies';
 import { buildLifecyclePolicy } from './lifecycle.js';
 
 /** Arguments of {@link AppRepository}. */
@@ -13,6 +13,13 @@ export interface AppRepositoryArgs {
   readonly keepTaggedImages: number;
   /** Principals outside the account's own that may pull. Default none. */
   readonly extraPullPrincipalArns?: readonly string[];
+  /** The roles (names, in this account) that alone may push: `repositoryWriterRoleNames(env, app)`. */
+  readonly writerRoleNames: readonly string[];
+  /**
+   * The roles (names, in this account) that may delete images and change the repository's
+   * settings and policy besides the identity running `pulumi up`: `[deployerRoleName(env)]`.
+   */
+  readonly administratorRoleNames: readonly string[];
 }
 
 const REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -20,7 +27,8 @@ const REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]
 /**
  * One app's image repository: immutable tags (a signed tag can never point at another digest),
  * scan on push, KMS encryption with a customer-managed key, a lifecycle policy that never expires
- * signatures or SBOMs, a pull-only repository policy without `*` principals, no force delete.
+ * signatures or SBOMs, a repository policy that allows pull only, denies push to all but the
+ * writer roles and deletes or policy changes to all but the administrators, no force delete.
  */
 export class AppRepository extends pulumi.ComponentResource {
   public readonly repositoryName: pulumi.Output<string>;
@@ -37,12 +45,21 @@ export class AppRepository extends pulumi.ComponentResource {
     const lifecyclePolicy = JSON.stringify(buildLifecyclePolicy({ keepTaggedImages: args.keepTaggedImages }));
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
-    // Validate now (with a placeholder account) so a bad principal fails at construction, not at deploy.
-    buildRepositoryPolicy({
-      accountId: '000000000000',
-      partition: 'aws',
+    // Who may push, delete and change the policy: see buildRepositoryPolicy. The identity running
+    // `pulumi up` stays an administrator (as its role, any path), so a deployment can always manage
+    // the policy it set; the writer and administrator roles are named, never patterns.
+    const access = (accountId: string, partitionName: string, callerArn: string) => ({
+      accountId,
+      partition: partitionName,
       extraPullPrincipalArns: args.extraPullPrincipalArns ?? [],
+      writerRoleArns: args.writerRoleNames.map((role) => roleArn(partitionName, accountId, role)),
+      administratorPrincipalArns: [
+        ...args.administratorRoleNames.map((role) => roleArn(partitionName, accountId, role)),
+        ...principalArnPatterns(callerArn),
+      ],
     });
+    // Validate now (with a placeholder account) so a bad principal fails at construction, not at deploy.
+    buildRepositoryPolicy(access('000000000000', 'aws', 'arn:aws:iam::000000000000:root'));
 
     const repository = new aws.ecr.Repository(
       `${name}-repository`,
@@ -64,15 +81,11 @@ export class AppRepository extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         repository: repository.name,
-        policy: pulumi.all([identity.accountId, partition.partition]).apply(([accountId, partitionName]) =>
-          JSON.stringify(
-            buildRepositoryPolicy({
-              accountId,
-              partition: partitionName,
-              extraPullPrincipalArns: args.extraPullPrincipalArns ?? [],
-            }),
+        policy: pulumi
+          .all([identity.accountId, partition.partition, identity.arn])
+          .apply(([accountId, partitionName, callerArn]) =>
+            JSON.stringify(buildRepositoryPolicy(access(accountId, partitionName, callerArn))),
           ),
-        ),
       },
       { parent: this },
     );

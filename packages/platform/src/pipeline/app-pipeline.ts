@@ -23,17 +23,19 @@ import {
 import type { DiscoveredApp } from '../apps.js';
 import { environmentTraits, type Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
-import { kmsAliasName, logGroupName, physicalName } from '../naming.js';
+import {
+  kmsAliasName,
+  logGroupName,
+  physicalName,
+  pipelineName as appPipelineName,
+  pipelineRoleName,
+  stageProjectName,
+  stageRoleName,
+} from '../naming.js';
 import { ArtifactBucket } from './artifact-bucket.js';
 import { createCodeCommitTrigger } from './codecommit-trigger.js';
 import type { PipelineSource } from './source.js';
 import { createStageClusterAccess, stageRolePolicy } from './stage-access.js';
-import {
-  pipelineName as pipelineNameOf,
-  pipelineRoleName,
-  stageProjectName,
-  stageRoleName,
-} from './names.js';
 import { buildPipelineStages, buildSourceTrigger, STAGE_SLUG, stageProjectVariables } from './stages.js';
 import { StageProject } from './stage-project.js';
 
@@ -137,7 +139,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, child);
     const partition = aws.getPartitionOutput({}, child).partition;
     const accountId = identity.accountId;
-    const pipelineName = pipelineNameOf(environment, app.name);
+    const pipelineName = appPipelineName(environment, app.name);
     const pipelineArn = pulumi.interpolate`arn:${partition}:codepipeline:${region}:${accountId}:${pipelineName}`;
 
     // The pipeline's key: artifacts, CodeBuild output, stage logs.
@@ -232,8 +234,8 @@ export class AppPipeline extends pulumi.ComponentResource {
         `${name}-${entry.slug}`,
         {
           stage,
-          projectName: stageProjectName(environment, app.name, entry),
-          roleName: stageRoleName(environment, app.name, entry),
+          projectName: stageProjectName(environment, app.name, entry.slug),
+          roleName: stageRoleName(environment, app.name, entry.roleSuffix),
           buildspec: buildspecs[stage] as string,
           variables: variables.apply((values) => stageProjectVariables(stage, values)),
           policy,
@@ -309,7 +311,7 @@ export class AppPipeline extends pulumi.ComponentResource {
       codeCommitRepositoryName: physicalName(environment, app.name),
       stages,
       projectNames: Object.fromEntries(
-        stages.map((entry) => [entry.name, stageProjectName(environment, app.name, entry)]),
+        stages.map((entry) => [entry.name, stageProjectName(environment, app.name, entry.slug)]),
       ),
       manualApproval: args.manualApproval,
     });

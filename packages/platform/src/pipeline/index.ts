@@ -25,14 +25,7 @@ export {
   stageRolePolicy,
   type StageClusterAccessArgs,
 } from './stage-access.js';
-export {
-  pipelineName,
-  pipelineRoleName,
-  pipelineRoleNames,
-  signingStageRoleNames,
-  stageProjectName,
-  stageRoleName,
-} from './names.js';
+export { pipelineRoleNames, signingStageRoleNames, stageEntryRoleName } from './names.js';
 export {
   AppPipeline,
   PIPELINE_NOTIFICATION_EVENTS,

@@ -1,16 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyInputError } from '../errors.js';
-import { buildRepositoryPolicy, ECR_PULL_ACTIONS } from './repository-policy.js';
+import { principalArnPatterns } from '../iam/principal.js';
+import {
+  buildRepositoryPolicy,
+  ECR_ADMINISTRATION_ACTIONS,
+  ECR_PULL_ACTIONS,
+  ECR_PUSH_ACTIONS,
+} from './repository-policy.js';
 
-const scope = { accountId: '111122223333', partition: 'aws' };
+const BUILD = 'arn:aws:iam::111122223333:role/signet-dev-hello-server-build';
+const SIGN = 'arn:aws:iam::111122223333:role/signet-dev-hello-server-sign';
+const DEPLOYER = 'arn:aws:iam::111122223333:role/signet-dev-deployer';
+const scope = {
+  accountId: '111122223333',
+  partition: 'aws',
+  writerRoleArns: [BUILD, SIGN],
+  administratorPrincipalArns: [DEPLOYER],
+};
 
 describe('ECR repository policy', () => {
-  it('grants pull, and only pull, to the account and listed principals', () => {
+  it('allows pull, and only pull, to the account and listed principals', () => {
     const policy = buildRepositoryPolicy({
       ...scope,
       extraPullPrincipalArns: ['arn:aws:iam::444455556666:role/nodes'],
     });
-    expect(policy.Statement).toEqual([
+    expect(policy.Statement.filter((s) => s.Effect === 'Allow')).toEqual([
       {
         Sid: 'PullByThisAccount',
         Effect: 'Allow',
@@ -24,14 +38,58 @@ describe('ECR repository policy', () => {
         Action: [...ECR_PULL_ACTIONS],
       },
     ]);
-    expect(JSON.stringify(policy)).not.toMatch(/ecr:(Put|Upload|Initiate|Complete|Delete|Set)/);
+    const allowed = policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+    expect(allowed.join(' ')).not.toMatch(/ecr:(Put|Upload|Initiate|Complete|Delete|Set)/);
+  });
+
+  it('denies push to every principal but the writer roles, by their role ARN', () => {
+    expect(buildRepositoryPolicy(scope).Statement).toContainEqual({
+      Sid: 'DenyPushButWriters',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: [...ECR_PUSH_ACTIONS],
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [BUILD, SIGN] } },
+    });
+  });
+
+  it('denies deletes, tag mutability, lifecycle and policy changes to every principal but the administrators', () => {
+    const caller = principalArnPatterns('arn:aws:sts::111122223333:assumed-role/github-deploy/GitHubActions');
+    const policy = buildRepositoryPolicy({ ...scope, administratorPrincipalArns: [DEPLOYER, ...caller] });
+    expect(policy.Statement).toContainEqual({
+      Sid: 'DenyChangesButAdministrators',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: [...ECR_ADMINISTRATION_ACTIONS],
+      Condition: {
+        ArnNotLike: {
+          'aws:PrincipalArn': [
+            DEPLOYER,
+            'arn:aws:iam::111122223333:role/github-deploy',
+            'arn:aws:iam::111122223333:role/*/github-deploy',
+          ],
+        },
+      },
+    });
+    for (const action of [
+      'ecr:SetRepositoryPolicy',
+      'ecr:DeleteRepositoryPolicy',
+      'ecr:DeleteRepository',
+      'ecr:BatchDeleteImage',
+      'ecr:PutImageTagMutability',
+    ]) {
+      expect(ECR_ADMINISTRATION_ACTIONS).toContain(action);
+    }
   });
 
   it('grants the account alone when no principal is listed', () => {
-    expect(buildRepositoryPolicy(scope).Statement.map((s) => s.Sid)).toEqual(['PullByThisAccount']);
+    expect(buildRepositoryPolicy(scope).Statement.map((s) => s.Sid)).toEqual([
+      'PullByThisAccount',
+      'DenyPushButWriters',
+      'DenyChangesButAdministrators',
+    ]);
   });
 
-  it('rejects wildcard or malformed principals', () => {
+  it('rejects wildcard or malformed principals, and a repository nobody could push to', () => {
     expect(() => buildRepositoryPolicy({ ...scope, extraPullPrincipalArns: ['*'] })).toThrow(
       'key "extraPullPrincipalArns[0]" has value "*"; allowed: an IAM role ARN or an account root ARN, without wildcards',
     );
@@ -41,11 +99,42 @@ describe('ECR repository policy', () => {
         extraPullPrincipalArns: ['arn:aws:iam::444455556666:root', 'arn:aws:iam::444455556666:role/*'],
       }),
     ).toThrow('key "extraPullPrincipalArns[1]" has value "arn:aws:iam::444455556666:role/*"; allowed:');
-    expect(() => buildRepositoryPolicy({ accountId: '12', partition: 'aws' })).toThrow(
+    expect(() => buildRepositoryPolicy({ ...scope, accountId: '12' })).toThrow(
       'key "accountId" has value "12"; allowed: a 12-digit AWS account id',
     );
     expect(() => buildRepositoryPolicy({ ...scope, extraPullPrincipalArns: ['*'] })).toThrow(
       PolicyInputError,
+    );
+    expect(() =>
+      buildRepositoryPolicy({ ...scope, writerRoleArns: ['arn:aws:iam::111122223333:role/signet-dev-*'] }),
+    ).toThrow(
+      'key "writerRoleArns[0]" has value "arn:aws:iam::111122223333:role/signet-dev-*"; allowed: an IAM role ARN without a path or wildcards',
+    );
+    expect(() => buildRepositoryPolicy({ ...scope, writerRoleArns: [] })).toThrow(/writerRoleArns/);
+    expect(() => buildRepositoryPolicy({ ...scope, administratorPrincipalArns: [] })).toThrow(
+      /administratorPrincipalArns/,
+    );
+    expect(() => buildRepositoryPolicy({ ...scope, administratorPrincipalArns: ['*'] })).toThrow(
+      'key "administratorPrincipalArns[0]" has value "*"; allowed:',
+    );
+  });
+});
+
+describe('principalArnPatterns', () => {
+  it('turns a role session into its role, with and without a path; keeps users, roles and the root', () => {
+    expect(principalArnPatterns('arn:aws:sts::111122223333:assumed-role/deployer/session-1')).toEqual([
+      'arn:aws:iam::111122223333:role/deployer',
+      'arn:aws:iam::111122223333:role/*/deployer',
+    ]);
+    expect(principalArnPatterns('arn:aws:iam::111122223333:user/alice')).toEqual([
+      'arn:aws:iam::111122223333:user/alice',
+    ]);
+    expect(principalArnPatterns('arn:aws:iam::111122223333:root')).toEqual([
+      'arn:aws:iam::111122223333:root',
+    ]);
+    expect(() => principalArnPatterns('arn:aws:iam::111122223333:role/*')).toThrow(/callerArn/);
+    expect(() => principalArnPatterns('not an arn')).toThrow(
+      'key "callerArn" has value "not an arn"; allowed: an STS assumed-role ARN',
     );
   });
 });

@@ -1,5 +1,6 @@
 import { PolicyInputError } from '../errors.js';
 import { IAM_POLICY_VERSION, type IamRepositoryPolicyDocument } from '../iam/document.js';
+import { assertExemptPrincipals, ROLE_ARN } from '../iam/principal.js';
 import {
   accountRootArn,
   assertAccountScope,
@@ -14,10 +15,44 @@ export const ECR_PULL_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
 ] as const;
 
+/** What pushes an image or a referrer (a signature, an SBOM) into a repository. */
+export const ECR_PUSH_ACTIONS = [
+  'ecr:CompleteLayerUpload',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+] as const;
+
+/**
+ * What deletes images or changes how the repository keeps them and who may use it: what
+ * `pulumi up` of the ecr stack and `signet decommission` do, and no pipeline stage.
+ */
+export const ECR_ADMINISTRATION_ACTIONS = [
+  'ecr:BatchDeleteImage',
+  'ecr:DeleteLifecyclePolicy',
+  'ecr:DeleteRepository',
+  'ecr:DeleteRepositoryPolicy',
+  'ecr:PutImageScanningConfiguration',
+  'ecr:PutImageTagMutability',
+  'ecr:PutLifecyclePolicy',
+  'ecr:SetRepositoryPolicy',
+] as const;
+
 /** Input of {@link buildRepositoryPolicy}. */
 export interface RepositoryPolicyInput extends AccountScope {
   /** Additional principals (IAM role or account root ARNs) allowed to pull, e.g. another account's nodes. Default none. */
   readonly extraPullPrincipalArns?: readonly string[];
+  /**
+   * The roles that alone may push (role ARNs without a path): the pipeline roles whose stage
+   * writes the image or its signature (`repositoryWriterRoleNames` of @signet/platform).
+   */
+  readonly writerRoleArns: readonly string[];
+  /**
+   * The principals that alone may delete images and change the repository's settings and
+   * policy: the deployer role and the identity running `pulumi up` (role ARNs, `*\/` for any path,
+   * user or root ARNs), so a deployment never locks itself out of its own repository.
+   */
+  readonly administratorPrincipalArns: readonly string[];
 }
 
 /** A principal a repository policy may let pull: an IAM role ARN or an account root ARN, without wildcards. */
@@ -25,8 +60,13 @@ export const PULL_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=
 
 /**
  * The repository policy of an app repository: pull for principals of the owning account (IAM
- * policies still decide which ones) and for explicitly listed principals; never `*`. Push is not
- * granted here: only the pipeline's build role gets it, through its own IAM policy. A repository
+ * policies still decide which ones) and for explicitly listed principals; never `*` in an Allow.
+ * Push is granted by no statement here (the writer roles get it from their own IAM policies), and
+ * two Deny statements bind every principal of every account, the repository's own included (an
+ * explicit Deny in a resource policy overrides any Allow:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+ * push by anyone but the writer roles, deletes and setting or policy changes by anyone but the
+ * administrators. Both compare `aws:PrincipalArn`, the role ARN of a role session. A repository
  * policy governs the repository it is attached to and names no resource.
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
  */
@@ -42,6 +82,23 @@ export function buildRepositoryPolicy(input: RepositoryPolicyInput): IamReposito
       });
     }
   });
+  input.writerRoleArns.forEach((arn, index) => {
+    if (!ROLE_ARN.test(arn)) {
+      throw new PolicyInputError({
+        path: `writerRoleArns[${index}]`,
+        value: arn,
+        allowed: 'an IAM role ARN without a path or wildcards (a pipeline stage role)',
+      });
+    }
+  });
+  if (input.writerRoleArns.length === 0) {
+    throw new PolicyInputError({
+      path: 'writerRoleArns',
+      issue: 'missing',
+      allowed: 'at least one role ARN: the repository would accept no image',
+    });
+  }
+  assertExemptPrincipals(input.administratorPrincipalArns, 'administratorPrincipalArns');
   const document: IamRepositoryPolicyDocument = {
     Version: IAM_POLICY_VERSION,
     Statement: [
@@ -61,8 +118,26 @@ export function buildRepositoryPolicy(input: RepositoryPolicyInput): IamReposito
               Action: [...ECR_PULL_ACTIONS],
             },
           ]),
+      {
+        Sid: 'DenyPushButWriters',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [...ECR_PUSH_ACTIONS],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [...new Set(input.writerRoleArns)] } },
+      },
+      {
+        Sid: 'DenyChangesButAdministrators',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [...ECR_ADMINISTRATION_ACTIONS],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [...new Set(input.administratorPrincipalArns)] } },
+      },
     ],
   };
-  assertNoWildcardPrincipals(document, 'ECR repository policy');
+  // `*` stands in the Deny statements only: they take away from everyone but the named principals.
+  assertNoWildcardPrincipals(
+    { Statement: document.Statement.filter((statement) => statement.Effect === 'Allow') },
+    'ECR repository policy',
+  );
   return document;
 }

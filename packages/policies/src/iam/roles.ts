@@ -193,6 +193,18 @@ export const STAGE_ROLE_GRANTS = {
   verification: [StageGrant.DescribeCluster, StageGrant.ReadRepository],
 } as const satisfies Readonly<Record<string, readonly StageGrant[]>>;
 
+/**
+ * The grants that push into the app's repository: a stage role holding one is a writer the
+ * repository policy lets push (and the guardrails let sign, for {@link SIGNING_GRANTS}).
+ */
+export const REPOSITORY_WRITE_GRANTS: readonly StageGrant[] = [
+  StageGrant.PushRepository,
+  StageGrant.WriteSignature,
+];
+
+/** The grants that sign with a profile: a stage role holding one is a signer the guardrails let sign. */
+export const SIGNING_GRANTS: readonly StageGrant[] = [StageGrant.SignWithProfile];
+
 const GRANTS: readonly string[] = Object.values(StageGrant);
 
 function required<K extends 'repositoryArn' | 'signingProfileArn' | 'clusterArn'>(

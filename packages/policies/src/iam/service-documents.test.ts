@@ -63,6 +63,12 @@ describe('key and repository policies', () => {
         expect(new Set(sids).size).toBe(sids.length);
         for (const s of doc.Statement) {
           expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
+          if (s.Effect === 'Deny') {
+            // A Deny takes away from everyone ("*") except the principals its condition names.
+            expect(s.Principal, s.Sid).toEqual({ AWS: '*' });
+            expect(Object.keys(s.Condition?.['ArnNotLike'] ?? {}), s.Sid).toEqual(['aws:PrincipalArn']);
+            continue;
+          }
           expect(s.Effect).toBe('Allow');
           const principals = Object.values(s.Principal).flatMap(asList);
           expect(principals.length).toBeGreaterThan(0);

@@ -19,6 +19,12 @@ import { ACCOUNT, KMS_KEY_ARN, LOG_GROUP_ARN, REGION } from './fixtures.js';
 
 const scope = { accountId: ACCOUNT, partition: 'aws', region: REGION } as const;
 
+/** Who may push and who may administer an app repository, as the ecr stack names them. */
+export const REPOSITORY_ACCESS = {
+  writerRoleArns: [`arn:aws:iam::${ACCOUNT}:role/signet-dev-hello-server-build`],
+  administratorPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/signet-dev-deployer`],
+} as const;
+
 /** Identity policies of service roles; they meet the least-privilege rules of every role policy. */
 export const SERVICE_ROLE_DOCUMENTS: Record<string, readonly IamPolicyDocument[]> = {
   buildFlowLogsDeliveryRolePolicy: [buildFlowLogsDeliveryRolePolicy(LOG_GROUP_ARN)],
@@ -51,7 +57,11 @@ export const SERVICE_RESOURCE_DOCUMENTS: Record<
     }),
   ],
   buildRepositoryPolicy: [
-    buildRepositoryPolicy(scope),
-    buildRepositoryPolicy({ ...scope, extraPullPrincipalArns: ['arn:aws:iam::444455556666:role/nodes'] }),
+    buildRepositoryPolicy({ ...scope, ...REPOSITORY_ACCESS }),
+    buildRepositoryPolicy({
+      ...scope,
+      ...REPOSITORY_ACCESS,
+      extraPullPrincipalArns: ['arn:aws:iam::444455556666:role/nodes'],
+    }),
   ],
 };

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import {
+  approverRoleName,
+  deployerRoleName,
+  environmentNamePattern,
+  physicalName,
+  pipelineName,
+  pipelineRoleName,
+  stageProjectName,
+  stageRoleName,
+} from './naming.js';
+
+describe('the names of an app’s pipeline', () => {
+  it('are the environment’s physical names', () => {
+    expect(pipelineName('prod', 'hello-server')).toBe('signet-prod-hello-server');
+    expect(pipelineRoleName('prod', 'hello-server')).toBe('signet-prod-hello-server-pipeline');
+    expect(stageProjectName('dev', 'hello-server', 'application-signing')).toBe(
+      physicalName('dev', 'hello-server-application-signing'),
+    );
+    expect(stageRoleName('dev', 'hello-server', 'sign')).toBe('signet-dev-hello-server-sign');
+    expect(approverRoleName('staging')).toBe('signet-staging-pipeline-approver');
+    expect(deployerRoleName('prod')).toBe('signet-prod-deployer');
+  });
+
+  it('cover every app of an environment as patterns, and no other environment', () => {
+    expect(environmentNamePattern('dev', 'physical')).toBe('signet-dev-*');
+    expect(environmentNamePattern('dev', 'profile')).toBe('signet_dev_*');
+  });
+
+  it('refuse an app or stage name that is not a name part', () => {
+    expect(() => pipelineName('dev', '*')).toThrow('app name "*" is invalid');
+    expect(() => stageProjectName('dev', 'app', 'Build')).toThrow('stage slug "Build" is invalid');
+    expect(() => stageRoleName('dev', 'app', '')).toThrow('stage role suffix "" is invalid');
+  });
+});
