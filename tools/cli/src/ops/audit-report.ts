@@ -188,7 +188,7 @@ function strayJobs(
     // Only the pipeline identity has a pipeline role that signs; any other requester is out of the pipeline.
     const expectedRole =
       profile?.app !== undefined && profile.identity === PIPELINE_IDENTITY
-        ? stageRoleName(environment, profile.app, stageEntry('ApplicationSigning'))
+        ? stageRoleName(environment, profile.app, stageEntry('ApplicationSigning').roleSuffix)
         : undefined;
     const requestedBy = requestedByJob.get(job.jobId ?? '') ?? '';
     if (expectedRole !== undefined && isRole(requestedBy, expectedRole)) return [];
