@@ -228,7 +228,8 @@ describe('signet audit against moto', () => {
         .map((c) => c.args[0].input.layerDigest)
         .sort(),
     ).toEqual([s.sigA, s.sigB, s.sigD, s.sigE].map((sig) => sig.layerDigest).sort());
-  });
+    // Five images, four signatures and an SBOM seeded over HTTP: seconds when the machine is busy.
+  }, 20_000);
 
   it('prints the table, the problems and the canceled profile, and counts a --deployed digest', async () => {
     const s = await seedProd();
