@@ -138,7 +138,7 @@ export function registerPlanCommand(program: Command, io: CommandIo, run: Comman
     .option('--json <file>', 'also write the plan as JSON (see docs/plan.md) when the whole plan succeeds')
     .option(
       '--concurrency <n>',
-      `stack processes at once; only stacks independent of each other overlap (default: ${defaultConcurrency()} here)`,
+      `stack processes alive at once, started in planning order; a process plans once its upstreams are planned (default: ${defaultConcurrency()} here)`,
     )
     .option(
       '--base <ref|file>',
