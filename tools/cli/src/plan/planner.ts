@@ -64,6 +64,8 @@ export interface PlanProgress {
   stackDone?(plan: StackPlan, index: number, total: number): void;
   /** What a stack's program printed (warnings, console output) when it planned successfully. */
   stackOutput?(name: string, text: string): void;
+  /** After the last stack, planned or failed. */
+  finish?(): void;
 }
 
 /** esbuild's message: its errors, each with the file and line. */
@@ -228,6 +230,7 @@ export async function planEnvironment(
     await Promise.race(running.values());
   }
   for (const child of idle.values()) child.kill();
+  progress.finish?.();
   // With several stacks in flight, report the failure of the one that started first.
   const [first] = failures.sort((a, b) => a.index - b.index);
   if (first !== undefined) throw first.error;
