@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDecommissionCommand } from './commands/decommission.js';
+import { registerExplainCommand } from './commands/explain.js';
 import { registerNewAppCommand } from './commands/new-app.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRevokeCommand } from './commands/revoke.js';
@@ -20,6 +21,7 @@ export function createProgram(io: CommandIo, setExitCode: (code: number) => void
   registerAuditCommand(program, io, run);
   registerDecommissionCommand(program, io, run);
   registerNewAppCommand(program, io, run);
+  registerExplainCommand(program, io, run);
   return program;
 }
 
