@@ -42,6 +42,15 @@ describe('the live progress lines', () => {
     expect(frames[0]).toBe('\x1b[2K  ·  a  waiting\n\x1b[2K  ·  b  waiting\n');
     expect(frames[2]).toBe('\x1b[2K  ✓  a  3 resources in 0.5s\n\x1b[2K  ·  b  waiting\n');
   });
+
+  it('times a running stack with the process clock when given none', () => {
+    const io = captureIo();
+    const progress = liveProgress(io);
+    progress.start?.(['a'], new Set(['a']));
+    progress.stackStarted?.('a', 0, 1);
+    progress.finish?.();
+    expect(io.err).toMatch(/ {2}… {2}a {2}running \d+\.\ds\n$/);
+  });
 });
 
 describe('progress on a stream that is not a terminal', () => {

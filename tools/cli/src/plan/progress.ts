@@ -73,7 +73,11 @@ export function plainProgress(io: CommandIo): PlanProgress {
  * The live display: redraws its block of lines on every event and, while a stack runs, every
  * `tickMs` (the timer never keeps the process alive). What a stack printed goes above the block.
  */
-export function liveProgress(io: CommandIo, now: () => number = performance.now, tickMs = 250): PlanProgress {
+export function liveProgress(
+  io: CommandIo,
+  now: () => number = () => performance.now(),
+  tickMs = 250,
+): PlanProgress {
   let states: StackState[] = [];
   const started = new Map<string, number>();
   let drawn = 0;
