@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo, scratchWorkspace } from '../test/harness.js';
+import { runCommand } from '../program.js';
+import { runPlanCommand } from '../commands/plan.js';
 import { planBundle } from './bundle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signet-bundle-'));
@@ -45,5 +48,22 @@ describe('the bundles plan processes run', () => {
     await expect(planBundle(child, program, cache)).rejects.toMatchObject({
       errors: [expect.objectContaining({ location: expect.objectContaining({ line: 1 }) })],
     });
+  });
+});
+
+describe('a stack program that does not compile', () => {
+  const ws = scratchWorkspace('good');
+  afterAll(() => ws.remove());
+
+  it('fails the plan before any process starts, naming the stack, the file and the line', async () => {
+    const program = join(ws.root, 'stacks/beta/src/index.ts');
+    writeFileSync(program, `${readFileSync(program, 'utf8')}\nexport const broken = ;\n`);
+    const io = captureIo();
+    const code = await runCommand('plan', io, () => runPlanCommand({ env: 'dev', root: ws.root }, io));
+    expect(code).toBe(1);
+    expect(io.err).toMatch(
+      new RegExp(`signet plan: stack beta: cannot load ${program}: .*stacks/beta/src/index\\.ts:\\d+: `),
+    );
+    expect(io.err).not.toMatch(/\[\d\/\d\]/);
   });
 });
