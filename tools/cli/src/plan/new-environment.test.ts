@@ -109,9 +109,10 @@ describe(`adding the ${ENV} environment to a copy of the workspace`, { timeout: 
     if (planned.status === 0)
       plan = JSON.parse(readFileSync(join(root, 'plan.json'), 'utf8')) as PlanDocument;
   }, 20 * 60_000);
+  // The copy holds the plan's bundles and compile cache too: thousands of files on a busy disk.
   afterAll(() => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('renders the buildspecs of the new environment from its traits', () => {
     expect(rendered.status, rendered.out).toBe(0);

@@ -1,5 +1,4 @@
 // The trust map as Markdown: a Mermaid flowchart (GitHub renders it) and one table per question.
-import { format, resolveConfig } from 'prettier';
 import type { Permission, RoleEntry, StageRef, TrustMap } from './trust-map.js';
 
 /** The command that writes the committed example; the generated file names it at the top. */
@@ -190,6 +189,8 @@ export function renderTrustMap(map: TrustMap, command?: string): string {
  * committed example passes the format check as generated.
  */
 export async function formatMarkdown(markdown: string, file: string): Promise<string> {
+  // Loaded here, so the other commands of the program do not load Prettier.
+  const { format, resolveConfig } = await import('prettier');
   const config = (await resolveConfig(file)) ?? {};
   return format(markdown, { ...config, filepath: file, parser: 'markdown' });
 }
