@@ -1,4 +1,4 @@
-import { locateWorkspaceRoot } from '@signet/platform';
+import { locateWorkspaceRoot } from '@signet/core';
 
 /**
  * The nearest directory at or above `from` holding `pnpm-workspace.yaml`, or undefined: the one

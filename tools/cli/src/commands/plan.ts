@@ -6,8 +6,8 @@ import { loadBasePlan } from '../plan/base.js';
 import { diffPlans, isEmptyDiff } from '../plan/diff.js';
 import { DIFF_FORMATS, renderDiffMarkdown, renderDiffText, type DiffFormat } from '../plan/diff-render.js';
 import { toPlanDocument, writePlanDocument } from '../plan/document.js';
-import type { PlanProgress } from '../plan/planner.js';
 import { defaultConcurrency, planEnvironment } from '../plan/planner.js';
+import { progressFor } from '../plan/progress.js';
 import { renderSummary } from '../plan/summary.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
@@ -29,27 +29,6 @@ export interface PlanCommandOptions {
   readonly diffOut?: string;
   /** Directory relative paths are resolved against. Default `process.cwd()`. */
   readonly cwd?: string;
-}
-
-function progressTo(io: CommandIo): PlanProgress {
-  return {
-    start(order, reported) {
-      const upstreamOnly = order.filter((n) => !reported.has(n));
-      if (upstreamOnly.length > 0) {
-        io.stderr(`planning upstream stack(s) ${upstreamOnly.join(', ')} first, for their outputs only\n`);
-      }
-    },
-    stackStarted(name, index, total) {
-      io.stderr(`[${index + 1}/${total}] ${name} …\n`);
-    },
-    stackOutput(name, text) {
-      for (const line of text.trimEnd().split('\n')) io.stderr(`  ${name}| ${line}\n`);
-    },
-    stackDone(plan, index, total) {
-      const seconds = (plan.durationMs / 1000).toFixed(1);
-      io.stderr(`[${index + 1}/${total}] ${plan.name}: ${plan.resources.length} resources (${seconds}s)\n`);
-    },
-  };
 }
 
 /**
@@ -100,7 +79,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: CommandIo)
       ...(options.stack !== undefined && { stack: options.stack }),
       ...(concurrency !== undefined && { concurrency }),
     },
-    progressTo(io),
+    progressFor(io),
   );
   const document = toPlanDocument(plan);
   if (options.json !== undefined) {
@@ -138,7 +117,7 @@ export function registerPlanCommand(program: Command, io: CommandIo, run: Comman
     .option('--json <file>', 'also write the plan as JSON (see docs/plan.md) when the whole plan succeeds')
     .option(
       '--concurrency <n>',
-      `stack processes at once; only stacks independent of each other overlap (default: ${defaultConcurrency()} here)`,
+      `stack processes alive at once, started in planning order; a process plans once its upstreams are planned (default: ${defaultConcurrency()} here)`,
     )
     .option(
       '--base <ref|file>',

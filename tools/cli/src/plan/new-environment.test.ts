@@ -1,21 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKSPACE_ROOT } from '../test/harness.js';
+import { copyWorkspace } from '../test/workspace-copy.js';
 import type { PlanDocument } from './document.js';
 
 // What docs/architecture.md ("Adding an environment") promises: a new environment is one entry in
@@ -24,7 +12,6 @@ import type { PlanDocument } from './document.js';
 // workspace, and plans it with the real planner.
 
 const ENV = 'qa';
-const SKIPPED = /^(node_modules|dist|coverage|tmp|\.nx|\.plan|\.git)$|\.tsbuildinfo$/;
 const DEFINITIONS = 'packages/core/src/environments.ts';
 
 // Between dev and staging in the promotion order, and unlike both in the traits the plan shows.
@@ -62,69 +49,6 @@ function run(cwd: string, args: string[]): { status: number | null; out: string 
   return { status: result.status, out: `${result.stdout}\n${result.stderr}` };
 }
 
-/** Copies the workspace's files, without installs, build output, caches or git. */
-function copyFiles(from: string, to: string): void {
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (SKIPPED.test(entry.name)) continue;
-    if (entry.isDirectory()) {
-      mkdirSync(join(to, entry.name), { recursive: true });
-      copyFiles(join(from, entry.name), join(to, entry.name));
-    } else if (entry.isFile()) {
-      cpSync(join(from, entry.name), join(to, entry.name));
-    }
-  }
-}
-
-/** Every workspace package of `root`: its folder (relative) and its package.json. */
-function workspacePackages(root: string): { dir: string; pkg: Record<string, Record<string, string>> }[] {
-  return ['apps', 'packages', 'stacks', 'tools'].flatMap((group) =>
-    existsSync(join(root, group))
-      ? readdirSync(join(root, group))
-          .map((name) => join(group, name))
-          .filter((dir) => existsSync(join(root, dir, 'package.json')))
-          .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) }))
-      : [],
-  );
-}
-
-/**
- * Gives the copy pnpm's layout without an install: the root node_modules is the original's (the
- * store every package links into, by relative links that then resolve through it), each package's
- * own links to third-party packages are copied as they are, and its links to workspace packages
- * are made from its package.json, pointing inside the copy.
- */
-function linkLikePnpm(original: string, copy: string): void {
-  symlinkSync(join(original, 'node_modules'), join(copy, 'node_modules'), 'dir');
-  const packages = workspacePackages(copy);
-  const folders = new Map(packages.map(({ dir, pkg }) => [pkg['name'] as unknown as string, dir]));
-  for (const { dir, pkg } of packages) {
-    const modules = join(copy, dir, 'node_modules');
-    mkdirSync(modules, { recursive: true });
-    const source = join(original, dir, 'node_modules');
-    const copyLink = (name: string) => {
-      const from = join(source, name);
-      if (lstatSync(from).isSymbolicLink() && !existsSync(join(modules, name))) {
-        mkdirSync(dirname(join(modules, name)), { recursive: true });
-        symlinkSync(readlinkSync(from), join(modules, name));
-      }
-    };
-    if (existsSync(source)) {
-      for (const entry of readdirSync(source)) {
-        if (entry === '@signet' || entry.startsWith('.')) continue;
-        if (entry.startsWith('@'))
-          for (const scoped of readdirSync(join(source, entry))) copyLink(`${entry}/${scoped}`);
-        else copyLink(entry);
-      }
-    }
-    for (const [name, version] of Object.entries({ ...pkg['dependencies'], ...pkg['devDependencies'] })) {
-      const target = folders.get(name);
-      if (!version.startsWith('workspace:') || target === undefined) continue;
-      mkdirSync(dirname(join(modules, name)), { recursive: true });
-      symlinkSync(relative(dirname(join(modules, name)), join(copy, target)), join(modules, name), 'dir');
-    }
-  }
-}
-
 /** `Pulumi.qa.yaml` of a stack: staging's, with the changes a qa environment would make. */
 function qaConfig(root: string, stack: string): string {
   const staging = readFileSync(join(root, 'stacks', stack, 'Pulumi.staging.yaml'), 'utf8');
@@ -159,9 +83,7 @@ describe(`adding the ${ENV} environment to a copy of the workspace`, { timeout: 
   let plan: PlanDocument;
 
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'signet-new-environment-'));
-    copyFiles(WORKSPACE_ROOT, root);
-    linkLikePnpm(WORKSPACE_ROOT, root);
+    root = copyWorkspace(WORKSPACE_ROOT, 'signet-new-environment-');
 
     // 1. The one entry: qa after dev in the promotion order.
     const definitions = readFileSync(join(root, DEFINITIONS), 'utf8');
@@ -187,9 +109,10 @@ describe(`adding the ${ENV} environment to a copy of the workspace`, { timeout: 
     if (planned.status === 0)
       plan = JSON.parse(readFileSync(join(root, 'plan.json'), 'utf8')) as PlanDocument;
   }, 20 * 60_000);
+  // The copy holds the plan's bundles and compile cache too: thousands of files on a busy disk.
   afterAll(() => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('renders the buildspecs of the new environment from its traits', () => {
     expect(rendered.status, rendered.out).toBe(0);

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { PlannedResource } from '@signet/platform/testing';
-import { runChild } from './run-child.js';
+import { join, relative } from 'node:path';
+import { planBundle, type PlanBundle } from './bundle.js';
+import { CHILD_ENTRY, startChild, type PlanChild } from './run-child.js';
 import type { UpstreamOutputs } from './protocol.js';
 import type { WorkspaceStack } from './workspace.js';
 import { CliError, ExitCode } from '../io.js';
@@ -14,16 +16,17 @@ export interface PlanOptions {
   readonly env: string;
   /** Plan only this stack (its upstreams are planned for their outputs but not reported). */
   readonly stack?: string;
-  /** Stack processes run at once (independent stacks only). Default {@link defaultConcurrency}. */
+  /** Stack processes alive at once (started in planning order). Default {@link defaultConcurrency}. */
   readonly concurrency?: number;
 }
 
 /**
- * One core less than the machine has, 1 to 3: each stack process keeps a core busy and holds about
- * 300 MiB, and at most three stacks are ever independent of each other (networking, ecr, signer).
+ * Plan processes alive at once: every stack of today's workspace (five). A process waiting for its
+ * upstreams holds about 200 MiB and no CPU, and one started early has loaded its modules by the
+ * time its upstreams are planned; the CPUs then decide how much of the work overlaps.
  */
 export function defaultConcurrency(): number {
-  return Math.min(3, Math.max(1, availableParallelism() - 1));
+  return Math.min(5, availableParallelism() + 3);
 }
 
 /** One planned stack. */
@@ -61,6 +64,19 @@ export interface PlanProgress {
   stackDone?(plan: StackPlan, index: number, total: number): void;
   /** What a stack's program printed (warnings, console output) when it planned successfully. */
   stackOutput?(name: string, text: string): void;
+  /** After the last stack, planned or failed. */
+  finish?(): void;
+}
+
+/** esbuild's message: its errors, each with the file and line. */
+function bundleMessage(error: unknown): string {
+  const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
+    .errors;
+  if (errors === undefined || errors.length === 0)
+    return error instanceof Error ? error.message : String(error);
+  return errors
+    .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
+    .join('\n  ');
 }
 
 /** The environments the stacks have config for: the union of their `Pulumi.<env>.yaml` files. */
@@ -105,17 +121,26 @@ export async function planEnvironment(
   const plans = new Map<string, StackPlan>();
 
   /** Plans one stack whose upstreams are all planned. */
-  const planStack = async (stack: WorkspaceStack, index: number): Promise<void> => {
+  const planStack = async (
+    stack: WorkspaceStack,
+    index: number,
+    child: PlanChild,
+    bundle: PlanBundle,
+  ): Promise<void> => {
     progress.stackStarted?.(stack.name, index, order.length);
     const upstreams = [...withUpstreams(stacks, stack.name)]
       .filter((n) => n !== stack.name)
       .map((n) => produced.get(n))
       .filter((u): u is UpstreamOutputs => u !== undefined);
     const started = performance.now();
-    const outcome = await runChild(
-      { stack: stack.name, stackDir: stack.dir, env: options.env, upstreams, workspaceProjects },
-      options.root,
-    );
+    const outcome = await child.plan({
+      stack: stack.name,
+      stackDir: stack.dir,
+      program: relative(stack.dir, bundle.program),
+      env: options.env,
+      upstreams,
+      workspaceProjects,
+    });
     const durationMs = performance.now() - started;
     const { response } = outcome;
     if (response === undefined) {
@@ -162,30 +187,50 @@ export async function planEnvironment(
     progress.stackDone?.(plan, index, order.length);
   };
 
-  // Stacks whose upstreams are all planned run side by side, up to `concurrency` processes.
+  // Every stack's program is bundled (or found in the cache) before any process starts.
+  const bundles = new Map(
+    await Promise.all(
+      order.map(async (s) => {
+        const program = join(s.dir, 'src', 'index.ts');
+        try {
+          return [s.name, await planBundle(CHILD_ENTRY, program)] as const;
+        } catch (error) {
+          throw new CliError(`stack ${s.name}: cannot load ${program}: ${bundleMessage(error)}`);
+        }
+      }),
+    ),
+  );
+
+  // Up to `concurrency` processes live at once, started in planning order: a process loads its
+  // modules as soon as it starts, and plans once all its upstreams are planned.
   const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
-  const waiting = [...order];
+  const unstarted = [...order];
+  const idle = new Map<string, PlanChild>();
   const running = new Map<string, Promise<void>>();
   const failures: { index: number; error: unknown }[] = [];
-  let started = 0;
-  while (waiting.length > 0 || running.size > 0) {
-    while (failures.length === 0 && running.size < concurrency) {
-      const next = waiting.find((s) =>
-        s.dependsOn.every((d) => plans.has(d) || !order.some((o) => o.name === d)),
-      );
-      if (next === undefined) break;
-      waiting.splice(waiting.indexOf(next), 1);
-      const index = started++;
-      const run = planStack(next, index)
+  const isPlanned = (d: string) => plans.has(d) || !order.some((o) => o.name === d);
+  for (;;) {
+    while (failures.length === 0 && idle.size + running.size < concurrency && unstarted.length > 0) {
+      const stack = unstarted.shift() as WorkspaceStack;
+      idle.set(stack.name, startChild(bundles.get(stack.name) as PlanBundle, options.root));
+    }
+    for (const [name, child] of failures.length === 0 ? [...idle] : []) {
+      const stack = order.find((s) => s.name === name) as WorkspaceStack;
+      if (!stack.dependsOn.every(isPlanned)) continue;
+      idle.delete(name);
+      const index = order.indexOf(stack);
+      const run = planStack(stack, index, child, bundles.get(name) as PlanBundle)
         .catch((error: unknown) => {
           failures.push({ index, error });
         })
-        .finally(() => running.delete(next.name));
-      running.set(next.name, run);
+        .finally(() => running.delete(name));
+      running.set(name, run);
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
+  for (const child of idle.values()) child.kill();
+  progress.finish?.();
   // With several stacks in flight, report the failure of the one that started first.
   const [first] = failures.sort((a, b) => a.index - b.index);
   if (first !== undefined) throw first.error;

@@ -18,6 +18,8 @@ export interface UpstreamOutputs {
 export interface PlanRequest {
   readonly stack: string;
   readonly stackDir: string;
+  /** The program to run (its bundle), relative to `stackDir`. */
+  readonly program: string;
   readonly env: string;
   /** Outputs of the stacks it declares as upstreams. */
   readonly upstreams: readonly UpstreamOutputs[];
