@@ -39,6 +39,8 @@ const QA_ENTRY = `  {
       vulnerabilityThreshold: 'high',
       rolloutTimeoutSeconds: 450,
       deletionProtectionByDefault: false,
+      promotesFrom: 'dev',
+      releaseSignature: true,
     },
   },
 `;
