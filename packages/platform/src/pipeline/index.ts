@@ -6,6 +6,7 @@ export {
   BUILD_VARIABLES_NAMESPACE,
   buildPipelineStages,
   buildSourceTrigger,
+  promotionRequestKey,
   SOURCE_STAGE,
   STAGE_SLUG,
   stageActionVariables,
@@ -25,14 +26,17 @@ export {
   stageRolePolicy,
   type StageClusterAccessArgs,
 } from './stage-access.js';
+export { AppPipeline, PIPELINE_NOTIFICATION_EVENTS } from './app-pipeline.js';
+export type { AppPipelineArgs } from './app-pipeline-args.js';
+export { pipelineStages, renderAppBuildspecs, stageLogGroupName } from './app-stages.js';
 export {
-  AppPipeline,
-  PIPELINE_NOTIFICATION_EVENTS,
-  pipelineStages,
-  renderAppBuildspecs,
-  stageLogGroupName,
-  type AppPipelineArgs,
-} from './app-pipeline.js';
+  appSignatureTrustFromUpstream,
+  pipelineTrustPolicies,
+  readPromotionUpstreams,
+  RELEASE_IDENTITY,
+  type PipelineTrustPolicies,
+  type PromotionUpstreams,
+} from './promotion.js';
 export {
   ADMISSION_POLICY_READERS_GROUP,
   buildAdmissionPolicyReaderRbac,

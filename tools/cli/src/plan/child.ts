@@ -30,8 +30,8 @@ function usage(): { maxRssKb: number; cpuMs: number } {
 function resolveReference(request: PlanRequest) {
   return (stackName: string): Record<string, unknown> | undefined => {
     const [org, project, env] = stackName.split('/');
-    const upstream = request.upstreams.find((u) => u.project === project);
-    if (!upstream || env !== request.env) {
+    const upstream = request.upstreams.find((u) => u.project === project && (u.env ?? request.env) === env);
+    if (!upstream) {
       const folder = project !== undefined ? request.workspaceProjects[project] : undefined;
       if (folder !== undefined && env === request.env) {
         throw new Error(
@@ -44,7 +44,7 @@ function resolveReference(request: PlanRequest) {
     if (upstream.org !== undefined && upstream.org !== org) {
       throw new Error(
         `stack reference "${stackName}" is not available: ${upstream.name} is planned as ` +
-          `"${upstream.org}/${upstream.project}/${request.env}"`,
+          `"${upstream.org}/${upstream.project}/${upstream.env ?? request.env}"`,
       );
     }
     return Object.fromEntries(
@@ -54,6 +54,15 @@ function resolveReference(request: PlanRequest) {
       ]),
     );
   };
+}
+
+/**
+ * The stack name of an unavailable reference to another environment's stack, from the mock runtime's
+ * message: the parent plans that stack there and asks again.
+ */
+function otherEnvironmentReference(message: string, env: string): string | undefined {
+  const name = /stack reference "([^"/]+\/[^"/]+\/([^"/]+))" is not available: deploy\/plan/.exec(message);
+  return name !== null && name[2] !== env ? name[1] : undefined;
 }
 
 async function plan(request: PlanRequest): Promise<PlanResponse> {
@@ -78,6 +87,7 @@ async function plan(request: PlanRequest): Promise<PlanResponse> {
       ok: false,
       message: messageOf(error),
       missingOutput: error instanceof StackProgramError ? error.missingOutput : undefined,
+      missingReference: otherEnvironmentReference(messageOf(error), request.env),
       ...usage(),
     };
   }
