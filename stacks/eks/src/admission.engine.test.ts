@@ -93,10 +93,22 @@ function upstream(env: Env) {
       profiles: Object.fromEntries(
         APPS.map((app) => {
           const name = `signet_${env}_${app.replaceAll('-', '_')}`;
-          return [app, { pipeline: { name, arn: profile(name), versionArn: `${profile(name)}/a1B2c3D4e5` } }];
+          const output = (n: string) => ({
+            name: n,
+            arn: profile(n),
+            versionArn: `${profile(n)}/a1B2c3D4e5`,
+          });
+          // Staging and prod sign releases with a release profile per app (signer extraIdentities).
+          return [
+            app,
+            { pipeline: output(name), ...(env === 'dev' ? {} : { release: output(`${name}_release`) }) },
+          ];
         }),
       ),
-      trustedIdentities: APPS.map((app) => profile(`signet_${env}_${app.replaceAll('-', '_')}`)),
+      trustedIdentities: APPS.flatMap((app) => {
+        const name = `signet_${env}_${app.replaceAll('-', '_')}`;
+        return env === 'dev' ? [profile(name)] : [profile(name), profile(`${name}_release`)];
+      }),
     },
   };
 }
@@ -748,7 +760,8 @@ async function plan(env: Env): Promise<Plan> {
   const result = await runStackProgram({
     stackDir,
     env,
-    stackReferences: upstream(env),
+    // Staging and prod also read the building environment's signing profiles (dev's).
+    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
     configOverrides: { 'signet-eks:platformImages': { [PLATFORM_NAMESPACE]: [PLATFORM_IMAGE] } },
   });
   const policy = planned(
@@ -820,7 +833,16 @@ function mocks(p: Plan, answer: Answer): ApiCallMock[] {
           statusCode: answer.secretStatus,
           body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 },
         };
-  return [secret, { url: p.verifierUrl, method: 'POST', ...answer.verifier }];
+  // Every call names its trust policy in the URL; this matrix gives each the same answer (the release
+  // signature's own answers are release-admission.engine.test.ts's).
+  return [
+    secret,
+    ...p.trustPolicies.map((t): ApiCallMock => ({
+      url: `${p.verifierUrl}?trustPolicy=${t.name}`,
+      method: 'POST',
+      ...answer.verifier,
+    })),
+  ];
 }
 
 function expectedFor(c: Case, rule: RuleKey, answer: Answer): string {
@@ -1010,13 +1032,17 @@ describe.each(ENVIRONMENTS)(
           ?.flatMap((c) => c.apiCall.data ?? [])
           .find((d) => d.key === 'trustPolicy')?.value;
         const trusted = p?.trustPolicies.find((t) => t.name === asked);
-        const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_${env}_${appName.replaceAll('-', '_')}`;
+        // The build signature is dev's in every environment: images are built once, in dev.
+        const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_dev_${appName.replaceAll('-', '_')}`;
         expect(trusted).toEqual({
           name: `signet-app-${appName}`,
           registryScopes: [repositoryUrl(env, appName)],
           trustedIdentities: [profile],
         });
-        expect(p?.trustPolicies.map((t) => t.name).sort()).toEqual(APPS.map((a) => `signet-app-${a}`).sort());
+        const release = env === 'dev' ? [] : APPS.map((a) => `signet-app-${a}-release`);
+        expect(p?.trustPolicies.map((t) => t.name).sort()).toEqual(
+          [...APPS.map((a) => `signet-app-${a}`), ...release].sort(),
+        );
       },
     );
 
