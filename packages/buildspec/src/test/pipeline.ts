@@ -68,7 +68,7 @@ export interface Scenario {
   readonly pushReportsDigest?: boolean;
   /** Key the AWS Signer plugin stand-in signs with: the one in the trust store (default) or another test key. */
   readonly signingKey?: 'trusted' | 'other';
-  /** Leave the stage's `notation sign` commands out, so its `notation verify` meets an unsigned image. */
+  /** Leave a signing stage's `notation sign` commands out, so its `notation verify` meets what is there. */
   readonly unsigned?: boolean;
   readonly apply?: 'ok' | 'denied';
   readonly rollout?: 'ok' | 'timeout';
@@ -388,12 +388,15 @@ export interface PipelineOptions {
   readonly stages?: readonly Stage[];
   /** Variables the earlier stages would have exported, for runs that start later. */
   readonly exported?: Readonly<Record<string, string>>;
+  /** More files at the root of every stage's checkout (a promotion request, for Promote). */
+  readonly sourceFiles?: Readonly<Record<string, string>>;
 }
 
 /** The generated buildspec of a stage, less its `notation sign` commands when the scenario says so. */
 function stageBuildspec(stage: Stage, inputs: BuildspecInputs, scenario: Scenario): string {
   const spec = STAGE_GENERATORS[stage](inputs);
-  if (!scenario.unsigned || stage !== Stage.ApplicationSigning) return renderBuildspec(spec);
+  if (!scenario.unsigned || (stage !== Stage.ApplicationSigning && stage !== Stage.ReleaseSigning))
+    return renderBuildspec(spec);
   const build = spec.phases.build;
   if (build === undefined) throw new Error(`${stage} has no build phase`);
   const unsigned: Buildspec = {
@@ -473,6 +476,8 @@ export async function runPipeline(
       source,
       options.manifests ?? { 'deployment.yaml': DEPLOYMENT_YAML, 'service.yaml': SERVICE_YAML },
     );
+    for (const [file, content] of Object.entries(options.sourceFiles ?? {}))
+      writeFileSync(join(source, file), content);
     const inputs = { ...scenarioInputs(tools, toolsDir, services.keys.trusted.pem), ...scenario.inputs };
     const contract = STAGE_ENVIRONMENT[stage];
     const env: Record<string, string> = {
