@@ -12,7 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
-import { STAGE_ENVIRONMENT, STAGE_GENERATORS, STAGE_ORDER, Stage } from '../catalog.js';
+import { environmentsWhere, buildsImages, environmentTraits } from '@signet/core';
+import { STAGE_ENVIRONMENT, STAGE_GENERATORS, Stage, stagesFor } from '../catalog.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
 import { renderBuildspec } from '../model.js';
 import type { Buildspec } from '../model.js';
@@ -380,11 +381,16 @@ export async function pushTestImage(label = 'image'): Promise<Record<string, str
   }
 }
 
+/** The stages of the environment that builds (dev): what a run without `stages` runs. */
+const BUILDING_STAGES: readonly Stage[] = stagesFor(
+  environmentTraits(environmentsWhere(buildsImages)[0] ?? 'dev'),
+).map((entry) => entry.name);
+
 /** Options of {@link runPipeline} beyond the scenario. */
 export interface PipelineOptions {
   /** Manifests of the app (default: a Deployment and a Service with the placeholder). */
   readonly manifests?: Readonly<Record<string, string>>;
-  /** Run only these stages (default: all four, stopping at the first failure). */
+  /** Run only these stages (default: the building environment's four, stopping at the first failure). */
   readonly stages?: readonly Stage[];
   /** Variables the earlier stages would have exported, for runs that start later. */
   readonly exported?: Readonly<Record<string, string>>;
@@ -465,7 +471,7 @@ export async function runPipeline(
   };
   const stages = new Map<Stage, BuildResult>();
   let exported: Record<string, string> = { ...options.exported };
-  for (const stage of options.stages ?? STAGE_ORDER) {
+  for (const stage of options.stages ?? BUILDING_STAGES) {
     // Every stage is a fresh CodeBuild container: its own checkout, home and tools.
     const dir = join(root, stage);
     const source = join(dir, 'src');
