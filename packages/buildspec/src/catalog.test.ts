@@ -41,6 +41,8 @@ describe('the stage catalog', () => {
     expect(STAGE_ORDER).toEqual([
       'Build',
       'ApplicationSigning',
+      'Promote',
+      'ReleaseSigning',
       'ApplicationDeployment',
       'VerifyContainerSign',
     ]);
@@ -69,28 +71,54 @@ describe('the stage catalog', () => {
     );
   });
 
-  it('gives every environment the whole catalog today, in order', () => {
-    for (const environment of ENVIRONMENTS) {
-      expect(stagesFor(environmentTraits(environment))).toEqual(STAGE_CATALOG);
+  it('builds once, in dev; staging and prod promote the digest, then add their release signature before deploying', () => {
+    const names = (environment: (typeof ENVIRONMENTS)[number]) =>
+      stagesFor(environmentTraits(environment)).map((e) => e.name);
+    expect(names('dev')).toEqual([
+      Stage.Build,
+      Stage.ApplicationSigning,
+      Stage.ApplicationDeployment,
+      Stage.VerifyContainerSign,
+    ]);
+    for (const environment of ['staging', 'prod'] as const) {
+      expect(names(environment)).toEqual([
+        Stage.Promote,
+        Stage.ReleaseSigning,
+        Stage.ApplicationDeployment,
+        Stage.VerifyContainerSign,
+      ]);
     }
+    // The build signature by the app's pipeline identity, the release signature by its release identity.
+    expect(
+      STAGE_CATALOG.filter((e) => e.signingIdentity !== undefined).map((e) => [e.name, e.signingIdentity]),
+    ).toEqual([
+      [Stage.ApplicationSigning, 'pipeline'],
+      [Stage.ReleaseSigning, 'release'],
+    ]);
+    // The one approval of a pipeline goes before its first such stage: prod signs its release only after it.
+    expect(stagesFor(environmentTraits('prod')).find((e) => e.approvalBefore)?.name).toBe(
+      Stage.ReleaseSigning,
+    );
+    expect(stagesFor(environmentTraits('dev')).find((e) => e.approvalBefore)?.name).toBe(
+      Stage.ApplicationDeployment,
+    );
   });
 
   it('adds a stage only to the environments whose traits its entry names', () => {
-    const release: StageEntry = {
-      ...stageEntry(Stage.ApplicationSigning),
-      name: 'ReleaseSigning',
-      slug: 'release-signing',
-      roleSuffix: 'release',
-      file: 'release-signing.yml',
-      approvalBefore: true,
+    const gate: StageEntry = {
+      ...stageEntry(Stage.VerifyContainerSign),
+      name: 'ExtraGate',
+      slug: 'extra-gate',
+      roleSuffix: 'gate',
+      file: 'extra-gate.yml',
       includedIn: (traits) => traits.manualApprovalByDefault,
     };
-    const catalog: readonly StageEntry[] = [...STAGE_CATALOG, release];
+    const catalog: readonly StageEntry[] = [...STAGE_CATALOG, gate];
     checkStageCatalog(catalog);
     const names = (environment: (typeof ENVIRONMENTS)[number]) =>
       stagesFor(environmentTraits(environment), catalog).map((e) => e.name);
     for (const environment of ENVIRONMENTS) {
-      expect(names(environment).includes('ReleaseSigning')).toBe(
+      expect(names(environment).includes('ExtraGate')).toBe(
         environmentTraits(environment).manualApprovalByDefault,
       );
     }
@@ -99,8 +127,8 @@ describe('the stage catalog', () => {
   const bad: [string, (catalog: StageEntry[]) => void, RegExp][] = [
     [
       'a slug two stages use',
-      (c) => (c[3] = { ...(c[3] as StageEntry), slug: 'build' }),
-      /\[3\]\.slug.*"build".*a value no other stage uses/,
+      (c) => (c[5] = { ...(c[5] as StageEntry), slug: 'build' }),
+      /\[5\]\.slug.*"build".*a value no other stage uses/,
     ],
     [
       'a variable no earlier stage exports',
@@ -116,8 +144,8 @@ describe('the stage catalog', () => {
     ],
     [
       'cluster access outside the VPC',
-      (c) => (c[3] = { ...(c[3] as StageEntry), network: StageNetwork.CodeBuild }),
-      /\[3\]\.network.*"codebuild".*"vpc" for a stage with cluster access/,
+      (c) => (c[5] = { ...(c[5] as StageEntry), network: StageNetwork.CodeBuild }),
+      /\[5\]\.network.*"codebuild".*"vpc" for a stage with cluster access/,
     ],
     [
       'a timeout CodeBuild refuses',
@@ -132,10 +160,18 @@ describe('the stage catalog', () => {
     expect(() => checkStageCatalog(catalog)).toThrow(/packages\/buildspec\/src\/catalog\.ts/);
   });
 
-  it('keeps the exported variables in one stage', () => {
-    expect(STAGE_CATALOG.filter((e) => e.environment.exports.length > 0).map((e) => e.name)).toEqual([
-      Stage.Build,
-    ]);
+  it('keeps the exported variables in one stage per environment, with the same names where images are built or promoted', () => {
+    for (const environment of ENVIRONMENTS) {
+      const exporting = stagesFor(environmentTraits(environment)).filter(
+        (e) => e.environment.exports.length > 0,
+      );
+      expect(exporting.map((e) => e.name)).toEqual([
+        environmentTraits(environment).promotesFrom === null ? Stage.Build : Stage.Promote,
+      ]);
+    }
+    expect(stageEntry(Stage.Promote).environment.exports).toEqual(
+      stageEntry(Stage.Build).environment.exports,
+    );
     expect(stageEntry(Stage.Build).environment.exports).toContain(ExportedVariable.ImageUri);
   });
 });

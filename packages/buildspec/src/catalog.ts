@@ -5,7 +5,7 @@
  * access, privileged mode, compute size and timeout are all read from here. Adding a stage is one
  * entry plus its generator (see docs/signing-pipeline.md).
  */
-import type { EnvironmentTraits } from '@signet/core';
+import { buildsImages, ENVIRONMENT_DEFINITIONS, type EnvironmentTraits } from '@signet/core';
 import { STAGE_ROLE_GRANTS, type StageGrant, type StageKubernetesRule } from '@signet/policies';
 import {
   CODEBUILD_CALLS,
@@ -24,6 +24,8 @@ import type { Buildspec } from './model.js';
 import { buildStage } from './stages/build.js';
 import { withPipelineInitiatorCheck } from './stages/common.js';
 import { deploymentStage } from './stages/deployment.js';
+import { promoteStage } from './stages/promote.js';
+import { releaseSigningStage } from './stages/release-signing.js';
 import { signingStage } from './stages/signing.js';
 import { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
 
@@ -87,8 +89,17 @@ export interface StageEntry<Name extends string = string> {
   readonly computeType: StageComputeType;
   /** Minutes before CodeBuild stops the build (5 to 480). */
   readonly timeoutMinutes: number;
-  /** A pipeline with a manual approval places it right before this stage. */
+  /**
+   * A pipeline with a manual approval places it right before the first of its stages that says so
+   * (one approval per pipeline): before ReleaseSigning where the environment has one, otherwise
+   * before ApplicationDeployment. Nothing the environment admits is signed before it.
+   */
   readonly approvalBefore: boolean;
+  /**
+   * The app's signing identity whose profile the stage signs with (`SIGNET_SIGNING_PROFILE_ARN`
+   * and its SignWithProfile grant): `pipeline` (the build signature) or `release`.
+   */
+  readonly signingIdentity?: 'pipeline' | 'release';
   /** Environments whose pipeline has this stage (by their traits). Default: every environment. */
   readonly includedIn?: (traits: EnvironmentTraits) => boolean;
 }
@@ -130,6 +141,8 @@ const ENTRIES = [
     computeType: 'BUILD_GENERAL1_MEDIUM',
     timeoutMinutes: 60,
     approvalBefore: false,
+    // Build once: only where images are built; later environments promote the built digest.
+    includedIn: buildsImages,
   },
   {
     name: 'ApplicationSigning',
@@ -154,6 +167,69 @@ const ENTRIES = [
     computeType: 'BUILD_GENERAL1_SMALL',
     timeoutMinutes: 30,
     approvalBefore: false,
+    // The build signature, made once, right after Build.
+    signingIdentity: 'pipeline',
+    includedIn: buildsImages,
+  },
+  {
+    name: 'Promote',
+    slug: 'promote',
+    roleSuffix: 'promote',
+    file: 'promote.yml',
+    environment: {
+      deployTime: [
+        DeployVariable.RepositoryUri,
+        DeployVariable.PromotionSourceUri,
+        DeployVariable.PromotionTrustPolicy,
+      ],
+      fromBuild: [],
+      codebuild: [CodeBuildVariable.Region],
+      // What Build exports where images are built, so every later stage reads the same names.
+      exports: [
+        ExportedVariable.ImageTag,
+        ExportedVariable.ImageDigest,
+        ExportedVariable.ImageUri,
+        ExportedVariable.SbomDigest,
+      ],
+    },
+    generate: promoteStage,
+    roleGrants: STAGE_ROLE_GRANTS.promotion,
+    network: StageNetwork.CodeBuild,
+    privileged: false,
+    computeType: 'BUILD_GENERAL1_SMALL',
+    timeoutMinutes: 30,
+    approvalBefore: false,
+    includedIn: (traits) => !buildsImages(traits),
+  },
+  {
+    name: 'ReleaseSigning',
+    slug: 'release-signing',
+    roleSuffix: 'release',
+    file: 'release-signing.yml',
+    environment: {
+      deployTime: [
+        DeployVariable.RepositoryUri,
+        DeployVariable.SigningProfileArn,
+        DeployVariable.TrustPolicy,
+        DeployVariable.BuildTrustPolicy,
+      ],
+      fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
+      codebuild: [CodeBuildVariable.Region],
+      exports: [],
+    },
+    generate: releaseSigningStage,
+    roleGrants: STAGE_ROLE_GRANTS.releaseSigning,
+    network: StageNetwork.CodeBuild,
+    privileged: false,
+    computeType: 'BUILD_GENERAL1_SMALL',
+    timeoutMinutes: 30,
+    // The release signature is the one this environment's admission adds to the build signature:
+    // it is made only after the gate. Before ApplicationDeployment, so admission can admit the
+    // deploy that follows (staging: right after Promote, whose gate is the build signature and the
+    // previous environment's verify; prod: after the manual approval).
+    approvalBefore: true,
+    signingIdentity: 'release',
+    includedIn: (traits) => traits.releaseSignature,
   },
   {
     name: 'ApplicationDeployment',
@@ -258,8 +334,12 @@ export function checkStageCatalog(catalog: readonly StageEntry[], source = CATAL
 }
 
 checkStageCatalog(STAGE_CATALOG);
+// Each environment's own stages hold too: a variable a later stage takes is exported by one of its own.
+for (const { name, traits } of ENVIRONMENT_DEFINITIONS) {
+  checkStageCatalog(stagesFor(traits), `${CATALOG_SOURCE} (stages of ${name})`);
+}
 
-/** The stages of an environment's pipeline, in pipeline order (a later issue adds stages per environment). */
+/** The stages of an environment's pipeline, in pipeline order: those whose `includedIn` accepts its traits. */
 export function stagesFor<Name extends string = Stage>(
   traits: EnvironmentTraits,
   catalog: readonly StageEntry<Name>[] = STAGE_CATALOG as readonly StageEntry<string>[] as readonly StageEntry<Name>[],

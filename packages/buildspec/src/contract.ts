@@ -16,6 +16,22 @@ export const DeployVariable = {
   TrustPolicy: 'SIGNET_TRUST_POLICY',
   /** Name of the EKS cluster the app deploys to. */
   ClusterName: 'SIGNET_CLUSTER_NAME',
+  /**
+   * ECR repository URI the Promote stage copies from: the app's repository in the environment this
+   * one promotes from (`promotesFrom` of @signet/core), without tag or digest.
+   */
+  PromotionSourceUri: 'SIGNET_PROMOTION_SOURCE_URI',
+  /**
+   * Notation trust policy (JSON) that accepts exactly the build signature: the app's build trust
+   * policy of the cluster, whose only identity is the building environment's pipeline profile.
+   */
+  BuildTrustPolicy: 'SIGNET_BUILD_TRUST_POLICY',
+  /**
+   * The build trust policy with the promotion source's repository in its scope besides this
+   * environment's, so the Promote stage verifies the build signature where the digest comes from,
+   * before copying anything, and again where it lands.
+   */
+  PromotionTrustPolicy: 'SIGNET_PROMOTION_TRUST_POLICY',
 } as const;
 export type DeployVariable = (typeof DeployVariable)[keyof typeof DeployVariable];
 
@@ -30,6 +46,19 @@ export const ExportedVariable = {
   /** Digest of the SBOM attached to the image as an OCI referrer. */
   SbomDigest: 'SBOM_DIGEST',
 } as const;
+
+/**
+ * What a promoting environment's pipeline is asked to promote: the fields of the promotion request
+ * (`promotion.json` at the root of its source artifact), read by the Promote stage into these shell
+ * variables and checked like every other variable of the contract.
+ */
+export const PromotionVariable = {
+  /** The manifest digest to promote, `sha256:<hex>`. */
+  PromotedDigest: 'PROMOTED_DIGEST',
+  /** The commit the digest was built from (its tag in every repository). */
+  PromotedCommit: 'PROMOTED_COMMIT',
+} as const;
+export type PromotionVariable = (typeof PromotionVariable)[keyof typeof PromotionVariable];
 export type ExportedVariable = (typeof ExportedVariable)[keyof typeof ExportedVariable];
 
 /** Variables CodeBuild itself provides that the buildspecs read. */

@@ -25,7 +25,13 @@ export {
   type TrustStoreCertificate,
   type TrustStoreInput,
 } from './inputs.js';
-export { CodeBuildVariable, DeployVariable, ExportedVariable, type StageEnvironment } from './contract.js';
+export {
+  CodeBuildVariable,
+  DeployVariable,
+  ExportedVariable,
+  PromotionVariable,
+  type StageEnvironment,
+} from './contract.js';
 export {
   STAGE_CATALOG,
   STAGE_ENVIRONMENT,
@@ -55,6 +61,8 @@ export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
 export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';
 export { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
+export { PROMOTION_REQUEST_FILE, promoteStage } from './stages/promote.js';
+export { releaseSigningStage } from './stages/release-signing.js';
 export {
   DEFAULT_ADMISSION_POLICY_NAME,
   DEFAULT_TOOLS,

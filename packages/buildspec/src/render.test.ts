@@ -29,11 +29,11 @@ describe('renderWorkspaceBuildspecs', () => {
       'buildspecs/hello-server/dev/build.yml',
       'buildspecs/hello-server/dev/verify-container-sign.yml',
       'buildspecs/hello-server/prod/application-deployment.yml',
-      'buildspecs/hello-server/prod/application-signing.yml',
-      'buildspecs/hello-server/prod/build.yml',
+      'buildspecs/hello-server/prod/promote.yml',
+      'buildspecs/hello-server/prod/release-signing.yml',
       'buildspecs/hello-server/prod/verify-container-sign.yml',
     ]);
-    const build = files.get('buildspecs/hello-server/prod/build.yml') ?? '';
+    const build = files.get('buildspecs/hello-server/dev/build.yml') ?? '';
     expect(build).toContain(`# Regenerate with: ${RENDER_COMMAND}`);
     expect(build).toContain("--file 'apps/hello-server/Dockerfile'");
     expect(files.get('buildspecs/hello-server/prod/application-deployment.yml')).toContain(
@@ -44,7 +44,8 @@ describe('renderWorkspaceBuildspecs', () => {
   it('differs between environments where the policy differs', () => {
     const files = renderWorkspaceBuildspecs([helloServer]);
     expect(files.get('buildspecs/hello-server/dev/build.yml')).toContain("--fail-on 'critical'");
-    expect(files.get('buildspecs/hello-server/prod/build.yml')).toContain("--fail-on 'high'");
+    // Prod never builds: its stricter gate runs on the promoted digest's SBOM.
+    expect(files.get('buildspecs/hello-server/prod/promote.yml')).toContain("--fail-on 'high'");
     expect(files.get('buildspecs/hello-server/dev/verify-container-sign.yml')).toContain(
       '--argjson enforce false',
     );
@@ -58,8 +59,8 @@ describe('renderWorkspaceBuildspecs', () => {
 
   it('applies per-environment overrides', () => {
     const files = renderWorkspaceBuildspecs([helloServer], { prod: { vulnerabilityThreshold: 'medium' } });
-    expect(files.get('buildspecs/hello-server/prod/build.yml')).toContain("--fail-on 'medium'");
-    expect(files.get('buildspecs/hello-server/staging/build.yml')).toContain("--fail-on 'high'");
+    expect(files.get('buildspecs/hello-server/prod/promote.yml')).toContain("--fail-on 'medium'");
+    expect(files.get('buildspecs/hello-server/staging/promote.yml')).toContain("--fail-on 'high'");
   });
 
   it('rejects an unknown environment and a duplicate app name, naming the app', () => {
@@ -76,8 +77,7 @@ describe('renderWorkspaceBuildspecs', () => {
 
   it('renders the AWS Signer root certificate of the policies package into the signing stage', () => {
     const signing = parse(
-      renderWorkspaceBuildspecs([helloServer]).get('buildspecs/hello-server/prod/application-signing.yml') ??
-        '',
+      renderWorkspaceBuildspecs([helloServer]).get('buildspecs/hello-server/prod/release-signing.yml') ?? '',
     ) as {
       phases: { pre_build: { commands: string[] } };
     };

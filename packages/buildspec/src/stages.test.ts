@@ -349,14 +349,16 @@ describe('rendered stages', () => {
       expect((parse(renderStage(stage, base)) as Buildspec).env?.shell).toBe('bash');
   });
 
-  it('exports the digest-bearing variables from Build only', () => {
-    expect(STAGE_GENERATORS[Stage.Build](base).env?.['exported-variables']).toEqual([
-      'IMAGE_TAG',
-      'IMAGE_DIGEST',
-      'IMAGE_URI',
-      'SBOM_DIGEST',
-    ]);
-    for (const stage of STAGE_ORDER.slice(1))
+  it('exports the digest-bearing variables from Build, or Promote where images are promoted, only', () => {
+    for (const stage of [Stage.Build, Stage.Promote]) {
+      expect(STAGE_GENERATORS[stage](base).env?.['exported-variables']).toEqual([
+        'IMAGE_TAG',
+        'IMAGE_DIGEST',
+        'IMAGE_URI',
+        'SBOM_DIGEST',
+      ]);
+    }
+    for (const stage of STAGE_ORDER.filter((s) => s !== Stage.Build && s !== Stage.Promote))
       expect(STAGE_GENERATORS[stage](base).env?.['exported-variables']).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildEnvironmentOf,
+  buildsImages,
   describeTrait,
   ENVIRONMENT_DEFINITIONS,
   ENVIRONMENTS,
@@ -7,6 +9,8 @@ import {
   environmentTraits,
   isEnvironment,
   listEnvironments,
+  promotionSource,
+  promotionTargets,
   validateEnvironmentDefinitions,
 } from './environments.js';
 import { SignetInputError } from './errors.js';
@@ -52,6 +56,34 @@ describe('the environments', () => {
     ).toBe('off in dev and staging, on in prod');
     expect(listEnvironments([])).toBe('no environment');
     expect(listEnvironments(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+});
+
+describe('promotion', () => {
+  it('builds once, in dev; staging promotes from dev and prod from staging, each adding a release signature', () => {
+    expect(environmentsWhere(buildsImages)).toEqual(['dev']);
+    expect(ENVIRONMENTS.map((e) => promotionSource(e))).toEqual([undefined, 'dev', 'staging']);
+    expect(ENVIRONMENTS.map((e) => buildEnvironmentOf(e))).toEqual(['dev', 'dev', 'dev']);
+    expect(ENVIRONMENTS.map((e) => promotionTargets(e))).toEqual([['staging'], ['prod'], []]);
+    expect(environmentsWhere((t) => t.releaseSignature)).toEqual(['staging', 'prod']);
+  });
+
+  it('refuses a first environment that promotes, a source that is not listed before, and a release signature without promotion', () => {
+    const dev = ENVIRONMENT_DEFINITIONS[0];
+    const bad = [
+      { name: 'dev', traits: { ...dev.traits, promotesFrom: 'prod' } },
+      { name: 'qa', traits: { ...prod?.traits, promotesFrom: 'uat' } },
+      { name: 'uat', traits: { ...prod?.traits, promotesFrom: 'uat' } },
+      { name: 'demo', traits: { ...dev.traits, releaseSignature: true } },
+    ];
+    expect(() => validateEnvironmentDefinitions(bad, 'environments.ts')).toThrow(
+      [
+        'environments.ts: key "ENVIRONMENT_DEFINITIONS[0].traits.promotesFrom" has value "prod"; allowed: null: the first environment builds its images (there is nothing before it to promote from)',
+        'environments.ts: key "ENVIRONMENT_DEFINITIONS[1].traits.promotesFrom" has value "uat"; allowed: an environment listed before this one (dev), or null',
+        'environments.ts: key "ENVIRONMENT_DEFINITIONS[2].traits.promotesFrom" has value "uat"; allowed: an environment listed before this one (dev, qa), or null',
+        'environments.ts: key "ENVIRONMENT_DEFINITIONS[3].traits.releaseSignature" has value true; allowed: false where promotesFrom is null (a release signature follows a promotion)',
+      ].join('\n'),
+    );
   });
 });
 

@@ -39,6 +39,20 @@ export interface EnvironmentTraits {
   readonly rolloutTimeoutSeconds: number;
   /** Deletion protection of the EKS cluster when the eks stack's `deletionProtection` is not set. */
   readonly deletionProtectionByDefault: boolean;
+  /**
+   * Where the environment's images come from. `null`: it builds them from the app's one source
+   * repository (Source, Build, build signature). An environment name: it never builds; it promotes
+   * the exact digest that environment verified, with its referrers (signatures, SBOM), from that
+   * environment's repository into its own, and checks the build signature before anything else.
+   * Must name an earlier environment (promotion follows the list's order).
+   */
+  readonly promotesFrom: string | null;
+  /**
+   * The environment signs the promoted digest with its own `release` identity after its gate, and
+   * its admission requires that release signature besides the build signature. Only where
+   * {@link promotesFrom} is set: the build environment's gate is its build.
+   */
+  readonly releaseSignature: boolean;
 }
 
 /** Rollout timeouts, in seconds, that an environment and a rendered stage accept. */
@@ -73,6 +87,8 @@ export const ENVIRONMENT_DEFINITIONS = [
       vulnerabilityThreshold: 'critical',
       rolloutTimeoutSeconds: 300,
       deletionProtectionByDefault: false,
+      promotesFrom: null,
+      releaseSignature: false,
     },
   },
   {
@@ -86,6 +102,8 @@ export const ENVIRONMENT_DEFINITIONS = [
       vulnerabilityThreshold: 'high',
       rolloutTimeoutSeconds: 300,
       deletionProtectionByDefault: true,
+      promotesFrom: 'dev',
+      releaseSignature: true,
     },
   },
   {
@@ -99,6 +117,8 @@ export const ENVIRONMENT_DEFINITIONS = [
       vulnerabilityThreshold: 'high',
       rolloutTimeoutSeconds: 600,
       deletionProtectionByDefault: true,
+      promotesFrom: 'staging',
+      releaseSignature: true,
     },
   },
 ] as const satisfies readonly EnvironmentDefinition[];
@@ -131,6 +151,11 @@ const TRAIT_SPECS: { readonly [K in keyof EnvironmentTraits]-?: { schema: z.ZodT
     allowed: `a whole number of seconds from ${ROLLOUT_TIMEOUT_SECONDS.min} to ${ROLLOUT_TIMEOUT_SECONDS.max}`,
   },
   deletionProtectionByDefault: { schema: z.boolean(), allowed: 'true or false' },
+  promotesFrom: {
+    schema: z.string().nullable(),
+    allowed: 'null (the environment builds) or the name of an earlier environment',
+  },
+  releaseSignature: { schema: z.boolean(), allowed: 'true or false' },
 };
 
 /**
@@ -163,7 +188,6 @@ export function validateEnvironmentDefinitions(
         allowed: `${NAME.allowed}, unique`,
       });
     }
-    seen.add(record['name']);
     const traits = (
       typeof record['traits'] === 'object' && record['traits'] !== null ? record['traits'] : {}
     ) as Record<string, unknown>;
@@ -174,6 +198,7 @@ export function validateEnvironmentDefinitions(
       else if (!spec.schema.safeParse(value).success)
         problems.push({ source, path: `${at}.traits.${trait}`, value, allowed: spec.allowed });
     }
+    problems.push(...promotionProblems(source, at, traits, seen, record['name'], i));
     for (const trait of Object.keys(traits)) {
       if (!(trait in TRAIT_SPECS)) {
         problems.push({
@@ -186,6 +211,49 @@ export function validateEnvironmentDefinitions(
     }
   });
   if (problems.length > 0) throw new SignetInputError(problems);
+}
+
+/**
+ * The promotion traits of one entry: the first environment builds; a later one promotes from an
+ * environment listed before it (never from itself or a later one, so promotion has no cycle), and
+ * only a promoting environment adds a release signature. `earlier` holds the names before the
+ * entry; the entry's own name is added to it here.
+ */
+function promotionProblems(
+  source: string,
+  at: string,
+  traits: Record<string, unknown>,
+  earlier: Set<unknown>,
+  name: unknown,
+  index: number,
+): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const from = traits['promotesFrom'];
+  if (index === 0 && from !== null && from !== undefined) {
+    problems.push({
+      source,
+      path: `${at}.traits.promotesFrom`,
+      value: from,
+      allowed: 'null: the first environment builds its images (there is nothing before it to promote from)',
+    });
+  } else if (typeof from === 'string' && !earlier.has(from)) {
+    problems.push({
+      source,
+      path: `${at}.traits.promotesFrom`,
+      value: from,
+      allowed: `an environment listed before this one (${[...earlier].join(', ') || 'none'}), or null`,
+    });
+  }
+  if (traits['releaseSignature'] === true && from === null) {
+    problems.push({
+      source,
+      path: `${at}.traits.releaseSignature`,
+      value: true,
+      allowed: 'false where promotesFrom is null (a release signature follows a promotion)',
+    });
+  }
+  earlier.add(name);
+  return problems;
 }
 
 validateEnvironmentDefinitions(ENVIRONMENT_DEFINITIONS);
@@ -214,6 +282,34 @@ export function environmentTraits(environment: Environment): EnvironmentTraits {
 /** The environments, in promotion order, whose traits satisfy `test`. */
 export function environmentsWhere(test: (traits: EnvironmentTraits) => boolean): Environment[] {
   return ENVIRONMENTS.filter((environment) => test(environmentTraits(environment)));
+}
+
+/** True where the environment builds its images from source (it promotes from nowhere). */
+export function buildsImages(traits: EnvironmentTraits): boolean {
+  return traits.promotesFrom === null;
+}
+
+/** The environment `environment` promotes its images from, or undefined where it builds them. */
+export function promotionSource(environment: Environment): Environment | undefined {
+  const from = environmentTraits(environment).promotesFrom;
+  return from === null ? undefined : (from as Environment);
+}
+
+/**
+ * The environment that built the images `environment` runs: itself where it builds, otherwise the
+ * end of its promotion chain. Its pipeline identity made the build signature every later
+ * environment verifies.
+ */
+export function buildEnvironmentOf(environment: Environment): Environment {
+  let current = environment;
+  for (let from = promotionSource(current); from !== undefined; from = promotionSource(current))
+    current = from;
+  return current;
+}
+
+/** The environments that promote from `environment`, in order. */
+export function promotionTargets(environment: Environment): Environment[] {
+  return environmentsWhere((traits) => traits.promotesFrom === environment);
 }
 
 /** Names environments in prose: `dev`, `staging and prod`, `dev, staging and prod`, `no environment`. */

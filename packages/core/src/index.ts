@@ -8,6 +8,8 @@ export {
 } from './errors.js';
 export { Severity, SEVERITIES } from './severity.js';
 export {
+  buildEnvironmentOf,
+  buildsImages,
   describeTrait,
   ENVIRONMENT_DEFINITIONS,
   ENVIRONMENTS,
@@ -16,6 +18,8 @@ export {
   HIGHLY_AVAILABLE_VERIFIER_REPLICAS,
   isEnvironment,
   listEnvironments,
+  promotionSource,
+  promotionTargets,
   ROLLOUT_TIMEOUT_SECONDS,
   validateEnvironmentDefinitions,
   type Environment,

@@ -1,4 +1,6 @@
 export {
+  buildEnvironmentOf,
+  buildsImages,
   describeTrait,
   ENVIRONMENT_DEFINITIONS,
   ENVIRONMENTS,
@@ -7,6 +9,8 @@ export {
   HIGHLY_AVAILABLE_VERIFIER_REPLICAS,
   isEnvironment,
   listEnvironments,
+  promotionSource,
+  promotionTargets,
   type Environment,
   type EnvironmentDefinition,
   type EnvironmentTraits,

@@ -31,7 +31,12 @@ export {
   APP_TRUST_POLICY_PREFIX,
   appTrustPolicyName,
   appTrustPolicyDocument,
+  appTrustPolicies,
+  SignatureKind,
+  type AppSignatureTrust,
   type AppTrust,
+  type AppTrustPolicy,
+  type AppTrustPolicyOptions,
 } from './trust/app-trust-policy.js';
 export {
   AWS_SIGNER_TRUST_STORE_NAMES,

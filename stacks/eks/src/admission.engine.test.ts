@@ -93,10 +93,22 @@ function upstream(env: Env) {
       profiles: Object.fromEntries(
         APPS.map((app) => {
           const name = `signet_${env}_${app.replaceAll('-', '_')}`;
-          return [app, { pipeline: { name, arn: profile(name), versionArn: `${profile(name)}/a1B2c3D4e5` } }];
+          const output = (n: string) => ({
+            name: n,
+            arn: profile(n),
+            versionArn: `${profile(n)}/a1B2c3D4e5`,
+          });
+          // Staging and prod sign releases with a release profile per app (signer extraIdentities).
+          return [
+            app,
+            { pipeline: output(name), ...(env === 'dev' ? {} : { release: output(`${name}_release`) }) },
+          ];
         }),
       ),
-      trustedIdentities: APPS.map((app) => profile(`signet_${env}_${app.replaceAll('-', '_')}`)),
+      trustedIdentities: APPS.flatMap((app) => {
+        const name = `signet_${env}_${app.replaceAll('-', '_')}`;
+        return env === 'dev' ? [profile(name)] : [profile(name), profile(`${name}_release`)];
+      }),
     },
   };
 }
@@ -726,7 +738,8 @@ async function plan(env: Env): Promise<Plan> {
   const result = await runStackProgram({
     stackDir,
     env,
-    stackReferences: upstream(env),
+    // Staging and prod also read the building environment's signing profiles (dev's).
+    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
     configOverrides: { 'signet-eks:platformImages': { [PLATFORM_NAMESPACE]: [PLATFORM_IMAGE] } },
   });
   return readAdmissionPlan(result.resources);
@@ -919,13 +932,17 @@ describe.each(ENVIRONMENTS)(
           ?.flatMap((c) => c.apiCall.data ?? [])
           .find((d) => d.key === 'trustPolicy')?.value;
         const trusted = p?.trustPolicies.find((t) => t.name === asked);
-        const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_${env}_${appName.replaceAll('-', '_')}`;
+        // The build signature is dev's in every environment: images are built once, in dev.
+        const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_dev_${appName.replaceAll('-', '_')}`;
         expect(trusted).toEqual({
           name: `signet-app-${appName}`,
           registryScopes: [repositoryUrl(env, appName)],
           trustedIdentities: [profile],
         });
-        expect(p?.trustPolicies.map((t) => t.name).sort()).toEqual(APPS.map((a) => `signet-app-${a}`).sort());
+        const release = env === 'dev' ? [] : APPS.map((a) => `signet-app-${a}-release`);
+        expect(p?.trustPolicies.map((t) => t.name).sort()).toEqual(
+          [...APPS.map((a) => `signet-app-${a}`), ...release].sort(),
+        );
       },
     );
 

@@ -68,7 +68,8 @@ async function run(env: string, configOverrides?: Record<string, unknown>): Prom
   return runStackProgram({
     stackDir,
     env,
-    stackReferences: upstream(env),
+    // A promoting environment also reads the building environment's signing profiles (dev's).
+    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
     ...(configOverrides && { configOverrides }),
   });
 }
@@ -496,25 +497,37 @@ describe('signet-eks verifier', () => {
 });
 
 describe('signet-eks trust and admission', () => {
-  it("has one TrustPolicy per app: exactly the app's repository and exactly its signing profiles, level strict", () => {
+  it("has two TrustPolicies per app in prod, each for exactly the app's repository and exactly one identity: dev's build, prod's release", () => {
     const trustPolicies = ofType(prod, 'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy');
-    expect(trustPolicies.map((r) => r.name)).toEqual(['admission-trust-policy-hello-server']);
-    const trustPolicy = trustPolicies[0];
-    const spec = json<Values>(trustPolicy?.inputs['spec']);
-    const refs = upstream('prod');
-    expect(json<Values>(trustPolicy?.inputs['metadata'])['name']).toBe('signet-app-hello-server');
-    expect(spec['trustPolicyName']).toBe('signet-app-hello-server');
-    expect(spec['trustPolicies']).toEqual([
-      {
-        name: 'signet-app-hello-server',
-        registryScopes: [`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-prod/hello-server`],
-        trustedIdentities: [
-          ...(refs['organization/signet-signer/prod']?.['trustedIdentities'] as string[]),
-        ].sort(),
-        signatureVerification: { level: 'strict' },
-        trustStores: ['signingAuthority:aws-signer-ts'],
-      },
+    expect(trustPolicies.map((r) => r.name)).toEqual([
+      'admission-trust-policy-hello-server',
+      'admission-trust-policy-hello-server-release',
     ]);
+    const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
+    const expected = [
+      ['signet-app-hello-server', profile('signet_dev_hello_server')],
+      ['signet-app-hello-server-release', profile('signet_prod_hello_server_release')],
+    ];
+    trustPolicies.forEach((trustPolicy, i) => {
+      const [name, identity] = expected[i] ?? [];
+      const spec = json<Values>(trustPolicy.inputs['spec']);
+      expect(json<Values>(trustPolicy.inputs['metadata'])['name']).toBe(name);
+      expect(spec['trustPolicyName']).toBe(name);
+      expect(spec['trustPolicies']).toEqual([
+        {
+          name,
+          registryScopes: [`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-prod/hello-server`],
+          trustedIdentities: [identity],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['signingAuthority:aws-signer-ts'],
+        },
+      ]);
+    });
+    // In dev, one: the build identity, dev's own pipeline profile.
+    const devPolicies = ofType(dev, 'kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy');
+    expect(
+      devPolicies.map((r) => json<Values>(r.inputs['spec'])['trustPolicies'][0]['trustedIdentities']),
+    ).toEqual([[profile('signet_dev_hello_server')]]);
     const store = one(prod, 'kubernetes:notation.nirmata.io/v1alpha1:TrustStore', 'admission-trust-store');
     expect(json<Values>(store.inputs['spec'])).toMatchObject({
       trustStoreName: 'aws-signer-ts',
@@ -530,8 +543,12 @@ describe('signet-eks trust and admission', () => {
     expect(spec['rules'].map((rule: Values) => rule['name'])).toEqual([
       'images-hello-server',
       'signed-hello-server',
+      'relsig-hello-server',
       'no-app-namespace',
     ]);
+    // Two verifier calls for the app's Pods: the build policy, then the release policy.
+    expect(JSON.stringify(spec['rules'][2]['context'])).toContain('"signet-app-hello-server-release"');
+    spec['rules'].splice(2, 1);
     for (const rule of spec['rules']) {
       expect(rule['validate']['failureAction']).toBe('Enforce');
       expect(rule['validate']['allowExistingViolations']).toBe(false);

@@ -9,6 +9,7 @@ import {
   NotationVerifier,
   readEcrOutputs,
   readNetworkingOutputs,
+  readPromotionUpstreams,
   readSignerOutputs,
   SignedImageAdmission,
   requireImagePin,
@@ -28,6 +29,8 @@ const provider = createAwsProvider(config);
 const network = readNetworkingOutputs(config);
 const ecr = readEcrOutputs(config);
 const signer = readSignerOutputs(config);
+// Where images are promoted: the building environment's signing profiles (the build identity).
+const promotion = readPromotionUpstreams(config);
 const apps = appsForEnvironment(discoverApps(), config.environment);
 // --- verifier backend and Kyverno images (loadEksConfig has checked every pin) ---
 const pin = (ref: string, path: string) => requireImagePin(ref, `${config.project}:${path}`);
@@ -104,7 +107,19 @@ const verifier = new NotationVerifier(
     spreadAcrossZones: traits.spreadAdmissionAcrossZones,
     oidcProviderArn: cluster.oidcProviderArn,
     repositoryArns: repositories.apply((repos) => repos.map((r) => r.arn)),
-    trustedIdentities: signer.trustedIdentities,
+    // The environment's own profiles and, where images are promoted, the build identity they carry.
+    trustedIdentities: pulumi
+      .all([signer.trustedIdentities, promotion?.buildProfiles])
+      .apply(([own, built]) =>
+        [
+          ...new Set([
+            ...own,
+            ...Object.values(built ?? {}).flatMap((identities) =>
+              Object.values(identities).map((p) => p.arn),
+            ),
+          ]),
+        ].sort(),
+      ),
     // Every Kyverno call names its app's trust policy; a call naming none must not fall back to a
     // policy that exists, so the default is a name no TrustPolicy has (the verifier then refuses).
     defaultTrustPolicy: 'signet-no-default',
@@ -120,6 +135,8 @@ const admission = new SignedImageAdmission(
     apps: apps.map((app) => ({ name: app.name, namespace: app.namespace })),
     repositories: ecr.repositories,
     profiles: signer.profiles,
+    environment: config.environment,
+    ...(promotion === undefined ? {} : { buildProfiles: promotion.buildProfiles }),
     platformImages: values.platformImages,
     // In the system namespaces the backstop admits exactly the pinned Kyverno and verifier images (as
     // the Pods reference them: the config's `<registry>/<repo>:<tag>@sha256:…`) and EKS add-on images.

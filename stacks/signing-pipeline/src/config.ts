@@ -34,10 +34,11 @@ const sourceSchema = z.discriminatedUnion('kind', [
 export const signingPipelineConfig = defineStackConfig('signet-signing-pipeline', {
   source: configKey(
     sourceSchema
-      .default({ kind: SourceKind.CodeCommit, branch: 'main' })
+      .optional()
       .describe(
-        'Where every app pipeline of the environment takes its source: a CodeCommit repository per app (as in the AWS blog), ' +
-          'or a GitHub/GitLab/Bitbucket repository through a CodeConnections connection, triggered only by changes to the app folder.',
+        'Where every app pipeline of the building environment takes its source: a CodeCommit repository per app (as in the AWS blog), ' +
+          'or a GitHub/GitLab/Bitbucket repository through a CodeConnections connection, triggered only by changes to the app folder. ' +
+          `Default { kind: codecommit, branch: main } in ${listEnvironments(environmentsWhere((t) => t.promotesFrom === null))}; refused in the environments that promote (they have no source repository).`,
       ),
     '{ kind: codecommit, branch } or { kind: codeconnections, connectionArn: <CodeConnections connection ARN>, repository: <owner/name>, branch }',
   ),
@@ -46,7 +47,7 @@ export const signingPipelineConfig = defineStackConfig('signet-signing-pipeline'
       .boolean()
       .optional()
       .describe(
-        `A manual approval between ApplicationSigning and ApplicationDeployment. Default: on in ${listEnvironments(environmentsWhere((t) => t.manualApprovalByDefault))} only.`,
+        `A manual approval: before ReleaseSigning where the environment has a release signature (nothing it admits is signed before it), else before ApplicationDeployment. Default: on in ${listEnvironments(environmentsWhere((t) => t.manualApprovalByDefault))} only.`,
       ),
     'true or false',
   ),

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildspecPath, STAGE_ENVIRONMENT, STAGE_ORDER, Stage } from '@signet/buildspec';
-import { describeStackConfig, findWorkspaceRoot } from '@signet/platform';
+import { buildspecPath, STAGE_ENVIRONMENT, Stage, stagesFor } from '@signet/buildspec';
+import {
+  describeStackConfig,
+  environmentTraits,
+  findWorkspaceRoot,
+  type Environment,
+} from '@signet/platform';
 import {
   runStackProgram,
   useAppWorkspace,
@@ -80,7 +85,8 @@ async function run(
   return runStackProgram({
     stackDir,
     env,
-    stackReferences: upstream(env, apps),
+    // A promoting environment also reads the repositories it promotes from and the building one's profiles.
+    stackReferences: { ...upstream('dev', apps), ...upstream('staging', apps), ...upstream(env, apps) },
     ...(configOverrides && { configOverrides }),
   });
 }
@@ -113,6 +119,8 @@ const ROLE_POLICY = 'aws:iam/rolePolicy:RolePolicy';
 const SLUG: Record<Stage, string> = {
   [Stage.Build]: 'build',
   [Stage.ApplicationSigning]: 'application-signing',
+  [Stage.Promote]: 'promote',
+  [Stage.ReleaseSigning]: 'release-signing',
   [Stage.ApplicationDeployment]: 'application-deployment',
   [Stage.VerifyContainerSign]: 'verify-container-sign',
 };
@@ -120,6 +128,8 @@ const project = (result: StackProgramResult, stage: Stage) =>
   one(result, PROJECT, `${APP}-${SLUG[stage]}-project`);
 const stagePolicy = (result: StackProgramResult, stage: Stage) =>
   statements(one(result, ROLE_POLICY, `${APP}-${SLUG[stage]}-policy`).inputs['policy']);
+/** The stages of an environment's pipeline, in order. */
+const stagesOf = (env: Environment): Stage[] => stagesFor(environmentTraits(env)).map((e) => e.name);
 const pipelineOf = (result: StackProgramResult) => one(result, PIPELINE, `${APP}-pipeline`).inputs;
 type StageInput = {
   name: string;
@@ -148,21 +158,57 @@ afterAll(() => {
 describe('signet-signing-pipeline: pipeline', () => {
   it('runs Source, Build, ApplicationSigning, ApplicationDeployment, VerifyContainerSign in dev (no approval)', () => {
     const stages = pipelineOf(dev)['stages'] as StageInput[];
-    expect(stages.map((s) => s.name)).toEqual(['Source', ...STAGE_ORDER]);
-    expect(pipelineOf(dev)).toMatchObject({ pipelineType: 'V2', name: `signet-dev-${APP}` });
-  });
-
-  it('asks for a manual approval after signing and before deployment in prod', () => {
-    const stages = pipelineOf(prod)['stages'] as StageInput[];
     expect(stages.map((s) => s.name)).toEqual([
       'Source',
       'Build',
       'ApplicationSigning',
-      'Approval',
       'ApplicationDeployment',
       'VerifyContainerSign',
     ]);
-    expect(stages[3]?.actions[0]).toMatchObject({ category: 'Approval', provider: 'Manual' });
+    expect(pipelineOf(dev)).toMatchObject({ pipelineType: 'V2', name: `signet-dev-${APP}` });
+  });
+
+  it('never builds in prod: promotes the digest, asks for approval, and only then signs the release', () => {
+    const stages = pipelineOf(prod)['stages'] as StageInput[];
+    expect(stages.map((s) => s.name)).toEqual([
+      'Source',
+      'Promote',
+      'Approval',
+      'ReleaseSigning',
+      'ApplicationDeployment',
+      'VerifyContainerSign',
+    ]);
+    expect(stages[2]?.actions[0]).toMatchObject({
+      name: 'ApproveRelease',
+      category: 'Approval',
+      provider: 'Manual',
+    });
+    // The approver sees what would be signed: the digest, the commit it was built from, its SBOM.
+    expect(stages[2]?.actions[0]?.configuration['CustomData']).toContain(
+      'Sign the release of #{BuildVariables.IMAGE_URI} (commit #{BuildVariables.IMAGE_TAG}, SBOM #{BuildVariables.SBOM_DIGEST})',
+    );
+    // Its source is the promotion request in its own artifact bucket, never a code repository.
+    expect(stages[0]?.actions[0]).toMatchObject({
+      provider: 'S3',
+      configuration: {
+        S3ObjectKey: `promotion/${APP}.zip`,
+        PollForSourceChanges: 'false',
+        S3Bucket: one(prod, 'aws:s3/bucket:Bucket', `${APP}-artifacts-bucket`).state['bucket'],
+      },
+    });
+    expect(ofType(prod, 'aws:codecommit/repository:Repository')).toEqual([]);
+    expect(ofType(prod, 'aws:cloudwatch/eventRule:EventRule')).toEqual([]);
+  });
+
+  it('promotes in staging without approval, its release signature before deployment', async () => {
+    const staging = await run('staging');
+    expect((pipelineOf(staging)['stages'] as StageInput[]).map((s) => s.name)).toEqual([
+      'Source',
+      'Promote',
+      'ReleaseSigning',
+      'ApplicationDeployment',
+      'VerifyContainerSign',
+    ]);
   });
 
   it('follows the config: approval on in dev when asked, off in prod when disabled', async () => {
@@ -175,8 +221,9 @@ describe('signet-signing-pipeline: pipeline', () => {
   it('hands the Build action variables to later stages by reference, never as artifacts', () => {
     const stages = pipelineOf(prod)['stages'] as StageInput[];
     const action = (name: string) => stages.find((s) => s.name === name)?.actions[0];
-    expect(action('Build')?.namespace).toBe('BuildVariables');
-    for (const stage of [Stage.ApplicationSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
+    // Promote exports what Build exports where images are built, under the same namespace.
+    expect(action('Promote')?.namespace).toBe('BuildVariables');
+    for (const stage of [Stage.ReleaseSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
       const variables = JSON.parse(action(stage)?.configuration['EnvironmentVariables'] ?? '[]') as {
         name: string;
         value: string;
@@ -213,72 +260,100 @@ describe('signet-signing-pipeline: pipeline', () => {
     const codebuild = (stage: Stage) =>
       `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-prod-${APP}-${SLUG[stage]}`;
     expect(sourceArns).toEqual({
-      [`signet-prod-${APP}-build`]: codebuild(Stage.Build),
-      [`signet-prod-${APP}-sign`]: codebuild(Stage.ApplicationSigning),
+      [`signet-prod-${APP}-promote`]: codebuild(Stage.Promote),
+      [`signet-prod-${APP}-release`]: codebuild(Stage.ReleaseSigning),
       [`signet-prod-${APP}-deploy`]: codebuild(Stage.ApplicationDeployment),
       [`signet-prod-${APP}-verify`]: codebuild(Stage.VerifyContainerSign),
       [`signet-prod-${APP}-pipeline`]: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:signet-prod-${APP}`,
-      [`signet-prod-${APP}-start`]: `arn:aws:events:${REGION}:${ACCOUNT}:rule/signet-prod-${APP}-source`,
     });
   });
 
   it('lets the pipeline role start only its own projects and read only its own source', () => {
-    const policy = statements(one(prod, ROLE_POLICY, `${APP}-pipeline-policy`).inputs['policy']);
-    const run = policy.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
-    expect(run?.Resource).toEqual(
-      STAGE_ORDER.map(
-        (stage) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-prod-${APP}-${SLUG[stage]}`,
-      ),
+    for (const [env, result] of [
+      ['dev', dev],
+      ['prod', prod],
+    ] as const) {
+      const policy = statements(one(result, ROLE_POLICY, `${APP}-pipeline-policy`).inputs['policy']);
+      const run = policy.find((s) => actionsOf(s).includes('codebuild:StartBuild'));
+      expect(run?.Resource).toEqual(
+        stagesOf(env).map(
+          (stage) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-${env}-${APP}-${SLUG[stage]}`,
+        ),
+      );
+      for (const s of policy) expect(s.Resource).not.toContain('*');
+    }
+    const source = statements(one(dev, ROLE_POLICY, `${APP}-pipeline-policy`).inputs['policy']).find(
+      (s) => s.Sid === 'ReadOwnSource',
     );
-    const source = policy.find((s) => s.Sid === 'ReadOwnSource');
-    expect(source?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:signet-prod-${APP}`]);
-    for (const s of policy) expect(s.Resource).not.toContain('*');
+    expect(source?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:signet-dev-${APP}`]);
+    // Prod reads its promotion request from its own bucket: no source grant at all.
+    expect(
+      statements(one(prod, ROLE_POLICY, `${APP}-pipeline-policy`).inputs['policy']).map((s) => s.Sid),
+    ).not.toContain('ReadOwnSource');
   });
 });
 
 describe('signet-signing-pipeline: stages', () => {
   it.each(['dev', 'staging', 'prod'])('runs the committed buildspecs inline (%s)', async (env) => {
     const result = env === 'dev' ? dev : env === 'prod' ? prod : await run(env);
-    for (const stage of STAGE_ORDER) {
+    for (const stage of stagesOf(env as Environment)) {
       const committed = readFileSync(join(root, buildspecPath(APP, env, stage)), 'utf8');
       expect((project(result, stage).inputs['source'] as { buildspec: string }).buildspec).toBe(committed);
     }
   });
 
   it('runs only the Build stage privileged', () => {
-    const privileged = ofType(prod, PROJECT)
-      .filter((p) => (p.inputs['environment'] as { privilegedMode: boolean }).privilegedMode)
-      .map((p) => p.inputs['name']);
-    expect(privileged).toEqual([`signet-prod-${APP}-build`]);
+    const privileged = [dev, prod].flatMap((result) =>
+      ofType(result, PROJECT)
+        .filter((p) => (p.inputs['environment'] as { privilegedMode: boolean }).privilegedMode)
+        .map((p) => p.inputs['name']),
+    );
+    expect(privileged).toEqual([`signet-dev-${APP}-build`]);
   });
 
   it('sets exactly the contract variables of each stage, from the upstream stacks', () => {
-    const expected: Record<string, string> = {
-      SIGNET_REPOSITORY_URI: repoUrl('prod', APP),
-      SIGNET_SIGNING_PROFILE_ARN: profileArn('signet_prod_hello_server'),
-      SIGNET_CLUSTER_NAME: 'signet-prod-cluster',
+    const expected: Record<string, Record<string, string>> = {
+      dev: {
+        SIGNET_REPOSITORY_URI: repoUrl('dev', APP),
+        SIGNET_SIGNING_PROFILE_ARN: profileArn('signet_dev_hello_server'),
+        SIGNET_CLUSTER_NAME: 'signet-dev-cluster',
+      },
+      prod: {
+        SIGNET_REPOSITORY_URI: repoUrl('prod', APP),
+        // ReleaseSigning signs with the app's release identity of prod, never its pipeline identity.
+        SIGNET_SIGNING_PROFILE_ARN: profileArn('signet_prod_hello_server_release'),
+        SIGNET_CLUSTER_NAME: 'signet-prod-cluster',
+        // Prod promotes from staging.
+        SIGNET_PROMOTION_SOURCE_URI: repoUrl('staging', APP),
+      },
     };
-    for (const stage of STAGE_ORDER) {
-      const variables = (
-        project(prod, stage).inputs['environment'] as {
-          environmentVariables: { name: string; value: string; type: string }[];
+    for (const [env, result] of [
+      ['dev', dev],
+      ['prod', prod],
+    ] as const) {
+      for (const stage of stagesOf(env)) {
+        const variables = (
+          project(result, stage).inputs['environment'] as {
+            environmentVariables: { name: string; value: string; type: string }[];
+          }
+        ).environmentVariables;
+        expect(variables.map((v) => v.name)).toEqual(STAGE_ENVIRONMENT[stage].deployTime);
+        for (const v of variables) {
+          expect(v.type).toBe('PLAINTEXT');
+          if (!v.name.endsWith('TRUST_POLICY')) expect(v.value).toBe(expected[env]?.[v.name]);
         }
-      ).environmentVariables;
-      expect(variables.map((v) => v.name)).toEqual(STAGE_ENVIRONMENT[stage].deployTime);
-      for (const v of variables) {
-        expect(v.type).toBe('PLAINTEXT');
-        if (v.name !== 'SIGNET_TRUST_POLICY') expect(v.value).toBe(expected[v.name]);
       }
     }
   });
 
-  it("verifies with the app's own trust policy, the cluster's for the app: its repository, its profiles, strict", () => {
-    const variables = (
-      project(prod, Stage.ApplicationSigning).inputs['environment'] as {
-        environmentVariables: { name: string; value: string }[];
-      }
-    ).environmentVariables;
-    const trust = JSON.parse(variables.find((v) => v.name === 'SIGNET_TRUST_POLICY')?.value ?? '{}') as {
+  const trustOf = (result: StackProgramResult, stage: Stage, variable: string) =>
+    JSON.parse(
+      (
+        project(result, stage).inputs['environment'] as {
+          environmentVariables: { name: string; value: string }[];
+        }
+      ).environmentVariables.find((v) => v.name === variable)?.value ?? '{}',
+    ) as {
       trustPolicies: {
         name: string;
         registryScopes: string[];
@@ -286,51 +361,91 @@ describe('signet-signing-pipeline: stages', () => {
         signatureVerification: { level: string };
       }[];
     };
-    const profiles = (
-      upstream('prod')['organization/signet-signer/prod'] as {
-        profiles: Record<string, Record<string, { arn: string }>>;
-      }
-    ).profiles[APP];
-    expect(trust.trustPolicies).toHaveLength(1);
-    expect(trust.trustPolicies[0]).toEqual({
-      name: `signet-app-${APP}`,
-      registryScopes: [repoUrl('prod', APP)],
-      trustedIdentities: [profiles?.['pipeline']?.arn, profiles?.['release']?.arn].sort(),
-      signatureVerification: { level: 'strict' },
-      trustStores: ['signingAuthority:aws-signer-ts'],
-    });
-    // Nothing of the other app: neither its repository nor its profiles.
-    expect(JSON.stringify(trust)).not.toContain('other_app');
-    expect(JSON.stringify(trust)).not.toContain('other-app');
-  });
 
-  it("signs only with the app's own pipeline profile; no other stage may sign", () => {
-    const sign = stagePolicy(prod, Stage.ApplicationSigning).filter((s) =>
-      actionsOf(s).includes('signer:SignPayload'),
+  it("verifies with the app's own trust policies, the cluster's: its repository, exactly the build or release identity, strict", () => {
+    const policy = (name: string, scopes: string[], identity: string) => ({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name,
+          registryScopes: scopes,
+          trustedIdentities: [identity],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['signingAuthority:aws-signer-ts'],
+        },
+      ],
+    });
+    const build = profileArn('signet_dev_hello_server');
+    // dev: the build signature only, by dev's pipeline identity.
+    expect(trustOf(dev, Stage.ApplicationSigning, 'SIGNET_TRUST_POLICY')).toEqual(
+      policy(`signet-app-${APP}`, [repoUrl('dev', APP)], build),
     );
-    expect(sign).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Resource: [profileArn('signet_prod_hello_server')] }),
-    ]);
-    for (const stage of [Stage.Build, Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
-      expect(stagePolicy(prod, stage).flatMap(actionsOf)).not.toContain('signer:SignPayload');
+    // prod: the build signature is still dev's; the release signature is prod's own release identity.
+    expect(trustOf(prod, Stage.ReleaseSigning, 'SIGNET_BUILD_TRUST_POLICY')).toEqual(
+      policy(`signet-app-${APP}`, [repoUrl('prod', APP)], build),
+    );
+    expect(trustOf(prod, Stage.ReleaseSigning, 'SIGNET_TRUST_POLICY')).toEqual(
+      policy(
+        `signet-app-${APP}-release`,
+        [repoUrl('prod', APP)],
+        profileArn('signet_prod_hello_server_release'),
+      ),
+    );
+    // Promote verifies the build signature where the digest comes from (staging) and where it lands.
+    expect(trustOf(prod, Stage.Promote, 'SIGNET_PROMOTION_TRUST_POLICY')).toEqual(
+      policy(`signet-app-${APP}`, [repoUrl('prod', APP), repoUrl('staging', APP)], build),
+    );
+    // Nothing of the other app, and no staging release identity in prod.
+    for (const stage of [Stage.Promote, Stage.ReleaseSigning]) {
+      const text = JSON.stringify(project(prod, stage).inputs['environment']);
+      expect(text).not.toContain('other_app');
+      expect(text).not.toContain('other-app');
+      expect(text).not.toContain('signet_staging_hello_server_release');
     }
   });
 
+  it("signs the build with the app's dev pipeline profile and the prod release with its prod release profile; no other stage may sign", () => {
+    const signs = (result: StackProgramResult, stage: Stage) =>
+      stagePolicy(result, stage).filter((s) => actionsOf(s).includes('signer:SignPayload'));
+    expect(signs(dev, Stage.ApplicationSigning)).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Resource: [profileArn('signet_dev_hello_server')] }),
+    ]);
+    expect(signs(prod, Stage.ReleaseSigning)).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Resource: [profileArn('signet_prod_hello_server_release')],
+      }),
+    ]);
+    for (const stage of [Stage.Build, Stage.ApplicationDeployment, Stage.VerifyContainerSign])
+      expect(signs(dev, stage)).toEqual([]);
+    for (const stage of [Stage.Promote, Stage.ApplicationDeployment, Stage.VerifyContainerSign])
+      expect(signs(prod, stage)).toEqual([]);
+  });
+
+  it('lets Promote read the source repository only and write its own', () => {
+    const policy = stagePolicy(prod, Stage.Promote);
+    expect(policy.find((s) => s.Sid === 'ReadPromotionSource')?.Resource).toEqual([repoArn('staging', APP)]);
+    expect(policy.find((s) => s.Sid === 'WritePromotedImage')?.Resource).toEqual([repoArn('prod', APP)]);
+  });
+
   it('checks revocation on the trusted profiles, their versions and their signing jobs only', () => {
-    const revocation = stagePolicy(prod, Stage.ApplicationSigning).find(
+    const revocation = stagePolicy(dev, Stage.ApplicationSigning).find(
       (s) => s.Sid === 'CheckSignatureRevocation',
     );
     expect(revocation?.Resource).toEqual([
-      ...(upstream('prod')['organization/signet-signer/prod']?.trustedIdentities ?? []).flatMap((arn) => [
+      ...(upstream('dev')['organization/signet-signer/dev']?.trustedIdentities ?? []).flatMap((arn) => [
         arn,
         `${arn}/*`,
       ]),
       `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/*`,
     ]);
+    // Prod verifies dev's build signature: its pipeline profile is among those checked there.
+    const prodRevocation = stagePolicy(prod, Stage.Promote).find((s) => s.Sid === 'CheckSignatureRevocation');
+    expect(prodRevocation?.Resource).toContain(profileArn('signet_dev_hello_server'));
   });
 
   it('lets each stage write only the log streams of its own log group', () => {
-    for (const stage of STAGE_ORDER) {
+    for (const stage of stagesOf('prod')) {
       const logs = stagePolicy(prod, stage).find((s) => s.Sid === 'WriteOwnLogs');
       expect(logs?.Resource).toEqual([
         `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/signet/prod/pipeline/${APP}/${SLUG[stage]}:log-stream:*`,
@@ -361,9 +476,9 @@ describe('signet-signing-pipeline: stages', () => {
   });
 
   it('pushes only to the app repository', () => {
-    const push = stagePolicy(prod, Stage.Build).find((s) => actionsOf(s).includes('ecr:PutImage'));
-    expect(push?.Resource).toEqual([repoArn('prod', APP)]);
-    expect(stagePolicy(prod, Stage.ApplicationDeployment).flatMap(actionsOf)).not.toContain('ecr:PutImage');
+    const push = stagePolicy(dev, Stage.Build).find((s) => actionsOf(s).includes('ecr:PutImage'));
+    expect(push?.Resource).toEqual([repoArn('dev', APP)]);
+    expect(stagePolicy(dev, Stage.ApplicationDeployment).flatMap(actionsOf)).not.toContain('ecr:PutImage');
   });
 
   it('gives the deploy and verify roles their cluster only, and Kubernetes rights in the app namespace only', () => {
@@ -448,7 +563,7 @@ describe('signet-signing-pipeline: stages', () => {
   });
 
   it('runs the cluster-facing stages in the private subnets, the others outside the VPC', () => {
-    for (const stage of STAGE_ORDER) {
+    for (const stage of stagesOf('prod')) {
       const vpc = project(prod, stage).inputs['vpcConfig'] as { subnets: string[] } | undefined;
       if (stage === Stage.ApplicationDeployment || stage === Stage.VerifyContainerSign) {
         expect(vpc?.subnets).toEqual(['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb']);
@@ -466,7 +581,7 @@ describe('signet-signing-pipeline: stages', () => {
 describe('signet-signing-pipeline: encryption and storage', () => {
   it('encrypts every project and log group with the pipeline key, and keeps logs for the configured days', () => {
     const key = one(prod, 'aws:kms/key:Key', `${APP}-key-key`).state['arn'];
-    for (const stage of STAGE_ORDER) {
+    for (const stage of stagesOf('prod')) {
       expect(project(prod, stage).inputs['encryptionKey']).toBe(key);
       const logs = one(prod, 'aws:cloudwatch/logGroup:LogGroup', `${APP}-${SLUG[stage]}-logs`).inputs;
       expect(logs).toMatchObject({
@@ -590,11 +705,11 @@ describe('signet-signing-pipeline: notifications', () => {
 
 describe('signet-signing-pipeline: source', () => {
   it('creates a KMS-encrypted CodeCommit repository and starts the pipeline on pushes to its branch', () => {
-    const repo = one(prod, 'aws:codecommit/repository:Repository', `${APP}-source`);
-    expect(repo.inputs).toMatchObject({ repositoryName: `signet-prod-${APP}`, defaultBranch: 'main' });
-    expect(repo.inputs['kmsKeyId']).toBe(one(prod, 'aws:kms/key:Key', `${APP}-key-key`).state['arn']);
+    const repo = one(dev, 'aws:codecommit/repository:Repository', `${APP}-source`);
+    expect(repo.inputs).toMatchObject({ repositoryName: `signet-dev-${APP}`, defaultBranch: 'main' });
+    expect(repo.inputs['kmsKeyId']).toBe(one(dev, 'aws:kms/key:Key', `${APP}-key-key`).state['arn']);
     const pattern = JSON.parse(
-      one(prod, 'aws:cloudwatch/eventRule:EventRule', `${APP}-source-changed`).inputs[
+      one(dev, 'aws:cloudwatch/eventRule:EventRule', `${APP}-source-changed`).inputs[
         'eventPattern'
       ] as string,
     ) as {
@@ -603,17 +718,25 @@ describe('signet-signing-pipeline: source', () => {
     };
     expect(pattern.resources).toEqual([repo.state['arn']]);
     expect(pattern.detail.referenceName).toEqual(['main']);
-    const start = statements(one(prod, ROLE_POLICY, `${APP}-source-events-policy`).inputs['policy']);
+    const start = statements(one(dev, ROLE_POLICY, `${APP}-source-events-policy`).inputs['policy']);
     expect(start).toEqual([
       expect.objectContaining({
         Action: ['codepipeline:StartPipelineExecution'],
-        Resource: [one(prod, PIPELINE, `${APP}-pipeline`).state['arn']],
+        Resource: [one(dev, PIPELINE, `${APP}-pipeline`).state['arn']],
       }),
     ]);
   });
 
+  it("refuses a source in an environment that promotes: the one source is the building environment's", async () => {
+    await expect(
+      run('staging', { 'signet-signing-pipeline:source': { kind: 'codecommit', branch: 'main' } }),
+    ).rejects.toThrow(
+      'Pulumi.staging.yaml: key "signet-signing-pipeline:source" is set, but staging promotes images from dev and has no source repository; remove the key',
+    );
+  });
+
   it('uses a CodeConnections repository, triggered only by changes to the app folder', async () => {
-    const result = await run('staging', {
+    const result = await run('dev', {
       'signet-signing-pipeline:source': {
         kind: 'codeconnections',
         connectionArn: CONNECTION,

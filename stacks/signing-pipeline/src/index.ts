@@ -1,19 +1,21 @@
 import {
   AppPipeline,
-  appTrustFromUpstream,
+  appSignatureTrustFromUpstream,
   appsForEnvironment,
+  buildsImages,
   createAwsProvider,
   discoverApps,
   environmentTraits,
   loadStackConfig,
-  PIPELINE_IDENTITY,
   PipelineEnvironment,
-  pipelineTrustPolicyJson,
   readEcrOutputs,
   readEksOutputs,
   readNetworkingOutputs,
+  readPromotionUpstreams,
   readSignerOutputs,
+  pipelineTrustPolicies,
   requireAppEntry,
+  SourceKind,
 } from '@signet/platform';
 import * as pulumi from '@pulumi/pulumi';
 import { signingPipelineConfig } from './config.js';
@@ -26,7 +28,18 @@ const ecr = readEcrOutputs(config);
 const signer = readSignerOutputs(config);
 const eks = readEksOutputs(config);
 const apps = appsForEnvironment(discoverApps(), config.environment);
-const manualApproval = values.manualApproval ?? environmentTraits(config.environment).manualApprovalByDefault;
+const traits = environmentTraits(config.environment);
+const manualApproval = values.manualApproval ?? traits.manualApprovalByDefault;
+// Build once: only the building environment has a source repository; the others promote.
+const promotion = readPromotionUpstreams(config);
+if (!buildsImages(traits) && values.source !== undefined) {
+  throw new Error(
+    `${config.file}: key "signet-signing-pipeline:source" is set, but ${config.environment} promotes images from ${traits.promotesFrom} and has no source repository; remove the key (the app's one source is the building environment's)`,
+  );
+}
+const source = buildsImages(traits)
+  ? (values.source ?? { kind: SourceKind.CodeCommit, branch: 'main' })
+  : { kind: SourceKind.PromotionRequest };
 
 // Shared by the environment's pipelines: notification topic, stage network, policy-reader RBAC.
 const shared = new PipelineEnvironment(
@@ -43,37 +56,61 @@ const shared = new PipelineEnvironment(
   { providers: { aws: provider } },
 );
 
-// Per app its signing pipeline: Build, ApplicationSigning, (approval,) deployment, verification.
-const pipelines = apps.map((app) => ({
-  app: app.name,
-  pipeline: new AppPipeline(
+// Per app its signing pipeline: built (Build, ApplicationSigning) or promoted (Promote, approval where
+// configured, ReleaseSigning), then deployment and verification.
+const pipelines = apps.map((app) => {
+  // The app's trust policies here, from the same reading of the upstream outputs as the cluster's.
+  const trust = pulumi
+    .all([ecr.repositories, signer.profiles, promotion?.buildProfiles, promotion?.sourceRepositories])
+    .apply(([repositories, profiles, buildProfiles, sourceRepositories]) =>
+      pipelineTrustPolicies(
+        appSignatureTrustFromUpstream(app.name, config.environment, repositories, profiles, buildProfiles),
+        sourceRepositories === undefined
+          ? undefined
+          : requireAppEntry(sourceRepositories, app.name, `signet-ecr repositories (${promotion?.source})`)
+              .url,
+      ),
+    );
+  const pipeline = new AppPipeline(
     app.name,
     {
       environment: config.environment,
       region: config.region,
       app,
-      source: values.source,
+      source,
       manualApproval,
       logRetentionDays: values.logRetentionDays,
       artifactRetentionDays: values.artifactRetentionDays,
       repository: ecr.repositories.apply((repos) =>
         requireAppEntry(repos, app.name, 'signet-ecr repositories'),
       ),
-      signingProfileArn: signer.profiles.apply(
-        (profiles) =>
-          requireAppEntry(
-            requireAppEntry(profiles, app.name, 'signet-signer profiles'),
-            PIPELINE_IDENTITY,
-            `signet-signer profiles.${app.name}`,
-          ).arn,
-      ),
-      trustedIdentities: signer.trustedIdentities,
-      // The app's own trust policy: the document of the cluster's TrustPolicy for this app.
-      trustPolicyJson: pulumi
-        .all([ecr.repositories, signer.profiles])
-        .apply(([repositories, profiles]) =>
-          pipelineTrustPolicyJson(appTrustFromUpstream(app.name, repositories, profiles)),
+      // What each signing stage signs with, and the trust policies it verifies with: the same reading
+      // of the upstream outputs as the cluster's TrustPolicies.
+      signingProfileArns: {
+        pipeline: signer.profiles.apply(
+          (profiles) => requireAppEntry(profiles, app.name, 'signet-signer profiles')['pipeline']?.arn ?? '',
         ),
+        release: signer.profiles.apply(
+          (profiles) => requireAppEntry(profiles, app.name, 'signet-signer profiles')['release']?.arn ?? '',
+        ),
+      },
+      trustedIdentities: pulumi
+        .all([signer.trustedIdentities, promotion?.buildProfiles])
+        .apply(([own, built]) =>
+          [...new Set([...own, ...Object.values(built?.[app.name] ?? {}).map((p) => p.arn)])].sort(),
+        ),
+      trustPolicyJson: trust.apply((t) => t.trustPolicyJson),
+      ...(promotion === undefined
+        ? {}
+        : {
+            buildTrustPolicyJson: trust.apply((t) => t.buildTrustPolicyJson ?? ''),
+            promotion: {
+              sourceRepository: promotion.sourceRepositories.apply((repos) =>
+                requireAppEntry(repos, app.name, `signet-ecr repositories (${promotion.source})`),
+              ),
+              trustPolicyJson: trust.apply((t) => t.promotionTrustPolicyJson ?? ''),
+            },
+          }),
       cluster: { name: eks.clusterName, arn: eks.clusterArn },
       namespace: eks.appNamespaces.apply((namespaces) =>
         requireAppEntry(namespaces, app.name, 'signet-eks appNamespaces'),
@@ -88,8 +125,9 @@ const pipelines = apps.map((app) => ({
       notificationTopicArn: shared.topicArn,
     },
     { provider },
-  ),
-}));
+  );
+  return { app: app.name, pipeline };
+});
 
 export const pipelineNames = Object.fromEntries(
   pipelines.map(({ app, pipeline }) => [app, pipeline.pipelineName]),

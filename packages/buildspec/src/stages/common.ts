@@ -1,4 +1,4 @@
-import { CodeBuildVariable, DeployVariable, ExportedVariable } from '../contract.js';
+import { CodeBuildVariable, DeployVariable, ExportedVariable, PromotionVariable } from '../contract.js';
 import type { GpgSignedTool, PinnedTool } from '../inputs.js';
 import { OnFailure, type Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
@@ -58,6 +58,16 @@ export const VARIABLE_RULES: Readonly<Record<string, VariableRule>> = {
   [DeployVariable.ClusterName]: {
     pattern: '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$',
     expected: 'an EKS cluster name (letters, digits, - and _, at most 100)',
+  },
+  [DeployVariable.PromotionSourceUri]: {
+    pattern: '^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*$',
+    expected:
+      'the ECR repository URI of the environment promoted from, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/signet-dev/hello-server, without tag or digest',
+  },
+  [PromotionVariable.PromotedDigest]: DIGEST,
+  [PromotionVariable.PromotedCommit]: {
+    pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
+    expected: 'the full commit id the promoted image was built from',
   },
   [ExportedVariable.ImageDigest]: DIGEST,
   [ExportedVariable.SbomDigest]: DIGEST,

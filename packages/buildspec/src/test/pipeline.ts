@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipelineName } from '@signet/core';
 import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
-import { STAGE_ENVIRONMENT, STAGE_GENERATORS, STAGE_ORDER, Stage } from '../catalog.js';
+import { environmentsWhere, buildsImages, environmentTraits } from '@signet/core';
+import { STAGE_ENVIRONMENT, STAGE_GENERATORS, Stage, stagesFor } from '../catalog.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
 import { renderBuildspec } from '../model.js';
 import type { Buildspec } from '../model.js';
@@ -82,7 +83,7 @@ export interface Scenario {
   readonly pushReportsDigest?: boolean;
   /** Key the AWS Signer plugin stand-in signs with: the one in the trust store (default) or another test key. */
   readonly signingKey?: 'trusted' | 'other';
-  /** Leave the stage's `notation sign` commands out, so its `notation verify` meets an unsigned image. */
+  /** Leave a signing stage's `notation sign` commands out, so its `notation verify` meets what is there. */
   readonly unsigned?: boolean;
   readonly apply?: 'ok' | 'denied';
   readonly rollout?: 'ok' | 'timeout';
@@ -418,20 +419,28 @@ export async function pushTestImage(label = 'image'): Promise<Record<string, str
   }
 }
 
+/** The stages of the environment that builds (dev): what a run without `stages` runs. */
+const BUILDING_STAGES: readonly Stage[] = stagesFor(
+  environmentTraits(environmentsWhere(buildsImages)[0] ?? 'dev'),
+).map((entry) => entry.name);
+
 /** Options of {@link runPipeline} beyond the scenario. */
 export interface PipelineOptions {
   /** Manifests of the app (default: a Deployment and a Service with the placeholder). */
   readonly manifests?: Readonly<Record<string, string>>;
-  /** Run only these stages (default: all four, stopping at the first failure). */
+  /** Run only these stages (default: the building environment's four, stopping at the first failure). */
   readonly stages?: readonly Stage[];
   /** Variables the earlier stages would have exported, for runs that start later. */
   readonly exported?: Readonly<Record<string, string>>;
+  /** More files at the root of every stage's checkout (a promotion request, for Promote). */
+  readonly sourceFiles?: Readonly<Record<string, string>>;
 }
 
 /** The generated buildspec of a stage, less its `notation sign` commands when the scenario says so. */
 function stageBuildspec(stage: Stage, inputs: BuildspecInputs, scenario: Scenario): string {
   const spec = STAGE_GENERATORS[stage](inputs);
-  if (!scenario.unsigned || stage !== Stage.ApplicationSigning) return renderBuildspec(spec);
+  if (!scenario.unsigned || (stage !== Stage.ApplicationSigning && stage !== Stage.ReleaseSigning))
+    return renderBuildspec(spec);
   const build = spec.phases.build;
   if (build === undefined) throw new Error(`${stage} has no build phase`);
   const unsigned: Buildspec = {
@@ -502,7 +511,7 @@ export async function runPipeline(
   };
   const stages = new Map<Stage, BuildResult>();
   let exported: Record<string, string> = { ...options.exported };
-  for (const stage of options.stages ?? STAGE_ORDER) {
+  for (const stage of options.stages ?? BUILDING_STAGES) {
     // Every stage is a fresh CodeBuild container: its own checkout, home and tools.
     const dir = join(root, stage);
     const source = join(dir, 'src');
@@ -513,6 +522,8 @@ export async function runPipeline(
       source,
       options.manifests ?? { 'deployment.yaml': DEPLOYMENT_YAML, 'service.yaml': SERVICE_YAML },
     );
+    for (const [file, content] of Object.entries(options.sourceFiles ?? {}))
+      writeFileSync(join(source, file), content);
     const inputs = { ...scenarioInputs(tools, toolsDir, services.keys.trusted.pem), ...scenario.inputs };
     const contract = STAGE_ENVIRONMENT[stage];
     const env: Record<string, string> = {

@@ -1,7 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  appTrustPolicyDocument,
+  appTrustPolicies,
   appTrustPolicyName,
   buildImageBackstop,
   buildImageVerificationClusterPolicy,
@@ -18,7 +18,9 @@ import {
   type VerifierCall,
 } from '@signet/policies';
 import type { RepositoryOutput, SigningProfileOutput } from '../contracts.js';
-import { appTrustFromUpstream, requireAppEntry } from '../pipeline/upstream.js';
+import { environmentTraits, type Environment } from '../environment.js';
+import { appSignatureTrustFromUpstream } from '../pipeline/promotion.js';
+import { requireAppEntry } from '../pipeline/upstream.js';
 import { KYVERNO_NAMESPACE, type VerifierLayout } from './charts.js';
 import { appNamespaceLabels } from './namespaces.js';
 
@@ -36,6 +38,13 @@ export interface SignedImageAdmissionArgs {
   readonly repositories: pulumi.Input<Record<string, RepositoryOutput>>;
   /** The signer stack's `profiles`, per app and identity: each app's TrustPolicy identities, exactly. */
   readonly profiles: pulumi.Input<Record<string, Record<string, SigningProfileOutput>>>;
+  /**
+   * The environment: whether it builds (one TrustPolicy per app, the build identity) or promotes and
+   * requires a release signature (two TrustPolicies per app, two verifier calls).
+   */
+  readonly environment: Environment;
+  /** Where images are promoted: the building environment's signer `profiles` (the build identity). */
+  readonly buildProfiles?: pulumi.Input<Record<string, Record<string, SigningProfileOutput>>>;
   /** Images (by digest) admitted in namespaces of no app, per namespace (`signet-eks:platformImages`). */
   readonly platformImages: PlatformImages;
   /**
@@ -114,27 +123,34 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.verifierRelease] },
     );
 
-    // Per app its own TrustPolicy, from the same reading of the upstream outputs as its pipeline's.
-    const upstream = pulumi.all([args.repositories, args.profiles]);
-    const trustPolicies = args.apps.map((app) => {
-      const resource = upstream.apply(([repositories, profiles]) =>
-        buildTrustPolicyResource(
-          appTrustPolicyDocument(appTrustFromUpstream(app.name, repositories, profiles)),
-          appTrustPolicyName(app.name),
-          { labels: LABELS },
-        ),
-      );
-      return new k8s.apiextensions.CustomResource(
-        `${name}-trust-policy-${app.name}`,
-        {
-          apiVersion: NOTATION_NIRMATA_API_VERSION,
-          kind: 'TrustPolicy',
-          metadata: resource.metadata,
-          spec: resource.spec,
-        },
-        { parent: this, dependsOn: [args.verifierRelease, trustStore] },
-      );
-    });
+    // Per app and signature its own TrustPolicy, from the same reading of the upstream outputs as its
+    // pipeline's: the build policy, and the release policy where the environment requires it.
+    const upstream = pulumi.all([args.repositories, args.profiles, args.buildProfiles]);
+    const requireRelease = environmentTraits(args.environment).releaseSignature;
+    const trustPolicies = args.apps.flatMap((app) =>
+      (requireRelease ? (['build', 'release'] as const) : (['build'] as const)).map((kind, index) => {
+        const resource = upstream.apply(([repositories, profiles, buildProfiles]) => {
+          const policy = appTrustPolicies(
+            appSignatureTrustFromUpstream(app.name, args.environment, repositories, profiles, buildProfiles),
+          )[index];
+          if (policy === undefined || policy.kind !== kind) {
+            throw new Error(`SignedImageAdmission ${name}: no ${kind} trust policy for app "${app.name}"`);
+          }
+          return buildTrustPolicyResource(policy.document, policy.name, { labels: LABELS });
+        });
+        return new k8s.apiextensions.CustomResource(
+          // The build policy keeps the resource name it always had.
+          `${name}-trust-policy-${app.name}${kind === 'build' ? '' : `-${kind}`}`,
+          {
+            apiVersion: NOTATION_NIRMATA_API_VERSION,
+            kind: 'TrustPolicy',
+            metadata: resource.metadata,
+            spec: resource.spec,
+          },
+          { parent: this, dependsOn: [args.verifierRelease, trustStore] },
+        );
+      }),
+    );
 
     const rbac = buildVerifierTlsSecretReaderRbac({
       verifierNamespace: layout.namespace,
@@ -156,6 +172,7 @@ export class SignedImageAdmission extends pulumi.ComponentResource {
         name: app.name,
         namespace: app.namespace,
         repositoryUrl: requireAppEntry(repositories, app.name, 'signet-ecr repositories').url,
+        requireReleaseSignature: requireRelease,
       })),
     );
     const clusterPolicyDocument = appRepositories.apply((apps) =>

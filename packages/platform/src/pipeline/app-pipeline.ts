@@ -1,16 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import {
-  buildspecHeader,
-  DeployVariable,
-  inputsFor,
-  renderStage,
-  StageNetwork,
-  stagesFor,
-  type Environment as BuildspecEnvironment,
-  type Stage,
-  type StageEntry,
-} from '@signet/buildspec';
+import { DeployVariable, StageNetwork, type Stage, type StageEntry } from '@signet/buildspec';
 import {
   buildCodeBuildVpcPolicy,
   buildPipelineRolePolicy,
@@ -20,12 +10,9 @@ import {
   SourceKind,
   type SourceAccess,
 } from '@signet/policies';
-import type { DiscoveredApp } from '../apps.js';
-import { environmentTraits, type Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
 import {
   kmsAliasName,
-  logGroupName,
   physicalName,
   pipelineName as appPipelineName,
   pipelineRoleName,
@@ -34,89 +21,16 @@ import {
 } from '../naming.js';
 import { ArtifactBucket } from './artifact-bucket.js';
 import { createCodeCommitTrigger } from './codecommit-trigger.js';
-import type { PipelineSource } from './source.js';
+import { appLogGroupPrefix, pipelineStages, renderAppBuildspecs, stageLogGroupName } from './app-stages.js';
+import type { AppPipelineArgs } from './app-pipeline-args.js';
 import { createStageClusterAccess, stageRolePolicy } from './stage-access.js';
-import { buildPipelineStages, buildSourceTrigger, STAGE_SLUG, stageProjectVariables } from './stages.js';
+import {
+  ARTIFACT_BUCKET_PLACEHOLDER,
+  buildPipelineStages,
+  buildSourceTrigger,
+  stageProjectVariables,
+} from './stages.js';
 import { StageProject } from './stage-project.js';
-
-/** The stages of an environment's pipeline, from the stage catalog and the environment's traits. */
-export function pipelineStages(environment: Environment): readonly StageEntry<Stage>[] {
-  return stagesFor(environmentTraits(environment));
-}
-
-/** The log group of one stage of one app: `/signet/<env>/pipeline/<app>/<stage>`. */
-export function stageLogGroupName(environment: Environment, app: string, stage: Stage): string {
-  return `${appLogGroupPrefix(environment, app)}${STAGE_SLUG[stage]}`;
-}
-
-function appLogGroupPrefix(environment: Environment, app: string): string {
-  return `${logGroupName(environment, 'pipeline')}/${app}/`;
-}
-
-/**
- * The buildspec of each stage, rendered by `@signet/buildspec` exactly as the committed
- * `buildspecs/<app>/<env>/` files (same inputs, same header).
- */
-export function renderAppBuildspecs(
-  app: DiscoveredApp,
-  environment: Environment,
-): Partial<Record<Stage, string>> {
-  const declaration = {
-    name: app.name,
-    namespace: app.namespace,
-    port: app.port,
-    environments: app.environments,
-    manifests: app.manifests,
-  };
-  const inputs = inputsFor({ directory: app.directory, declaration }, environment as BuildspecEnvironment);
-  return Object.fromEntries(
-    pipelineStages(environment).map(({ name: stage }) => [
-      stage,
-      renderStage(stage, inputs, buildspecHeader(stage, app.name, environment)),
-    ]),
-  );
-}
-
-/** Arguments of {@link AppPipeline}. */
-export interface AppPipelineArgs {
-  readonly environment: Environment;
-  readonly region: string;
-  readonly app: DiscoveredApp;
-  /** Where the pipeline's source comes from (CodeCommit repository created here, or a connection). */
-  readonly source: PipelineSource;
-  /** Manual approval between ApplicationSigning and ApplicationDeployment. */
-  readonly manualApproval: boolean;
-  /** Retention of the stage log groups, in days (a CloudWatch Logs value). */
-  readonly logRetentionDays: number;
-  /** Days artifacts and noncurrent versions are kept. */
-  readonly artifactRetentionDays: number;
-  /** The app's ECR repository (from the ecr stack). */
-  readonly repository: pulumi.Input<{ readonly arn: string; readonly url: string }>;
-  /** The app's pipeline signing profile ARN (from the signer stack). */
-  readonly signingProfileArn: pulumi.Input<string>;
-  /** Every trusted profile ARN of the environment: revocation checks of `notation verify`. */
-  readonly trustedIdentities: pulumi.Input<string[]>;
-  /** The notation trust policy (JSON) the cluster verifies with, from `buildTrustPolicy`. */
-  readonly trustPolicyJson: pulumi.Input<string>;
-  readonly cluster: {
-    readonly name: pulumi.Input<string>;
-    readonly arn: pulumi.Input<string>;
-  };
-  /** The app's namespace on the cluster (from the eks stack). */
-  readonly namespace: pulumi.Input<string>;
-  /** The group that may get the admission ClusterPolicy (for stages whose entry reads it). */
-  readonly admissionPolicyReadersGroup: string;
-  /** The cluster, for the Roles of stages with `rbac` cluster access. */
-  readonly kubernetesProvider: pulumi.ProviderResource;
-  /** Where the cluster-facing stages run. */
-  readonly vpc: {
-    readonly vpcId: pulumi.Input<string>;
-    readonly subnetIds: pulumi.Input<string[]>;
-    readonly securityGroupId: pulumi.Input<string>;
-  };
-  /** SNS topic of failure and approval notifications. */
-  readonly notificationTopicArn: pulumi.Input<string>;
-}
 
 /**
  * An app's signing pipeline: source, KMS key, artifact bucket, one CodeBuild project and role per
@@ -170,6 +84,7 @@ export class AppPipeline extends pulumi.ComponentResource {
     );
 
     let codeCommit: aws.codecommit.Repository | undefined;
+    const codeCommitBranch = args.source.kind === SourceKind.CodeCommit ? args.source.branch : undefined;
     if (args.source.kind === SourceKind.CodeCommit) {
       codeCommit = new aws.codecommit.Repository(
         `${name}-source`,
@@ -183,13 +98,11 @@ export class AppPipeline extends pulumi.ComponentResource {
       );
     }
     const sourceAccess: pulumi.Output<SourceAccess> =
-      codeCommit === undefined
-        ? pulumi.output({
-            kind: SourceKind.CodeConnections,
-            connectionArn: (args.source as Extract<PipelineSource, { kind: 'codeconnections' }>)
-              .connectionArn,
-          })
-        : codeCommit.arn.apply((repositoryArn) => ({ kind: SourceKind.CodeCommit, repositoryArn }));
+      codeCommit !== undefined
+        ? codeCommit.arn.apply((repositoryArn) => ({ kind: SourceKind.CodeCommit, repositoryArn }))
+        : args.source.kind === SourceKind.CodeConnections
+          ? pulumi.output({ kind: SourceKind.CodeConnections, connectionArn: args.source.connectionArn })
+          : pulumi.output({ kind: SourceKind.PromotionRequest });
 
     // One project and role per stage of the environment, each as its catalog entry says.
     const stages = pipelineStages(environment);
@@ -200,14 +113,37 @@ export class AppPipeline extends pulumi.ComponentResource {
       .apply(([id, part, subnetIds]) =>
         buildCodeBuildVpcPolicy({ accountId: id, partition: part, region, subnetIds }),
       );
+    const promotion = args.promotion;
     const variables = pulumi
-      .all([repository, args.signingProfileArn, args.trustPolicyJson, args.cluster.name])
-      .apply(([repo, signingProfileArn, trustPolicy, clusterName]) => ({
+      .all([
+        repository,
+        args.trustPolicyJson,
+        args.cluster.name,
+        args.buildTrustPolicyJson,
+        promotion?.sourceRepository,
+        promotion?.trustPolicyJson,
+      ])
+      .apply(([repo, trustPolicy, clusterName, buildTrustPolicy, source, promotionTrustPolicy]) => ({
         [DeployVariable.RepositoryUri]: repo.url,
-        [DeployVariable.SigningProfileArn]: signingProfileArn,
         [DeployVariable.TrustPolicy]: trustPolicy,
         [DeployVariable.ClusterName]: clusterName,
+        ...(buildTrustPolicy === undefined ? {} : { [DeployVariable.BuildTrustPolicy]: buildTrustPolicy }),
+        ...(source === undefined ? {} : { [DeployVariable.PromotionSourceUri]: source.url }),
+        ...(promotionTrustPolicy === undefined
+          ? {}
+          : { [DeployVariable.PromotionTrustPolicy]: promotionTrustPolicy }),
       }));
+    // The profile a stage signs with, as its catalog entry names it (none for the other stages).
+    const signingProfileOf = (entry: StageEntry<Stage>): pulumi.Output<string | undefined> => {
+      if (entry.signingIdentity === undefined) return pulumi.output(undefined);
+      const arn = args.signingProfileArns[entry.signingIdentity];
+      if (arn === undefined) {
+        throw new Error(
+          `AppPipeline ${name}: stage ${entry.name} signs with the "${entry.signingIdentity}" identity, which signingProfileArns lacks`,
+        );
+      }
+      return pulumi.output(arn);
+    };
     const projects = new Map<Stage, StageProject>();
     for (const entry of stages) {
       const stage = entry.name;
@@ -219,15 +155,24 @@ export class AppPipeline extends pulumi.ComponentResource {
           artifactBucketArn,
           kmsKeyArn,
         }));
+      const signingProfileArn = signingProfileOf(entry);
       const policy = pulumi
-        .all([resources, repository, args.signingProfileArn, args.trustedIdentities, args.cluster.arn])
-        .apply(([res, repo, signingProfileArn, trusted, clusterArn]) =>
+        .all([
+          resources,
+          repository,
+          signingProfileArn,
+          args.trustedIdentities,
+          args.cluster.arn,
+          promotion?.sourceRepository,
+        ])
+        .apply(([res, repo, signingProfile, trusted, clusterArn, source]) =>
           stageRolePolicy(entry, {
             ...res,
             repositoryArn: repo.arn,
-            signingProfileArn,
+            ...(signingProfile === undefined ? {} : { signingProfileArn: signingProfile }),
             trustedSigningProfileArns: trusted,
             clusterArn,
+            ...(source === undefined ? {} : { promotionSourceRepositoryArn: source.arn }),
           }),
         );
       const project = new StageProject(
@@ -237,7 +182,12 @@ export class AppPipeline extends pulumi.ComponentResource {
           projectName: stageProjectName(environment, app.name, entry.slug),
           roleName: stageRoleName(environment, app.name, entry.roleSuffix),
           buildspec: buildspecs[stage] as string,
-          variables: variables.apply((values) => stageProjectVariables(stage, values)),
+          variables: pulumi.all([variables, signingProfileArn]).apply(([values, signingProfile]) =>
+            stageProjectVariables(stage, {
+              ...values,
+              ...(signingProfile === undefined ? {} : { [DeployVariable.SigningProfileArn]: signingProfile }),
+            }),
+          ),
           policy,
           ...(inVpc ? { vpcPolicy, vpc: args.vpc } : {}),
           kmsKeyArn: key.keyArn,
@@ -314,6 +264,7 @@ export class AppPipeline extends pulumi.ComponentResource {
         stages.map((entry) => [entry.name, stageProjectName(environment, app.name, entry.slug)]),
       ),
       manualApproval: args.manualApproval,
+      app: app.name,
     });
     const trigger = buildSourceTrigger(args.source, app.directory, app.name);
     const pipeline = new aws.codepipeline.Pipeline(
@@ -330,7 +281,11 @@ export class AppPipeline extends pulumi.ComponentResource {
           name: stage.name,
           actions: stage.actions.map(({ inputArtifacts, outputArtifacts, configuration, ...action }) => ({
             ...action,
-            configuration: { ...configuration },
+            // A promotion request is read from this pipeline's own artifact bucket.
+            configuration:
+              configuration['S3Bucket'] === ARTIFACT_BUCKET_PLACEHOLDER
+                ? { ...configuration, S3Bucket: bucket.bucketName }
+                : { ...configuration },
             ...(inputArtifacts ? { inputArtifacts: [...inputArtifacts] } : {}),
             ...(outputArtifacts ? { outputArtifacts: [...outputArtifacts] } : {}),
           })),
@@ -340,14 +295,14 @@ export class AppPipeline extends pulumi.ComponentResource {
       { parent: this, dependsOn: [pipelinePolicy, ...projectList] },
     );
 
-    if (codeCommit !== undefined) {
+    if (codeCommit !== undefined && codeCommitBranch !== undefined) {
       createCodeCommitTrigger(
         name,
         {
           environment,
           region,
           app: app.name,
-          branch: args.source.branch,
+          branch: codeCommitBranch,
           repositoryArn: codeCommit.arn,
           pipelineArn: pipeline.arn,
           pipelineName,

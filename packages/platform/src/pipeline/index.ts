@@ -6,6 +6,7 @@ export {
   BUILD_VARIABLES_NAMESPACE,
   buildPipelineStages,
   buildSourceTrigger,
+  promotionRequestKey,
   SOURCE_STAGE,
   STAGE_SLUG,
   stageActionVariables,
@@ -26,12 +27,15 @@ export {
   type StageClusterAccessArgs,
 } from './stage-access.js';
 export { pipelineRoleNames, signingStageRoleNames, stageEntryRoleName } from './names.js';
+export { AppPipeline, PIPELINE_NOTIFICATION_EVENTS } from './app-pipeline.js';
+export type { AppPipelineArgs } from './app-pipeline-args.js';
+export { pipelineStages, renderAppBuildspecs, stageLogGroupName } from './app-stages.js';
 export {
-  AppPipeline,
-  PIPELINE_NOTIFICATION_EVENTS,
-  pipelineStages,
-  renderAppBuildspecs,
-  stageLogGroupName,
-  type AppPipelineArgs,
-} from './app-pipeline.js';
+  appSignatureTrustFromUpstream,
+  pipelineTrustPolicies,
+  readPromotionUpstreams,
+  RELEASE_IDENTITY,
+  type PipelineTrustPolicies,
+  type PromotionUpstreams,
+} from './promotion.js';
 export { PipelineEnvironment, type PipelineEnvironmentArgs } from './pipeline-environment.js';

@@ -1,4 +1,5 @@
-import { DeployVariable, Stage, STAGE_ORDER } from '@signet/buildspec';
+import { DeployVariable, Stage, STAGE_ORDER, stagesFor } from '@signet/buildspec';
+import { environmentTraits } from '@signet/core';
 import {
   assertNoWildcardPrincipals,
   buildArtifactBucketPolicy,
@@ -33,8 +34,39 @@ describe('pipeline layout', () => {
     manualApproval: true,
   };
 
-  it('places the approval right before deployment, and nowhere when off', () => {
-    expect(buildPipelineStages(input).map((s) => s.name)).toEqual([
+  it('places the one approval before the release signature where there is one, and nowhere when off', () => {
+    const prod = { ...input, stages: stagesFor(environmentTraits('prod')) };
+    expect(buildPipelineStages(prod).map((s) => s.name)).toEqual([
+      'Source',
+      'Promote',
+      'Approval',
+      'ReleaseSigning',
+      'ApplicationDeployment',
+      'VerifyContainerSign',
+    ]);
+    expect(buildPipelineStages({ ...prod, manualApproval: false }).map((s) => s.name)).not.toContain(
+      'Approval',
+    );
+  });
+
+  it('reads a promotion request from the artifact bucket, and needs the app to name it', () => {
+    const promoted = {
+      ...input,
+      source: { kind: SourceKind.PromotionRequest },
+      app: 'x',
+      stages: stagesFor(environmentTraits('staging')),
+    } as const;
+    expect(buildPipelineStages(promoted)[0]?.actions[0]).toMatchObject({
+      provider: 'S3',
+      configuration: { S3ObjectKey: 'promotion/x.zip', PollForSourceChanges: 'false' },
+    });
+    const { app: _omitted, ...rest } = promoted;
+    expect(() => buildPipelineStages(rest)).toThrow('the promotion-request source needs app');
+  });
+
+  it('places the approval right before deployment where images are built, and nowhere when off', () => {
+    const dev = { ...input, stages: stagesFor(environmentTraits('dev')) };
+    expect(buildPipelineStages(dev).map((s) => s.name)).toEqual([
       'Source',
       'Build',
       'ApplicationSigning',
@@ -42,7 +74,7 @@ describe('pipeline layout', () => {
       'ApplicationDeployment',
       'VerifyContainerSign',
     ]);
-    expect(buildPipelineStages({ ...input, manualApproval: false }).map((s) => s.name)).not.toContain(
+    expect(buildPipelineStages({ ...dev, manualApproval: false }).map((s) => s.name)).not.toContain(
       'Approval',
     );
   });

@@ -10,4 +10,9 @@ export type PipelineSource =
       /** Full repository id, `owner/name` (GitLab: `group/subgroup/name`). */
       readonly repository: string;
       readonly branch: string;
-    };
+    }
+  /**
+   * No source repository (an environment that promotes): the promotion request `promotion/<app>.zip`
+   * in the pipeline's artifact bucket, written by `signet promote`.
+   */
+  | { readonly kind: typeof SourceKind.PromotionRequest };

@@ -11,7 +11,7 @@ import type { PipelineSource } from './source.js';
 /** Namespace of the Build action: later actions read `#{BuildVariables.IMAGE_DIGEST}` etc. */
 export const BUILD_VARIABLES_NAMESPACE = 'BuildVariables';
 
-/** Name of the manual approval stage, between signing and deployment. */
+/** Name of the manual approval stage: before the release signature, or before deployment where there is none. */
 export const APPROVAL_STAGE = 'Approval';
 
 /** Name of the source stage and of its action's output artifact. */
@@ -93,10 +93,51 @@ export interface PipelineLayoutInput {
   readonly manualApproval: boolean;
   /** Shown to the approver. */
   readonly approvalSummary?: string;
+  /** The app: names its promotion request (the promotion-request source). */
+  readonly app?: string;
 }
+
+/**
+ * What the approver reads: before a release signature, what would be signed (the digest, the commit
+ * it was built from, its SBOM); before a deployment, the signed image.
+ */
+function approvalText(before: StageEntry<Stage>): string {
+  const v = (name: string) => `#{${BUILD_VARIABLES_NAMESPACE}.${name}}`;
+  return before.signingIdentity === 'release'
+    ? `Sign the release of ${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}, SBOM ${v('SBOM_DIGEST')}): its build signature and this environment's vulnerability gate passed in Promote. Rejecting leaves it without a release signature, so this environment's admission never admits it.`
+    : `Deploy the signed image ${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}, SBOM ${v('SBOM_DIGEST')})`;
+}
+
+/** Object key of an app's promotion request in its pipeline's artifact bucket. */
+export function promotionRequestKey(app: string): string {
+  return `promotion/${app}.zip`;
+}
+
+/**
+ * Stand-in for the artifact bucket's name in the layout of a promotion-request source: the bucket
+ * name is known only at deployment, and AppPipeline puts it in place of this value.
+ */
+export const ARTIFACT_BUCKET_PLACEHOLDER = '<artifact-bucket>';
 
 function sourceAction(input: PipelineLayoutInput): PipelineActionLayout {
   const { source } = input;
+  if (source.kind === SourceKind.PromotionRequest) {
+    if (input.app === undefined) throw new Error('the promotion-request source needs app');
+    return {
+      name: SOURCE_STAGE,
+      category: 'Source',
+      owner: 'AWS',
+      provider: 'S3',
+      version: '1',
+      configuration: {
+        S3Bucket: ARTIFACT_BUCKET_PLACEHOLDER,
+        S3ObjectKey: promotionRequestKey(input.app),
+        // Started by `signet promote` (StartPipelineExecution after it writes the request), never by polling.
+        PollForSourceChanges: 'false',
+      },
+      outputArtifacts: [SOURCE_ARTIFACT],
+    };
+  }
   if (source.kind === SourceKind.CodeCommit) {
     if (input.codeCommitRepositoryName === undefined) {
       throw new Error('the CodeCommit source needs codeCommitRepositoryName');
@@ -164,20 +205,22 @@ function codeBuildAction(entry: StageEntry<Stage>, projectName: string | undefin
  */
 export function buildPipelineStages(input: PipelineLayoutInput): PipelineStageLayout[] {
   const stages: PipelineStageLayout[] = [{ name: SOURCE_STAGE, actions: [sourceAction(input)] }];
+  let approved = false;
   for (const entry of input.stages ?? STAGE_CATALOG) {
-    if (entry.approvalBefore && input.manualApproval) {
+    // One approval, before the first stage that asks for it: nothing after it runs unapproved.
+    if (entry.approvalBefore && input.manualApproval && !approved) {
+      approved = true;
       stages.push({
         name: APPROVAL_STAGE,
         actions: [
           {
-            name: 'ApproveDeployment',
+            name: entry.signingIdentity === 'release' ? 'ApproveRelease' : 'ApproveDeployment',
             category: 'Approval',
             owner: 'AWS',
             provider: 'Manual',
             version: '1',
             configuration: {
-              CustomData:
-                input.approvalSummary ?? `Deploy the signed image #{${BUILD_VARIABLES_NAMESPACE}.IMAGE_URI}`,
+              CustomData: input.approvalSummary ?? approvalText(entry),
             },
           },
         ],

@@ -23,6 +23,12 @@ export interface AdmittedAppInput {
   readonly namespace: string;
   /** The app's repository (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>`), the only one admitted there. */
   readonly repositoryUrl: string;
+  /**
+   * Images must also carry this environment's release signature: a second signature rule asks the
+   * verifier under the app's release trust policy, and both rules must pass. Default false (only
+   * the build signature, as in the building environment).
+   */
+  readonly requireReleaseSignature?: boolean;
 }
 
 /**
@@ -62,8 +68,10 @@ export interface ImageVerificationPolicyInput {
 export const IMAGE_VERIFICATION_RULES = {
   /** In the app's namespace: only the app's repository, by digest. */
   repository: (app: string) => `images-${app}`,
-  /** In the app's namespace: the verifier accepts every image under the app's trust policy. */
+  /** In the app's namespace: the verifier accepts every image under the app's (build) trust policy. */
   signatures: (app: string) => `signed-${app}`,
+  /** In the app's namespace, where required: the verifier accepts every image under its release trust policy. */
+  releaseSignatures: (app: string) => `relsig-${app}`,
   /** In a namespace with platform images: exactly those images. */
   platformImages: (namespace: string) => `platform-${namespace}`,
   /** Every other namespace outside the system ones: nothing runs. */
@@ -105,6 +113,13 @@ function checkApps(input: ImageVerificationPolicyInput, reserved: ReadonlySet<st
     const at = `apps[${i}]`;
     assertDnsLabel(app.name, `${at}.name`);
     checkRuleName(IMAGE_VERIFICATION_RULES.signatures(app.name), `${at}.name`, app.name);
+    checkRuleName(IMAGE_VERIFICATION_RULES.releaseSignatures(app.name), `${at}.name`, app.name);
+    if (app.requireReleaseSignature !== undefined && typeof app.requireReleaseSignature !== 'boolean') {
+      throw new PolicyInputError(
+        `${at}.requireReleaseSignature`,
+        `${quote(app.requireReleaseSignature)} is not true or false`,
+      );
+    }
     assertDnsLabel(app.namespace, `${at}.namespace`);
     assertRepositoryUri(app.repositoryUrl, `${at}.repositoryUrl`);
     if (reserved.has(app.namespace)) {

@@ -241,7 +241,7 @@ describe('buildImageVerificationClusterPolicy', () => {
     });
     const call = contextEntry(enforce, 'verification');
     expect(call.apiCall.service).toEqual({
-      url: 'https://svc.kyverno-notation-aws.svc:443/checkimages',
+      url: 'https://svc.kyverno-notation-aws.svc:443/checkimages?trustPolicy=signet-app-hello-server',
       caBundle: '{{ verifierCaBundle }}',
     });
     expect(call.apiCall.method).toBe('POST');
@@ -269,12 +269,41 @@ describe('buildImageVerificationClusterPolicy', () => {
       }),
     );
     expect(contextEntry(policy, 'verification').apiCall.service?.url).toBe(
-      'https://verifier.notation.svc:9443/verify',
+      'https://verifier.notation.svc:9443/verify?trustPolicy=signet-app-hello-server',
     );
     expect(contextEntry(policy, 'verifierCaBundle').apiCall).toEqual({
       urlPath: '/api/v1/namespaces/notation/secrets/verifier-tls',
       jmesPath: 'base64_decode(data."ca.crt")',
     });
+  });
+
+  it('asks the verifier a second time, under the release trust policy, for an app that requires the release signature', () => {
+    const input = admissionInput({ failureAction: 'Enforce' });
+    const policy = buildImageVerificationClusterPolicy({
+      ...input,
+      apps: input.apps.map((app) => ({ ...app, requireReleaseSignature: app.name === 'hello-server' })),
+    });
+    expect(policy.spec.rules.map((r) => r.name)).toEqual([
+      'images-hello-server',
+      'signed-hello-server',
+      'relsig-hello-server',
+      ...BILLING_RULES,
+      'platform-monitoring',
+      'no-app-namespace',
+    ]);
+    const trustPolicyOf = (name: string) =>
+      rule(policy, name)
+        .context?.find((c) => c.name === 'verification')
+        ?.apiCall.data?.find((d) => d.key === 'trustPolicy')?.value;
+    expect(trustPolicyOf('signed-hello-server')).toBe('signet-app-hello-server');
+    expect(trustPolicyOf('relsig-hello-server')).toBe('signet-app-hello-server-release');
+    expect(trustPolicyOf('signed-billing')).toBe('signet-app-billing');
+    // Two independent deny rules on the same Pods: each one alone refuses an image.
+    for (const name of ['signed-hello-server', 'relsig-hello-server']) {
+      expect(rule(policy, name).match).toEqual(rule(policy, 'images-hello-server').match);
+      expect(rule(policy, name).validate.deny).toEqual(rule(enforce, 'signed-hello-server').validate.deny);
+      expect(rule(policy, name).validate.failureAction).toBe('Enforce');
+    }
   });
 
   it('denies unless the verifier answers verified: true, as a JSON boolean', () => {

@@ -1,4 +1,4 @@
-import { appTrustPolicyName } from '../trust/app-trust-policy.js';
+import { appTrustPolicyName, SignatureKind } from '../trust/app-trust-policy.js';
 import {
   checkImageVerificationInput,
   type FailureAction,
@@ -100,8 +100,9 @@ export const AUTOGEN_CONTROLLERS: readonly string[] = [
  * The Kyverno ClusterPolicy that decides which images run in every namespace but the system ones
  * ({@link excludedNamespaces}, by exact name, never by a label a workload could set):
  * - in an app's namespace, only images of that app's repository, by digest, that the verifier
- *   accepts under that app's trust policy ({@link appTrustPolicyName}): another app's repository or
- *   another app's signature is refused there;
+ *   accepts under that app's trust policy ({@link appTrustPolicyName}) and, where the app requires a
+ *   release signature, also under its release trust policy (two rules, two calls, both must pass):
+ *   another app's repository or another app's signature is refused there;
  * - in a namespace of no app with platform images, exactly those images (repository and digest);
  * - in any other namespace, including one created after this policy, no Pod at all.
  * Every container kind is checked (containers, initContainers, ephemeralContainers), and Kyverno
@@ -150,6 +151,17 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
     };
   };
 
+  const signatureRule = (name: string, trustPolicy: string, namespace: string): ValidateRule => ({
+    name,
+    match: match([namespace]),
+    context: [...verifier.context(trustPolicy)],
+    validate: {
+      ...validation(),
+      message: verifier.message,
+      deny: { conditions: structuredClone(verifier.denyConditions) },
+    },
+  });
+
   const appRules = input.apps.flatMap((app): ValidateRule[] => [
     {
       name: IMAGE_VERIFICATION_RULES.repository(app.name),
@@ -160,16 +172,18 @@ export function buildImageVerificationClusterPolicy(input: ImageVerificationPoli
         pattern: imagesPattern([`${app.repositoryUrl}${DIGEST_PATTERN}`]),
       },
     },
-    {
-      name: IMAGE_VERIFICATION_RULES.signatures(app.name),
-      match: match([app.namespace]),
-      context: [...verifier.context(appTrustPolicyName(app.name))],
-      validate: {
-        ...validation(),
-        message: verifier.message,
-        deny: { conditions: structuredClone(verifier.denyConditions) },
-      },
-    },
+    signatureRule(IMAGE_VERIFICATION_RULES.signatures(app.name), appTrustPolicyName(app.name), app.namespace),
+    // A second, independent call under the release trust policy: each rule denies on its own, so an
+    // image is admitted only when both signatures verify.
+    ...(app.requireReleaseSignature === true
+      ? [
+          signatureRule(
+            IMAGE_VERIFICATION_RULES.releaseSignatures(app.name),
+            appTrustPolicyName(app.name, SignatureKind.Release),
+            app.namespace,
+          ),
+        ]
+      : []),
   ]);
 
   const platformRules = platformNamespaces.map((namespace): ValidateRule => ({

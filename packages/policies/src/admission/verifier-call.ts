@@ -125,7 +125,13 @@ export function notationAwsVerifierCall(verifier: VerifierServiceInput): Verifie
             { key: 'imageReferences', value: ['*'] },
             { key: 'trustPolicy', value: trustPolicyName },
           ],
-          service: { url: verifierServiceUrl(verifier), caBundle: '{{ verifierCaBundle }}' },
+          // The trust policy is named in the URL too: the verifier routes on the path only and reads
+          // the policy from the body, but its access log, Kyverno's errors and the tests' mocks then
+          // tell the build call from the release call of the same request.
+          service: {
+            url: `${verifierServiceUrl(verifier)}?trustPolicy=${trustPolicyName}`,
+            caBundle: '{{ verifierCaBundle }}',
+          },
         },
       },
     ],

@@ -87,6 +87,7 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
       repositoryArn: HELLO_REPO_ARN,
       signingProfileArn: PROFILE_ARN,
       trustedSigningProfileArns: [PROFILE_ARN, SECURITY_PROFILE_ARN],
+      promotionSourceRepositoryArn: BILLING_REPO_ARN,
     }),
     buildStageRolePolicy([], stage),
   ],

@@ -27,13 +27,20 @@ export const SourceKind = {
   CodeCommit: 'codecommit',
   /** A GitHub, GitLab or Bitbucket repository reached through an AWS CodeConnections connection. */
   CodeConnections: 'codeconnections',
+  /**
+   * A promoting environment's pipeline has no source repository: its source is the promotion request
+   * (`promotion/<app>.zip`) in its own artifact bucket, which `signet promote` writes. The artifact
+   * grants already cover it; no source grant is added.
+   */
+  PromotionRequest: 'promotion-request',
 } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 
 /** The source resource the pipeline role may read: a CodeCommit repository or a connection. */
 export type SourceAccess =
   | { readonly kind: typeof SourceKind.CodeCommit; readonly repositoryArn: string }
-  | { readonly kind: typeof SourceKind.CodeConnections; readonly connectionArn: string };
+  | { readonly kind: typeof SourceKind.CodeConnections; readonly connectionArn: string }
+  | { readonly kind: typeof SourceKind.PromotionRequest };
 
 /** The IAM service prefixes of a connection: CodeConnections, or its former name CodeStar Connections. */
 export type ConnectionService = 'codeconnections' | 'codestar-connections';
@@ -133,7 +140,12 @@ const CODECOMMIT_SOURCE_ACTIONS = [
   'codecommit:UploadArchive',
 ];
 
-function sourceStatement(source: SourceAccess): IamStatement {
+function sourceStatements(source: SourceAccess): IamStatement[] {
+  if (source.kind === SourceKind.PromotionRequest) return [];
+  return [sourceStatement(source)];
+}
+
+function sourceStatement(source: Exclude<SourceAccess, { kind: 'promotion-request' }>): IamStatement {
   if (source.kind === SourceKind.CodeCommit) {
     assertArn(source.repositoryArn, 'codecommitRepository', 'source.repositoryArn');
     return {
@@ -175,7 +187,7 @@ export function buildPipelineRolePolicy(input: PipelineRolePolicyInput): IamPoli
       Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'],
       Resource: [...input.projectArns],
     },
-    sourceStatement(input.source),
+    ...sourceStatements(input.source),
   ]);
 }
 

@@ -170,6 +170,12 @@ export const StageGrant = {
   CheckRevocation: 'check-revocation',
   /** `eks:DescribeCluster` of its cluster (Kubernetes rights come from the EKS access entry). */
   DescribeCluster: 'describe-cluster',
+  /**
+   * Promotion: read the app's repository in the environment promoted from, and write the image and
+   * its referrers into the app's repository here (with ECR login). Never a build: nothing is pushed
+   * that the source repository does not hold under the same digest.
+   */
+  PromoteImage: 'promote-image',
 } as const;
 export type StageGrant = (typeof StageGrant)[keyof typeof StageGrant];
 
@@ -183,6 +189,8 @@ export interface StageRolePolicyInput extends StageResourcesInput {
   readonly trustedSigningProfileArns?: readonly string[];
   /** The EKS cluster (DescribeCluster). */
   readonly clusterArn?: string;
+  /** The app's repository in the environment promoted from (PromoteImage): read only. */
+  readonly promotionSourceRepositoryArn?: string;
 }
 
 /** The grants of the four stages, in statement order: the stage catalog's and the named builders'. */
@@ -191,6 +199,8 @@ export const STAGE_ROLE_GRANTS = {
   signing: [StageGrant.SignWithProfile, StageGrant.CheckRevocation, StageGrant.WriteSignature],
   deployment: [StageGrant.DescribeCluster],
   verification: [StageGrant.DescribeCluster, StageGrant.ReadRepository],
+  promotion: [StageGrant.PromoteImage, StageGrant.CheckRevocation],
+  releaseSigning: [StageGrant.SignWithProfile, StageGrant.CheckRevocation, StageGrant.WriteSignature],
 } as const satisfies Readonly<Record<string, readonly StageGrant[]>>;
 
 /**
@@ -207,11 +217,9 @@ export const SIGNING_GRANTS: readonly StageGrant[] = [StageGrant.SignWithProfile
 
 const GRANTS: readonly string[] = Object.values(StageGrant);
 
-function required<K extends 'repositoryArn' | 'signingProfileArn' | 'clusterArn'>(
-  input: StageRolePolicyInput,
-  key: K,
-  grant: StageGrant,
-): string {
+function required<
+  K extends 'repositoryArn' | 'signingProfileArn' | 'clusterArn' | 'promotionSourceRepositoryArn',
+>(input: StageRolePolicyInput, key: K, grant: StageGrant): string {
   const value = input[key];
   if (value === undefined) {
     throw new PolicyInputError({
@@ -277,6 +285,20 @@ function grantStatements(grant: StageGrant, input: StageRolePolicyInput): IamSta
       ];
     case StageGrant.DescribeCluster:
       return [eksDescribe(required(input, 'clusterArn', grant))];
+    case StageGrant.PromoteImage:
+      return [
+        ecrLogin(),
+        repositoryStatement(
+          'ReadPromotionSource',
+          ECR_READ,
+          required(input, 'promotionSourceRepositoryArn', grant),
+        ),
+        repositoryStatement(
+          'WritePromotedImage',
+          [...ECR_READ, ...ECR_WRITE].sort(),
+          required(input, 'repositoryArn', grant),
+        ),
+      ];
   }
 }
 

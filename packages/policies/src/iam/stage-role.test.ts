@@ -48,6 +48,26 @@ describe('buildStageRolePolicy', () => {
     ]);
   });
 
+  it('lets the Promote stage read the source repository and write only its own', () => {
+    const source = repositoryArn.replace('signet-dev', 'signet-staging').replace(ACCOUNT, '444455556666');
+    const doc = buildStageRolePolicy(STAGE_ROLE_GRANTS.promotion, {
+      ...stage,
+      repositoryArn,
+      signingProfileArn,
+      promotionSourceRepositoryArn: source,
+    });
+    const read = doc.Statement.find((s) => s.Sid === 'ReadPromotionSource');
+    const write = doc.Statement.find((s) => s.Sid === 'WritePromotedImage');
+    expect(read?.Resource).toEqual([source]);
+    expect(read?.Action.some((a) => /Put|Upload|Complete|Initiate/.test(a))).toBe(false);
+    expect(write?.Resource).toEqual([repositoryArn]);
+    expect(write?.Action).toContain('ecr:PutImage');
+    expect(doc.Statement.some((s) => s.Action.includes('signer:SignPayload'))).toBe(false);
+    expect(() =>
+      buildStageRolePolicy(STAGE_ROLE_GRANTS.promotion, { ...stage, repositoryArn, signingProfileArn }),
+    ).toThrow('promotionSourceRepositoryArn: is missing; grant "promote-image" needs it');
+  });
+
   it('logs in to ECR once however many repository grants a stage has', () => {
     const all = sids([StageGrant.PushRepository, StageGrant.ReadRepository]);
     expect(all.filter((sid) => sid === 'EcrLogin')).toHaveLength(1);

@@ -100,5 +100,12 @@ export function admissionMocks(p: Plan, answer: VerifierAnswer): ApiCallMock[] {
           statusCode: answer.secretStatus,
           body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 },
         };
-  return [secret, { url: p.verifierUrl, method: 'POST', ...answer.verifier }];
+  // Every call names its trust policy in the URL; each gets the same answer here (the release
+  // signature's own answers are release-admission.engine.test.ts's).
+  return [
+    secret,
+    ...p.trustPolicies.map(
+      (t): ApiCallMock => ({ url: `${p.verifierUrl}?trustPolicy=${t.name}`, method: 'POST', ...answer.verifier }),
+    ),
+  ];
 }

@@ -31,8 +31,8 @@ function usage(): { maxRssKb: number; cpuMs: number } {
 function resolveReference(request: PlanRequest) {
   return (stackName: string): Record<string, unknown> | undefined => {
     const [org, project, env] = stackName.split('/');
-    const upstream = request.upstreams.find((u) => u.project === project);
-    if (!upstream || env !== request.env) {
+    const upstream = request.upstreams.find((u) => u.project === project && (u.env ?? request.env) === env);
+    if (!upstream) {
       const folder = project !== undefined ? request.workspaceProjects[project] : undefined;
       if (folder !== undefined && env === request.env) {
         throw new Error(
@@ -45,7 +45,7 @@ function resolveReference(request: PlanRequest) {
     if (upstream.org !== undefined && upstream.org !== org) {
       throw new Error(
         `stack reference "${stackName}" is not available: ${upstream.name} is planned as ` +
-          `"${upstream.org}/${upstream.project}/${request.env}"`,
+          `"${upstream.org}/${upstream.project}/${upstream.env ?? request.env}"`,
       );
     }
     return Object.fromEntries(
@@ -61,6 +61,15 @@ function resolveReference(request: PlanRequest) {
 // stacks are still planning. A module that fails to load fails again, with the program's context,
 // when the program imports it.
 const preloaded = Promise.allSettled(process.argv.slice(2).map((file) => import(pathToFileURL(file).href)));
+
+/**
+ * The stack name of an unavailable reference to another environment's stack, from the mock runtime's
+ * message: the parent plans that stack there and asks again.
+ */
+function otherEnvironmentReference(message: string, env: string): string | undefined {
+  const name = /stack reference "([^"/]+\/[^"/]+\/([^"/]+))" is not available: deploy\/plan/.exec(message);
+  return name !== null && name[2] !== env ? name[1] : undefined;
+}
 
 async function plan(request: PlanRequest): Promise<PlanResponse> {
   // The SDK formats a stack trace for every promise it makes, for a leak report at exit: a quarter
@@ -91,6 +100,7 @@ async function plan(request: PlanRequest): Promise<PlanResponse> {
       ok: false,
       message: messageOf(error),
       missingOutput: error instanceof StackProgramError ? error.missingOutput : undefined,
+      missingReference: otherEnvironmentReference(messageOf(error), request.env),
       ...usage(),
     };
   } finally {

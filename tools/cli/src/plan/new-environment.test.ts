@@ -26,6 +26,8 @@ const QA_ENTRY = `  {
       vulnerabilityThreshold: 'high',
       rolloutTimeoutSeconds: 450,
       deletionProtectionByDefault: false,
+      promotesFrom: 'dev',
+      releaseSignature: true,
     },
   },
 `;
@@ -121,7 +123,9 @@ describe(`adding the ${ENV} environment to a copy of the workspace`, { timeout: 
       'utf8',
     );
     expect(deployment).toContain("--timeout '450s'");
-    expect(readFileSync(join(root, `buildspecs/hello-server/${ENV}/build.yml`), 'utf8')).toContain(
+    // qa promotes from dev: no Build of its own, its vulnerability gate runs on the promoted SBOM.
+    expect(existsSync(join(root, `buildspecs/hello-server/${ENV}/build.yml`))).toBe(false);
+    expect(readFileSync(join(root, `buildspecs/hello-server/${ENV}/promote.yml`), 'utf8')).toContain(
       "--fail-on 'high'",
     );
     expect(
@@ -135,8 +139,13 @@ describe(`adding the ${ENV} environment to a copy of the workspace`, { timeout: 
     expect(stacks.sort()).toEqual(['ecr', 'eks', 'networking', 'signer', 'signing-pipeline']);
     expect(plan.stacks.map((s) => s.name).sort()).toEqual(stacks);
     for (const stack of plan.stacks) {
+      // Its own stacks, and the two reads of a promoting environment: dev's repositories and profiles.
       for (const ref of stack.resources.filter((r) => r.type === 'pulumi:pulumi:StackReference')) {
-        expect(ref.name.endsWith(`/${ENV}`), ref.name).toBe(true);
+        expect(
+          ref.name.endsWith(`/${ENV}`) ||
+            ['signet-ecr/dev', 'signet-signer/dev'].some((s) => ref.name.endsWith(s)),
+          ref.name,
+        ).toBe(true);
       }
     }
   });

@@ -18,6 +18,11 @@ export interface PlanOptions {
   readonly stack?: string;
   /** Stack processes alive at once (started in planning order). Default {@link defaultConcurrency}. */
   readonly concurrency?: number;
+  /**
+   * Outputs of other environments' stacks planned so far, by `<env>/<stack>`: shared by the plans of
+   * one run, so a stack of another environment is planned once however many stacks read it.
+   */
+  readonly otherEnvironments?: Map<string, Promise<UpstreamOutputs>>;
 }
 
 /**
@@ -54,6 +59,8 @@ export interface EnvironmentPlan {
   readonly planned: StackPlan[];
   /** The stacks to report: all, or only the one asked for. */
   readonly stacks: StackPlan[];
+  /** What each planned stack's StackReferences would read, by stack folder (not part of the JSON plan). */
+  readonly produced?: ReadonlyMap<string, UpstreamOutputs>;
 }
 
 /** Progress events, for a live display. */
@@ -119,6 +126,34 @@ export async function planEnvironment(
 
   const produced = new Map<string, UpstreamOutputs>();
   const plans = new Map<string, StackPlan>();
+  const otherEnvironments = options.otherEnvironments ?? new Map<string, Promise<UpstreamOutputs>>();
+
+  /**
+   * The outputs of a stack of another environment that a program here references (a promoting
+   * environment reads the previous one's repositories and the building one's signing profiles):
+   * that stack planned in its own environment, with its own upstreams, unreported.
+   */
+  const otherEnvironmentOutputs = (reference: string): Promise<UpstreamOutputs> => {
+    const [, project, env] = reference.split('/');
+    const folder = project === undefined ? undefined : workspaceProjects[project];
+    if (folder === undefined || env === undefined) {
+      return Promise.reject(new CliError(`stack reference "${reference}" names no stack of this workspace`));
+    }
+    const key = `${env}/${folder}`;
+    let pending = otherEnvironments.get(key);
+    if (pending === undefined) {
+      pending = planEnvironment(
+        { root: options.root, env, stack: folder, concurrency: 1, otherEnvironments },
+        {},
+      ).then((plan) => {
+        const found = plan.produced?.get(folder);
+        if (found === undefined) throw new CliError(`stack ${folder} was not planned in ${env}`);
+        return { ...found, env };
+      });
+      otherEnvironments.set(key, pending);
+    }
+    return pending;
+  };
 
   /** Plans one stack whose upstreams are all planned. */
   const planStack = async (
@@ -133,7 +168,7 @@ export async function planEnvironment(
       .map((n) => produced.get(n))
       .filter((u): u is UpstreamOutputs => u !== undefined);
     const started = performance.now();
-    const outcome = await child.plan({
+    const request = () => ({
       stack: stack.name,
       stackDir: stack.dir,
       program: relative(stack.dir, bundle.program),
@@ -141,6 +176,16 @@ export async function planEnvironment(
       upstreams,
       workspaceProjects,
     });
+    let outcome = await child.plan(request());
+    // A reference to another environment's stack: plan it there, then run this stack again with it
+    // in a fresh process (a process plans once).
+    for (let seen = 0; outcome.response?.ok === false && outcome.response.missingReference; seen++) {
+      if (seen >= Object.keys(workspaceProjects).length * 3) {
+        throw new CliError(`stack ${stack.name}: references to other environments do not settle`);
+      }
+      upstreams.push(await otherEnvironmentOutputs(outcome.response.missingReference));
+      outcome = await startChild(bundle, options.root).plan(request());
+    }
     const durationMs = performance.now() - started;
     const { response } = outcome;
     if (response === undefined) {
@@ -236,5 +281,5 @@ export async function planEnvironment(
   if (first !== undefined) throw first.error;
 
   const planned = order.map((s) => plans.get(s.name)).filter((p): p is StackPlan => p !== undefined);
-  return { environment: options.env, planned, stacks: planned.filter((p) => reported.has(p.name)) };
+  return { environment: options.env, planned, stacks: planned.filter((p) => reported.has(p.name)), produced };
 }

@@ -6,6 +6,11 @@ export interface UpstreamOutputs {
   readonly name: string;
   /** Its Pulumi project, e.g. `signet-networking`. */
   readonly project: string;
+  /**
+   * The environment it was planned in, when not the consumer's: a promoting environment reads the
+   * repositories of the one it promotes from and the signing profiles of the one that builds.
+   */
+  readonly env?: string;
   /** The organization it was planned in; references must use that org. */
   readonly org: string | undefined;
   /** Raw outputs (secrets revealed), what `requireOutput` resolves to. */
@@ -43,6 +48,8 @@ export type PlanResponse =
       readonly ok: false;
       readonly message: string;
       readonly missingOutput: MissingStackOutput | undefined;
+      /** A stack of another environment the program references and the parent has not planned yet. */
+      readonly missingReference?: string;
       readonly maxRssKb: number;
       readonly cpuMs: number;
     };
