@@ -215,6 +215,16 @@ export async function startDrill(): Promise<Drill> {
     await policyReady();
     for (const m of plan.manifests.filter((x) => isPolicy(x) && x.kind !== 'ClusterPolicy'))
       await cp.admin.apply(m);
+    // The backstop takes effect once the API server's policy informer has it: wait for its first denial.
+    const tagged = pod('backstop-probe', 'hello-server', `${repositoryOf('hello-server')}:probe`);
+    await eventually(
+      'the backstop denies',
+      async () =>
+        (await cp.admin.create(tagged, { dryRun: true })).body.includes('signet-image-backstop')
+          ? true
+          : undefined,
+      60_000,
+    );
     timings['policies'] = seconds(t);
     const output = () =>
       [cp.output(), `--- kyverno\n${kyverno.output()}`, `--- verifier\n${verifier.output()}`].join('\n');
