@@ -13,4 +13,9 @@ export {
   type TestKey,
   type TestServices,
 } from './test/engines.js';
-export { SIGNER_PLUGIN_NAME, writeSignerPluginZip } from './test/signer-plugin.js';
+export {
+  SIGNER_PLUGIN_EXECUTABLE,
+  SIGNER_PLUGIN_NAME,
+  SIGNER_PLUGIN_SOURCE,
+  writeSignerPluginZip,
+} from './test/signer-plugin.js';

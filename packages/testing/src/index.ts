@@ -25,8 +25,16 @@ export {
   freePort,
   motoEnvironment,
   startMoto,
+  startProcess,
   startRegistry,
+  stopProcess,
+  waitUntilReady,
   type LocalService,
   type RegistryOptions,
 } from './services.js';
-export { requireTestEngine, TEST_ENGINE_VERSIONS, type TestEngine } from './versions.js';
+export {
+  DRILL_ENGINE_VERSIONS,
+  requireTestEngine,
+  TEST_ENGINE_VERSIONS,
+  type TestEngine,
+} from './versions.js';

@@ -33,7 +33,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilReady(
+/** Waits until `ready()` answers true; fails with the process's output when it exits first or times out. */
+export async function waitUntilReady(
   name: string,
   child: ChildProcess,
   ready: () => Promise<boolean>,
@@ -59,7 +60,8 @@ async function httpOk(url: string): Promise<boolean> {
   return response.status < 500;
 }
 
-function startProcess(
+/** Spawns a long-running process and keeps the last 64 KiB of what it prints. */
+export function startProcess(
   name: string,
   file: string,
   args: readonly string[],
@@ -82,7 +84,8 @@ function startProcess(
   return { child, output: () => log };
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);

@@ -22,6 +22,17 @@ export const TEST_ENGINE_VERSIONS = {
   /** AWS CLI v1, preinstalled with pip. The CodeBuild image has v2; the calls used exist in both. */
   aws: '1.45',
 } as const;
+
+/**
+ * Versions of the engines of the admission drill (tools/e2e), built from their Go modules. The
+ * Kubernetes minor is the cluster's (`kubernetesVersion` in stacks/eks); etcd is the release that
+ * Kubernetes minor is built and tested with (k8s.io/kubernetes v1.33's go.mod: go.etcd.io/etcd 3.5.21).
+ */
+export const DRILL_ENGINE_VERSIONS = {
+  'kube-apiserver': 'v1.33.13',
+  etcd: 'v3.5.21',
+} as const;
+
 export type TestEngine = keyof typeof TEST_ENGINE_VERSIONS;
 
 /** The executable of a test-only engine at its pinned version (see {@link requireEngine}). */

@@ -1,12 +1,40 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TOOLS } from '@signet/buildspec';
 import { KYVERNO_RELEASE } from '@signet/policies';
-import { TEST_ENGINE_VERSIONS, type EngineSpec, type ReleaseSource } from '@signet/testing';
+import {
+  DRILL_ENGINE_VERSIONS,
+  TEST_ENGINE_VERSIONS,
+  type EngineSpec,
+  type ReleaseSource,
+} from '@signet/testing';
 
 /** The committed Go wrapper modules, one per engine built from source. */
 export const GO_MODULES_DIR = join(import.meta.dirname, '..', 'go');
 
 const goModule = (name: string) => join(GO_MODULES_DIR, name);
+
+/** Signet's verifier: a Go module of this repository (tools/verifier), not a wrapper. */
+export const VERIFIER_MODULE_DIR = join(import.meta.dirname, '..', '..', 'verifier');
+
+/**
+ * The version of a module built from this repository's own source: a hash of its Go files (tests aside), go.mod
+ * and go.sum, so that any change of the source is a new version and is rebuilt, never served stale
+ * from the cache.
+ */
+export function sourceVersion(moduleDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(moduleDir)
+    .filter((f) => (f.endsWith('.go') && !f.endsWith('_test.go')) || f === 'go.mod' || f === 'go.sum')
+    .sort()) {
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(moduleDir, file)))
+      .update('\0');
+  }
+  return `src-${hash.digest('hex').slice(0, 12)}`;
+}
 
 /**
  * A release archive pinned by its publisher's SHA-256. The hash belongs to exactly one version:
@@ -201,3 +229,75 @@ export const ENGINES: readonly EngineSpec[] = [
     ],
   },
 ];
+
+/**
+ * The engines of the admission drill (`pnpm test:e2e`, tools/e2e), built from source only: etcd and
+ * kube-apiserver of the cluster's Kubernetes minor, Kyverno's admission controller of the release the
+ * eks stack deploys, and Signet's verifier. `pnpm engines --drill` provisions them next to
+ * {@link ENGINES}; the plain `pnpm engines` leaves them out (the kube-apiserver alone is a long cold
+ * build; docs/testing.md gives the figures).
+ */
+export const DRILL_ENGINES: readonly EngineSpec[] = [
+  {
+    name: 'etcd',
+    version: DRILL_ENGINE_VERSIONS.etcd,
+    purpose: "the API server's store in the admission drill",
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('etcd'),
+        package: 'go.etcd.io/etcd/server/v3',
+      },
+    ],
+    smoke: ['--version'],
+  },
+  {
+    name: 'kube-apiserver',
+    version: DRILL_ENGINE_VERSIONS['kube-apiserver'],
+    purpose: "the Kubernetes API server (the cluster's minor) whose admission the drill exercises",
+    // k8s.io/kubernetes replaces its staging modules with folders of its own repository; the wrapper
+    // points each at its published release (k8s.io/<name> v0.<minor>.<patch>).
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('kube-apiserver'),
+        package: 'k8s.io/kubernetes/cmd/kube-apiserver',
+        ldflags: kubernetesVersionLdflags(DRILL_ENGINE_VERSIONS['kube-apiserver']),
+      },
+    ],
+    smoke: ['--version'],
+  },
+  {
+    name: 'kyverno-admission',
+    version: KYVERNO_RELEASE.appVersion,
+    binary: 'kyverno',
+    purpose: "Kyverno's admission controller, run out of cluster against the drill's API server",
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('kyverno'),
+        package: 'github.com/kyverno/kyverno/cmd/kyverno',
+        ldflags: [`-X github.com/kyverno/kyverno/pkg/version.BuildVersion=${KYVERNO_RELEASE.appVersion}`],
+      },
+    ],
+  },
+  {
+    name: 'signet-verifier',
+    version: sourceVersion(VERIFIER_MODULE_DIR),
+    purpose: 'the verifier Kyverno calls in the admission drill (Notation against the TrustPolicy resources)',
+    sources: [{ kind: 'go', moduleDir: VERIFIER_MODULE_DIR, package: 'signet.local/verifier' }],
+    smoke: ['-h'],
+  },
+];
+
+/** The `-X` flags that make a kube-apiserver built from the module report its release (`--version`). */
+function kubernetesVersionLdflags(version: string): string[] {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const pkg = 'k8s.io/component-base/version';
+  return [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major ?? ''}`,
+    `-X ${pkg}.gitMinor=${minor ?? ''}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ];
+}

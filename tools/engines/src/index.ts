@@ -1,1 +1,1 @@
-export { ENGINES, GO_MODULES_DIR } from './catalog.js';
+export { DRILL_ENGINES, ENGINES, GO_MODULES_DIR, sourceVersion, VERIFIER_MODULE_DIR } from './catalog.js';
