@@ -27,8 +27,12 @@
 export const StageResource = {
   /** The app's ECR repository. */
   Repository: 'repository',
-  /** The app's pipeline signing profile (its version ARN where the call names a version). */
+  /** The app's repository in the environment this one promotes from (Promote reads it). */
+  SourceRepository: 'source-repository',
+  /** The profile of the stage's own signing identity (`signingIdentity` of its catalog entry). */
   SigningProfile: 'signing-profile',
+  /** The app's pipeline profile of the building environment, whose build signature is verified. */
+  BuildSigningProfile: 'build-signing-profile',
   /** A signing job of the profile's account and region. */
   SigningJob: 'signing-job',
   /** The environment's EKS cluster. */
@@ -105,6 +109,19 @@ export const NOTATION_SIGN_CALLS: readonly StageAwsCall[] = [
   ...ecrPullCalls('notation sign (resolves the image)'),
   ...ecrPushCalls('notation sign (pushes the signature)'),
 ];
+
+/** `notation verify` of the build signature where the image is promoted (the building environment's profile). */
+export function buildSignatureVerifyCalls(on: StageResource): StageAwsCall[] {
+  return [
+    ...calls('notation inspect / notation verify (build signature)', on, [
+      'ecr:BatchGetImage',
+      'ecr:GetDownloadUrlForLayer',
+    ]),
+    ...calls('notation verify (revocation, AWS Signer plugin)', StageResource.BuildSigningProfile, [
+      'signer:GetRevocationStatus',
+    ]),
+  ];
+}
 
 /** `notation verify` at level strict: the signatures, and their revocation status. */
 export const NOTATION_VERIFY_CALLS: readonly StageAwsCall[] = [

@@ -15,6 +15,8 @@ import {
   KUBECONFIG_CALLS,
   NOTATION_SIGN_CALLS,
   NOTATION_VERIFY_CALLS,
+  StageResource,
+  buildSignatureVerifyCalls,
   type StageAwsCall,
 } from './aws-calls.js';
 import { CodeBuildVariable, DeployVariable, ExportedVariable, type StageEnvironment } from './contract.js';
@@ -194,6 +196,18 @@ const ENTRIES = [
     },
     generate: promoteStage,
     roleGrants: STAGE_ROLE_GRANTS.promotion,
+    // Verify and scan in the source repository, `oras copy -r` into this one, verify again here.
+    awsCalls: [
+      ...ECR_LOGIN_CALLS,
+      ...buildSignatureVerifyCalls(StageResource.SourceRepository),
+      ...ecrPullCalls('oras copy -r (reads the source)').map((c) => ({
+        ...c,
+        on: StageResource.SourceRepository,
+      })),
+      ...ecrPushCalls('oras copy -r (writes here)'),
+      ...buildSignatureVerifyCalls(StageResource.Repository),
+      ...CODEBUILD_CALLS,
+    ],
     network: StageNetwork.CodeBuild,
     privileged: false,
     computeType: 'BUILD_GENERAL1_SMALL',
@@ -219,6 +233,13 @@ const ENTRIES = [
     },
     generate: releaseSigningStage,
     roleGrants: STAGE_ROLE_GRANTS.releaseSigning,
+    awsCalls: [
+      ...ECR_LOGIN_CALLS,
+      ...buildSignatureVerifyCalls(StageResource.Repository),
+      ...NOTATION_SIGN_CALLS,
+      ...NOTATION_VERIFY_CALLS,
+      ...CODEBUILD_CALLS,
+    ],
     network: StageNetwork.CodeBuild,
     privileged: false,
     computeType: 'BUILD_GENERAL1_SMALL',

@@ -5,7 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STAGE_CATALOG, Stage, StageResource, type StageAwsCall } from '@signet/buildspec';
+import {
+  STAGE_CATALOG,
+  STAGE_ORDER,
+  Stage,
+  StageResource,
+  stagesFor,
+  type StageAwsCall,
+} from '@signet/buildspec';
+import { buildEnvironmentOf, environmentTraits, promotionSource } from '@signet/core';
 import { findWorkspaceRoot } from '@signet/platform';
 import {
   runStackProgram,
@@ -43,6 +51,7 @@ function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
     [`organization/signet-ecr/${env}`]: {
       repositories: Object.fromEntries(
@@ -91,7 +100,10 @@ beforeAll(async () => {
   for (const env of ENVIRONMENTS) {
     // Each run loads the program afresh, as the pipeline stack test does.
     vi.resetModules();
-    results.set(env, await runStackProgram({ stackDir, env, stackReferences: upstream(env) }));
+    // A promoting environment also reads the previous environment's repositories and the building
+    // environment's profiles.
+    const stackReferences = { ...upstream('dev'), ...upstream('staging'), ...upstream(env) };
+    results.set(env, await runStackProgram({ stackDir, env, stackReferences }));
   }
 });
 
@@ -127,13 +139,22 @@ function artifactStore(env: Env): { bucket: string; key: string } {
 }
 
 /** The planned ARN a call acts on, for the app in `env`. */
-function resourceOf(env: Env, slug: string, on: StageResource): string {
+function resourceOf(env: Env, entry: (typeof STAGE_CATALOG)[number], on: StageResource): string {
   const store = artifactStore(env);
+  const slug = entry.slug;
   switch (on) {
     case StageResource.Repository:
       return repoArn(env, APP);
+    case StageResource.SourceRepository:
+      return repoArn(promotionSource(env) ?? env, APP);
     case StageResource.SigningProfile:
-      return profileArn(`signet_${env}_hello_server`);
+      return profileArn(
+        entry.signingIdentity === 'release'
+          ? `signet_${env}_hello_server_release`
+          : `signet_${env}_hello_server`,
+      );
+    case StageResource.BuildSigningProfile:
+      return profileArn(`signet_${buildEnvironmentOf(env)}_hello_server`);
     case StageResource.SigningJob:
       return `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/${JOB}`;
     case StageResource.Cluster:
@@ -183,15 +204,22 @@ function dangerousCalls(
       resource: profileArn(`signet_${other}_hello_server`),
     },
     {
-      what: "sign with the app's release identity",
+      what: "sign with the app's release identity from any stage but ReleaseSigning",
       action: 'signer:SignPayload',
       resource: profileArn(`signet_${env}_hello_server_release`),
+      stages: STAGE_ORDER.filter((stage) => stage !== Stage.ReleaseSigning),
+    },
+    {
+      what: "sign with the app's build identity from ReleaseSigning",
+      action: 'signer:SignPayload',
+      resource: profileArn(`signet_${env}_hello_server`),
+      stages: [Stage.ReleaseSigning],
     },
     {
       what: 'sign from any stage but ApplicationSigning',
       action: 'signer:SignPayload',
       resource: profileArn(`signet_${env}_hello_server`),
-      stages: [Stage.Build, Stage.ApplicationDeployment, Stage.VerifyContainerSign],
+      stages: [Stage.Build, Stage.Promote, Stage.ApplicationDeployment, Stage.VerifyContainerSign],
     },
     {
       what: 'start a signing job',
@@ -268,11 +296,11 @@ function dangerousCalls(
 }
 
 describe.each(ENVIRONMENTS)('%s: each stage role allows exactly what its stage needs', (env) => {
-  it.each(STAGE_CATALOG.map((entry) => [entry.name, entry] as const))(
+  it.each(stagesFor(environmentTraits(env)).map((entry) => [entry.name, entry] as const))(
     '%s: every call of its buildspec and of CodeBuild is allowed',
     (_, entry) => {
       const denied = entry.awsCalls
-        .map((call: StageAwsCall) => ({ call, resource: resourceOf(env, entry.slug, call.on) }))
+        .map((call: StageAwsCall) => ({ call, resource: resourceOf(env, entry, call.on) }))
         .filter(
           ({ call, resource }) => decide(env, entry, call.action, resource).decision !== IamDecision.Allow,
         )
@@ -282,7 +310,7 @@ describe.each(ENVIRONMENTS)('%s: each stage role allows exactly what its stage n
     },
   );
 
-  it.each(STAGE_CATALOG.map((entry) => [entry.name, entry] as const))(
+  it.each(stagesFor(environmentTraits(env)).map((entry) => [entry.name, entry] as const))(
     '%s: dangerous calls are denied',
     (_, entry) => {
       const allowed = dangerousCalls(env)
