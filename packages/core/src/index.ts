@@ -49,6 +49,7 @@ export {
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,
+  githubDeployRoleName,
   FIRST_GENERATION,
   kmsAliasName,
   logGroupName,

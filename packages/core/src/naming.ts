@@ -73,6 +73,16 @@ export function deployerRoleName(environment: Environment): string {
 }
 
 /**
+ * The IAM role GitHub Actions deploys an environment with (OIDC, `.github/workflows/stacks.yml`,
+ * docs/deploy.md): `signet-<env>-github-deploy`. It runs `up` of the stacks that need no private
+ * endpoint and starts the deployer project for the others, so the guardrails leave it the same
+ * changes as the deployer.
+ */
+export function githubDeployRoleName(environment: Environment): string {
+  return physicalName(environment, 'github-deploy');
+}
+
+/**
  * An IAM name pattern (`*`: any run of characters) for every name of one kind in an environment,
  * apps added later included: the physical names (`signet-<env>-*`) or the signing profile names
  * (`signet_<env>_*`, every generation).

@@ -5,6 +5,7 @@ export {
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,
+  githubDeployRoleName,
   FIRST_GENERATION,
   kmsAliasName,
   logGroupName,

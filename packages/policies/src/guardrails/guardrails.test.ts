@@ -28,11 +28,13 @@ const PRINCIPALS = {
   buildRole: role('signet-prod-hello-server-build'),
   signingRole: role('signet-prod-hello-server-sign'),
   deployer: role('signet-prod-deployer'),
+  githubDeploy: role('signet-prod-github-deploy'),
   approver: role('signet-prod-pipeline-approver'),
 } as const;
 type Who = keyof typeof PRINCIPALS;
 
 const PROJECT = `arn:aws:codebuild:eu-west-1:${ACCOUNT}:project/signet-prod-hello-server-application-signing`;
+const DEPLOYER = `arn:aws:codebuild:eu-west-1:${ACCOUNT}:project/signet-prod-deployer`;
 const PROFILE = `arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-profiles/signet_prod_hello_server`;
 const PIPELINE = `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:signet-prod-hello-server`;
 
@@ -65,6 +67,19 @@ const CASES: readonly [string, Request, boolean][] = [
     true,
   ],
   ['the pipeline starts the stage', request('pipeline', 'codebuild:StartBuild', PROJECT), false],
+  [
+    'the GitHub deploy role starts the deployer',
+    request('githubDeploy', 'codebuild:StartBuild', DEPLOYER),
+    false,
+  ],
+  ['a developer starts the deployer', request('developer', 'codebuild:StartBuild', DEPLOYER), true],
+  ['a pipeline role starts the deployer', request('pipeline', 'codebuild:StartBuild', DEPLOYER), true],
+  ['the deployer starts itself', request('deployer', 'codebuild:StartBuild', DEPLOYER), true],
+  [
+    'the GitHub deploy role creates a signing profile (up of signer)',
+    request('githubDeploy', 'signer:PutSigningProfile', '*'),
+    false,
+  ],
   [
     'the pipeline starts the stage with the Build variables',
     request('pipeline', 'codebuild:StartBuild', PROJECT, {

@@ -1,4 +1,11 @@
-import { approverRoleName, deployerRoleName, environmentNamePattern, type Environment } from '@signet/core';
+import {
+  approverRoleName,
+  deployerRoleName,
+  environmentNamePattern,
+  githubDeployRoleName,
+  physicalName,
+  type Environment,
+} from '@signet/core';
 import { assertAwsPartition } from '../arn.js';
 import { PolicyInputError } from '../errors.js';
 import type { IamCondition, IamStatement } from '../iam/document.js';
@@ -77,12 +84,21 @@ export function guardrailStatements(input: GuardrailInput): IamStatement[] {
   };
   const pipelineRoles = roles(input.pipelineRoleNames, 'pipelineRoleNames');
   const signerRoles = roles(input.signerRoleNames, 'signerRoleNames');
-  const deployer = roles([deployerRoleName(input.environment)], 'deployer');
+  // Both identities that run `pulumi up`: the deployer project's role in the VPC and the GitHub
+  // deploy role that runs the other stacks and starts the deployer (docs/deploy.md).
+  const deployer = roles(
+    [deployerRoleName(input.environment), githubDeployRoleName(input.environment)],
+    'deployer',
+  );
+  const githubDeploy = roles([githubDeployRoleName(input.environment)], 'deployer');
   const approver = roles([approverRoleName(input.environment)], 'approver');
 
   // Every resource of the environment, apps added later included: `signet-<env>-*`, `signet_<env>_*`.
   const physical = environmentNamePattern(input.environment, 'physical');
   const projects = [`arn:${partition}:codebuild:*:${account}:project/${physical}`];
+  const deployerProject = [
+    `arn:${partition}:codebuild:*:${account}:project/${physicalName(input.environment, 'deployer')}`,
+  ];
   const profiles = [
     `arn:${partition}:signer:*:${account}:/signing-profiles/${environmentNamePattern(input.environment, 'profile')}`,
   ];
@@ -101,7 +117,17 @@ export function guardrailStatements(input: GuardrailInput): IamStatement[] {
 
   return [
     // A stage runs only when its pipeline starts it; anyone else's build, retry included, is refused.
-    deny('DenyBuildsButPipelines', BUILD_START_ACTIONS, projects, unless(pipelineRoles)),
+    // The GitHub deploy role is exempt for the deployer project, the one build it starts; it may
+    // change every project of the environment anyway (DenyProjectChangesButDeployer exempts it), so
+    // the exemption gives it nothing it could not already take.
+    deny(
+      'DenyBuildsButPipelines',
+      BUILD_START_ACTIONS,
+      projects,
+      unless([...pipelineRoles, ...githubDeploy]),
+    ),
+    // The deployer, which runs `pulumi up` with wide rights, only by the GitHub deploy role.
+    deny('DenyDeployerBuildsButDeployRole', BUILD_START_ACTIONS, deployerProject, unless(githubDeploy)),
     // No build replaces its buildspec, not even the pipeline's (a CodePipeline action has no
     // buildspec setting): the key tells only whether the request overrides it
     // (https://docs.aws.amazon.com/codebuild/latest/userguide/action-context-keys.html).

@@ -276,6 +276,27 @@ describe('signet audit', () => {
     expect(code).toBe(1);
   });
 
+  it('accepts a release signature requested by the release signing role only', async () => {
+    serveJobs([
+      {
+        jobId: 'job-release',
+        profileName: 'signet_prod_alpha_release',
+        jobInvoker: `arn:aws:sts::${ACCOUNT}:assumed-role/signet-prod-alpha-release/AWSCodeBuild-1`,
+      },
+      {
+        jobId: 'job-release-by-build',
+        profileName: 'signet_prod_alpha_release',
+        jobInvoker: SIGNING_ROLE('alpha'),
+      },
+    ]);
+    const { code, out } = await audit({});
+    expect(out).not.toContain('FAIL signing job job-release ');
+    expect(out).toContain(
+      `FAIL signing job job-release-by-build with profile signet_prod_alpha_release was requested by ${SIGNING_ROLE('alpha')}, not by signet-prod-alpha-release`,
+    );
+    expect(code).toBe(1);
+  });
+
   it('asks DescribeSigningJob for the requester where the list leaves it out, and fails a job with none', async () => {
     serveJobs([{ jobId: 'job-a', profileName: 'signet_prod_alpha' }]);
     const { code, out } = await audit({});

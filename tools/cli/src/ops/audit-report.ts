@@ -1,13 +1,7 @@
 import { DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { SigningJob } from '@aws-sdk/client-signer';
-import {
-  appsForEnvironment,
-  discoverApps,
-  PIPELINE_IDENTITY,
-  stageRoleName,
-  type Environment,
-} from '@signet/platform';
-import { stageEntry } from '@signet/buildspec';
+import { appsForEnvironment, discoverApps, stageRoleName, type Environment } from '@signet/platform';
+import { STAGE_CATALOG } from '@signet/buildspec';
 import type { AwsClients } from './aws.js';
 import { runningContainers, type KubectlRunner, type RunningContainer } from './cluster.js';
 import { readSignatureOrigins, type BlobFetcher, type SignatureOrigin } from './envelope.js';
@@ -185,10 +179,13 @@ function strayJobs(
   const byName = new Map(profiles.map((p) => [p.profileName, p]));
   return jobs.flatMap((job): StrayJob[] => {
     const profile = byName.get(job.profileName ?? '');
-    // Only the pipeline identity has a pipeline role that signs; any other requester is out of the pipeline.
+    // An identity signs in the pipeline only from the stage the catalog gives it (the pipeline
+    // identity in ApplicationSigning, the release identity in ReleaseSigning); any other requester,
+    // and any identity no stage signs with, is out of the pipeline.
+    const stage = STAGE_CATALOG.find((entry) => entry.signingIdentity === profile?.identity);
     const expectedRole =
-      profile?.app !== undefined && profile.identity === PIPELINE_IDENTITY
-        ? stageRoleName(environment, profile.app, stageEntry('ApplicationSigning').roleSuffix)
+      profile?.app !== undefined && stage !== undefined
+        ? stageRoleName(environment, profile.app, stage.roleSuffix)
         : undefined;
     const requestedBy = requestedByJob.get(job.jobId ?? '') ?? '';
     if (expectedRole !== undefined && isRole(requestedBy, expectedRole)) return [];
