@@ -5,11 +5,7 @@
 // plan, never copied. The two API calls the policy makes are mocked per suite: the GET of the TLS
 // secret and the POST to the verifier, with each answer the verifier (or the API server) can give.
 import { KYVERNO_RELEASE } from '@signet/platform';
-import {
-  runStackProgram,
-  useAppWorkspace,
-  type AppWorkspace,
-} from '@signet/platform/testing';
+import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

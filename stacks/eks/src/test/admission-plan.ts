@@ -104,8 +104,10 @@ export function admissionMocks(p: Plan, answer: VerifierAnswer): ApiCallMock[] {
   // signature's own answers are release-admission.engine.test.ts's).
   return [
     secret,
-    ...p.trustPolicies.map(
-      (t): ApiCallMock => ({ url: `${p.verifierUrl}?trustPolicy=${t.name}`, method: 'POST', ...answer.verifier }),
-    ),
+    ...p.trustPolicies.map((t): ApiCallMock => ({
+      url: `${p.verifierUrl}?trustPolicy=${t.name}`,
+      method: 'POST',
+      ...answer.verifier,
+    })),
   ];
 }
