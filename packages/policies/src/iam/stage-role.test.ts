@@ -65,7 +65,9 @@ describe('buildStageRolePolicy', () => {
     expect(doc.Statement.some((s) => s.Action.includes('signer:SignPayload'))).toBe(false);
     expect(() =>
       buildStageRolePolicy(STAGE_ROLE_GRANTS.promotion, { ...stage, repositoryArn, signingProfileArn }),
-    ).toThrow('promotionSourceRepositoryArn: is missing; grant "promote-image" needs it');
+    ).toThrow(
+      'key "promotionSourceRepositoryArn" is missing; allowed: an ARN: grant "promote-image" needs it',
+    );
   });
 
   it('logs in to ECR once however many repository grants a stage has', () => {

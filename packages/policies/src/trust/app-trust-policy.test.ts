@@ -149,6 +149,6 @@ describe('appTrustPolicies', () => {
         buildProfileArns: [BUILD_ARN],
         releaseProfileArns: [],
       }),
-    ).toThrow('a.signingProfileArns: [] is empty');
+    ).toThrow('key "a.signingProfileArns" has value []; allowed:');
   });
 });
