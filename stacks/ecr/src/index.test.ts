@@ -126,8 +126,9 @@ describe('signet-ecr', () => {
         Condition: {
           ArnNotLike: {
             'aws:PrincipalArn': [
-              `arn:aws:iam::123456789012:role/signet-prod-${app}-build`,
-              `arn:aws:iam::123456789012:role/signet-prod-${app}-sign`,
+              // Prod builds nothing: Promote copies the image in, ReleaseSigning adds its signature.
+              `arn:aws:iam::123456789012:role/signet-prod-${app}-promote`,
+              `arn:aws:iam::123456789012:role/signet-prod-${app}-release`,
             ],
           },
         },

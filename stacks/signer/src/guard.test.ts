@@ -64,12 +64,13 @@ describe('the signing guard of signet-signer', () => {
     expect(JSON.stringify(builds)).toContain('{"projectName":[{"prefix":"signet-prod-"}');
   });
 
+  // Prod signs only in ReleaseSigning: the build signature is dev's, made by dev's ApplicationSigning.
   it("exempts exactly the signing stages' roles from one rule and the pipeline roles from the other", () => {
     const signatures = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-signatures').inputs[
       'eventPattern'
     ] as string;
     expect(signatures).toContain(
-      '"userName":[{"anything-but":["signet-prod-alpha-sign","signet-prod-beta-sign"]}]',
+      '"userName":[{"anything-but":["signet-prod-alpha-release","signet-prod-beta-release"]}]',
     );
     const builds = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-builds').inputs[
       'eventPattern'
@@ -154,7 +155,7 @@ describe('the signing guard of signet-signer', () => {
       region: 'eu-west-1',
       profilePrefix: 'signet_prod_',
       projectPrefix: 'signet-prod-',
-      signingRoleNames: ['signet-prod-alpha-sign', 'signet-prod-beta-sign'],
+      signingRoleNames: ['signet-prod-alpha-release', 'signet-prod-beta-release'],
       pipelineRoleNames: ['signet-prod-alpha-pipeline', 'signet-prod-beta-pipeline'],
       topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:signet-prod-security`,
       jobSearchWindowMinutes: 10,

@@ -210,6 +210,8 @@ export const STAGE_ROLE_GRANTS = {
 export const REPOSITORY_WRITE_GRANTS: readonly StageGrant[] = [
   StageGrant.PushRepository,
   StageGrant.WriteSignature,
+  // Promote copies the verified digest and its referrers into its own repository.
+  StageGrant.PromoteImage,
 ];
 
 /** The grants that sign with a profile: a stage role holding one is a signer the guardrails let sign. */
