@@ -31,7 +31,7 @@ const ADDONS = eksAddonRegistry(REGION);
 const repositoryUrl = (env: string) =>
   `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/hello-server`;
 
-function upstream(env: Env) {
+function upstream(env: Env | 'staging') {
   const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_${env}_hello_server`;
   return {
     [`organization/signet-networking/${env}`]: {
@@ -55,9 +55,13 @@ function upstream(env: Env) {
     },
     [`organization/signet-signer/${env}`]: {
       profiles: {
-        'hello-server': { pipeline: { name: 'p', arn: profile, versionArn: `${profile}/a1B2c3D4e5` } },
+        'hello-server': {
+          pipeline: { name: 'p', arn: profile, versionArn: `${profile}/a1B2c3D4e5` },
+          // Every environment after dev adds its release signature.
+          release: { name: 'r', arn: `${profile}_release`, versionArn: `${profile}_release/a1B2c3D4e5` },
+        },
       },
-      trustedIdentities: [profile],
+      trustedIdentities: [profile, `${profile}_release`],
     },
   };
 }
@@ -280,7 +284,8 @@ async function plan(env: Env): Promise<Planned> {
   const result = await runStackProgram({
     stackDir,
     env,
-    stackReferences: upstream(env),
+    // Staging and prod also read the previous environment's repositories and dev's profiles.
+    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
     configOverrides: { 'signet-eks:platformImages': { monitoring: [PLATFORM_IMAGE] } },
   });
   const find = (type: string) => {

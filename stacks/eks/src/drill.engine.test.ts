@@ -23,38 +23,48 @@ const repositoryUrl = (app: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.c
 const REJECTION = 'signature verification failed: no signature is associated with the image';
 
 /** The upstream outputs the eks stack reads, for two apps (the shape of the admission engine test's). */
-function upstream() {
+function upstream(env: string = ENV) {
   const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
   return {
-    [`organization/signet-networking/${ENV}`]: {
+    [`organization/signet-networking/${env}`]: {
       vpcId: 'vpc-0123456789abcdef0',
       vpcCidr: '10.30.0.0/16',
       privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
-    [`organization/signet-ecr/${ENV}`]: {
+    [`organization/signet-ecr/${env}`]: {
       repositories: Object.fromEntries(
         APPS.map((app) => [
           app,
           {
-            name: `signet-${ENV}/${app}`,
-            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${ENV}/${app}`,
+            name: `signet-${env}/${app}`,
+            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
             url: repositoryUrl(app),
           },
         ]),
       ),
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
-    [`organization/signet-signer/${ENV}`]: {
+    [`organization/signet-signer/${env}`]: {
       profiles: Object.fromEntries(
         APPS.map((app) => {
-          const name = `signet_${ENV}_${app.replaceAll('-', '_')}`;
-          return [app, { pipeline: { name, arn: profile(name), versionArn: `${profile(name)}/a1B2c3D4e5` } }];
+          const name = `signet_${env}_${app.replaceAll('-', '_')}`;
+          const identity = (n: string) => ({
+            name: n,
+            arn: profile(n),
+            versionArn: `${profile(n)}/a1B2c3D4e5`,
+          });
+          // Every environment after dev adds its release signature.
+          return [app, { pipeline: identity(name), release: identity(`${name}_release`) }];
         }),
       ),
-      trustedIdentities: APPS.map((app) => profile(`signet_${ENV}_${app.replaceAll('-', '_')}`)),
+      trustedIdentities: APPS.flatMap((app) => {
+        const name = `signet_${env}_${app.replaceAll('-', '_')}`;
+        return [profile(name), profile(`${name}_release`)];
+      }),
     },
   };
 }
@@ -138,7 +148,11 @@ beforeAll(async () => {
   workspace = useAppWorkspace(
     APPS.map((name) => ({ name, namespace: name, port: 8080, environments: [ENV], manifests: 'deploy' })),
   );
-  const result = await runStackProgram({ stackDir, env: ENV, stackReferences: upstream() });
+  const result = await runStackProgram({
+    stackDir,
+    env: ENV,
+    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream() },
+  });
   plan = readAdmissionPlan(result.resources);
   report = await runKyvernoTest(kyverno, suites());
 }, 300_000);

@@ -105,16 +105,17 @@ describe('app generator', () => {
 
   it('renders the buildspecs of every environment the app is deployed to', async () => {
     await appGenerator(tree, { name: 'demo-api', environments: 'dev,staging' });
-    for (const env of ['dev', 'staging']) {
-      for (const stage of [
-        'build',
-        'application-signing',
-        'application-deployment',
-        'verify-container-sign',
-      ]) {
+    // dev builds and signs; staging promotes dev's digest and adds its release signature.
+    const stages = {
+      dev: ['build', 'application-signing', 'application-deployment', 'verify-container-sign'],
+      staging: ['promote', 'release-signing', 'application-deployment', 'verify-container-sign'],
+    };
+    for (const [env, files] of Object.entries(stages)) {
+      for (const stage of files) {
         expect(tree.read(`buildspecs/demo-api/${env}/${stage}.yml`, 'utf8')).toContain('demo-api');
       }
     }
+    expect(tree.exists('buildspecs/demo-api/staging/build.yml')).toBe(false);
     expect(tree.exists('buildspecs/demo-api/prod')).toBe(false);
   });
 
