@@ -181,7 +181,8 @@ function strayJobs(
     const profile = byName.get(job.profileName ?? '');
     // An identity signs in the pipeline only from the stage the catalog gives it (the pipeline
     // identity in ApplicationSigning, the release identity in ReleaseSigning); any other requester,
-    // and any identity no stage signs with, is out of the pipeline.
+    // and any identity no stage signs with, is out of the pipeline. (Not yet per environment: a
+    // promoting environment's own pipeline profile is signed by no stage of it.)
     const stage = STAGE_CATALOG.find((entry) => entry.signingIdentity === profile?.identity);
     const expectedRole =
       profile?.app !== undefined && stage !== undefined
