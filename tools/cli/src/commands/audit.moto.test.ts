@@ -216,7 +216,7 @@ describe('signet audit against moto', () => {
     expect(report.problems).toEqual([
       `signet-prod/alpha@${s.A.digest}: job-revoked`,
       `signet-prod/beta@${s.D.digest}: profile-untrusted`,
-      `signing job ${job(2)} with profile signet_prod_alpha_release was requested by ${PIPELINE_ROLE('prod', 'alpha')}, not by a pipeline role (no pipeline signs with this profile): revoke it (signet revoke)`,
+      `signing job ${job(2)} with profile signet_prod_alpha_release was requested by ${PIPELINE_ROLE('prod', 'alpha')}, not by signet-prod-alpha-release: revoke it (signet revoke)`,
       `signing job ${job(9)} with profile signet_prod_beta was requested by arn:aws:sts::123456789012:assumed-role/developer/alice, not by signet-prod-beta-sign: revoke it (signet revoke)`,
     ]);
     expect(code).toBe(1);
