@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type {
+  STAGE_CATALOG} from '@signet/buildspec';
 import {
-  STAGE_CATALOG,
   STAGE_ORDER,
   Stage,
   StageResource,

@@ -67,6 +67,7 @@ function upstreamOutputs() {
       publicSubnetIds: ['subnet-0dddddddddddddddd'],
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       endpointSecurityGroupId: 'sg-0123456789abcdef0',
+      deployerSecurityGroupId: 'sg-0fedcba9876543210',
     },
     [`organization/signet-ecr/${env}`]: {
       repositories: Object.fromEntries(

@@ -124,7 +124,7 @@ export function guardrailStatements(input: GuardrailInput): IamStatement[] {
       'DenyBuildsButPipelines',
       BUILD_START_ACTIONS,
       projects,
-      unless([...pipelineRoles, ...githubDeploy]),
+      unless([...pipelineRoles, ...githubDeploy].sort()),
     ),
     // The deployer, which runs `pulumi up` with wide rights, only by the GitHub deploy role.
     deny('DenyDeployerBuildsButDeployRole', BUILD_START_ACTIONS, deployerProject, unless(githubDeploy)),

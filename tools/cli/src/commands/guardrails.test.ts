@@ -30,11 +30,14 @@ describe('signet guardrails', () => {
     const { scp, boundary } = JSON.parse(result.out) as { scp: Document; boundary: Document };
     const exempt = (doc: Document, sid: string) =>
       doc.Statement.find((s) => s.Sid === sid)?.Condition?.['ArnNotLike']?.['aws:PrincipalArn'];
+    // The GitHub deploy role starts the deployer project (docs/operations.md#guardrails).
     expect(exempt(scp, 'DenyBuildsButPipelines')).toEqual([
+      'arn:aws:iam::123456789012:role/signet-prod-github-deploy',
       'arn:aws:iam::123456789012:role/signet-prod-hello-server-pipeline',
     ]);
+    // Prod signs only in ReleaseSigning; the build signature is dev's.
     expect(exempt(scp, 'DenySigningButSigners')).toEqual([
-      'arn:aws:iam::123456789012:role/signet-prod-hello-server-sign',
+      'arn:aws:iam::123456789012:role/signet-prod-hello-server-release',
     ]);
     expect(exempt(scp, 'DenyApprovalButApprover')).toEqual([
       'arn:aws:iam::123456789012:role/signet-prod-pipeline-approver',
@@ -88,7 +91,7 @@ describe('signet guardrails', () => {
     expect(await signet('--env', 'dev', '--partition', 'aws-cn')).toMatchObject({
       code: 1,
       err: expect.stringContaining(
-        'signet guardrails: partition: partition "aws-cn" is not supported',
+        'signet guardrails: key "partition" has value "aws-cn"; allowed:',
       ) as unknown,
     });
   });

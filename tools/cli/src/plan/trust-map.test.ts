@@ -48,7 +48,8 @@ describe(`the trust map of ${ENV}`, () => {
     expect(pipelineProfiles.length).toBeGreaterThan(0);
     for (const identity of pipelineProfiles) {
       for (const signer of identity.signers) {
-        expect(signer.stages.map((s) => s.stage)).toContain('ApplicationSigning');
+        // Prod signs only after its gate: the release signature in ReleaseSigning.
+        expect(signer.stages.map((s) => s.stage)).toContain('ReleaseSigning');
         expect(signer.repositories.length).toBeGreaterThan(0);
       }
       expect(identity.trustedBy.length).toBeGreaterThan(0);
