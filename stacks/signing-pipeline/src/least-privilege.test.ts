@@ -5,15 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  STAGE_CATALOG} from '@signet/buildspec';
-import {
-  STAGE_ORDER,
-  Stage,
-  StageResource,
-  stagesFor,
-  type StageAwsCall,
-} from '@signet/buildspec';
+import type { STAGE_CATALOG } from '@signet/buildspec';
+import { STAGE_ORDER, Stage, StageResource, stagesFor, type StageAwsCall } from '@signet/buildspec';
 import { buildEnvironmentOf, environmentTraits, promotionSource } from '@signet/core';
 import { findWorkspaceRoot } from '@signet/platform';
 import {
