@@ -1,13 +1,9 @@
-// A minimal evaluation of Deny statements, for the guardrail tests only (not part of the build):
-// does an explicit Deny of the document match a request? It follows the IAM policy evaluation
-// rules for what it supports (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
-// an action or resource matches a pattern case-insensitively for actions and case-sensitively for
-// ARNs, `*` matches any run of characters and `?` one character; every condition operator of a
-// statement must hold; a negated operator (ArnNotLike, StringNotLike) holds when the key is absent;
-// `Null: false` holds when the key is present; `ForAnyValue:` holds when any value of a
-// multivalued key matches, and not when the key is absent. It knows only the operators the
-// guardrails use, and throws on any other, so a new operator cannot pass untested.
+// The guardrail tests ask one question of a document: which of its Deny statements match a request?
+// They answer it with the package's IAM evaluator (iam/evaluate.ts, tested on the IAM User Guide's
+// examples), the document given as the only policy, so the guardrails are judged by the same rules
+// as every other document.
 import type { IamPolicyDocument } from '../iam/document.js';
+import { evaluateIamRequest } from '../iam/evaluate.js';
 
 /** One API request as IAM sees it. */
 export interface Request {
@@ -17,47 +13,20 @@ export interface Request {
   readonly context: Readonly<Record<string, string | readonly string[]>>;
 }
 
-function glob(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's').test(value);
-}
-
-const list = (value: string | readonly string[] | undefined): readonly string[] =>
-  value === undefined ? [] : typeof value === 'string' ? [value] : value;
-
-function holds(operator: string, key: string, expected: readonly string[], request: Request): boolean {
-  const present = key in request.context;
-  const actual = list(request.context[key]);
-  switch (operator) {
-    case 'ArnLike':
-    case 'StringLike':
-      return present && actual.some((a) => expected.some((e) => glob(e, a, false)));
-    case 'ArnNotLike':
-    case 'StringNotLike':
-      return !present || actual.every((a) => !expected.some((e) => glob(e, a, false)));
-    case 'StringEquals':
-      return present && actual.some((a) => expected.includes(a));
-    case 'Null':
-      return expected.includes('true') ? !present : present;
-    case 'ForAnyValue:StringLike':
-      return actual.some((a) => expected.some((e) => glob(e, a, false)));
-    default:
-      throw new Error(`the test evaluator does not know the condition operator ${operator}`);
-  }
-}
+/** A caller for requests that name none: an ARN no guardrail exempts. */
+const NOBODY = 'arn:aws:iam::000000000000:role/no-principal-named';
 
 /** The Sids of the document's Deny statements that match the request (empty: not denied by it). */
 export function denyingStatements(document: IamPolicyDocument, request: Request): string[] {
-  return document.Statement.filter(
-    (s) =>
-      s.Effect === 'Deny' &&
-      s.Action.some((a) => glob(a, request.action, true)) &&
-      s.Resource.some((r) => glob(r, request.resource, false)) &&
-      Object.entries(s.Condition ?? {}).every(([operator, keys]) =>
-        Object.entries(keys).every(([key, values]) => holds(operator, key, list(values), request)),
-      ),
-  ).map((s) => s.Sid);
+  const principal = request.context['aws:PrincipalArn'];
+  const { reasons } = evaluateIamRequest(
+    { identity: [document] },
+    {
+      principalArn: typeof principal === 'string' ? principal : NOBODY,
+      action: request.action,
+      resource: request.resource,
+      context: request.context,
+    },
+  );
+  return reasons.flatMap((reason) => /^explicit deny: .*statement "([^"]+)"/.exec(reason)?.[1] ?? []);
 }
