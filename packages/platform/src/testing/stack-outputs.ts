@@ -47,6 +47,12 @@ export interface UpstreamStackOutputsOptions {
   readonly eks?: boolean;
 }
 
+/**
+ * The outputs of one producing stack, typed by the keys of every stack's contract (each stack has
+ * its own: the networking stack's `vpcId`, the signer stack's `trustedIdentities`, ...).
+ */
+export type ProducedStackOutputs = Partial<NetworkingOutputs & EcrOutputs & SignerOutputs & EksOutputs>;
+
 /** The outputs of one environment's producing stacks, by stack. */
 export interface EnvironmentStackOutputs {
   readonly networking: NetworkingOutputs;
@@ -150,7 +156,7 @@ export function environmentStackOutputs(
 export function upstreamStackOutputs(
   environment: string,
   options: UpstreamStackOutputsOptions,
-): Record<string, Record<string, unknown>> {
+): Record<string, ProducedStackOutputs> {
   const chain: Environment[] = [];
   for (let env: Environment | undefined = checkedEnvironment(environment); env; env = promotionSource(env))
     chain.unshift(env);
