@@ -5,7 +5,12 @@
 // plan, never copied. The two API calls the policy makes are mocked per suite: the GET of the TLS
 // secret and the POST to the verifier, with each answer the verifier (or the API server) can give.
 import { KYVERNO_RELEASE } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  upstreamStackOutputs,
+  useAppWorkspace,
+  type AppWorkspace,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -60,54 +65,8 @@ const rulesOf = (c: Case): RuleKey[] => RULE_KEYS.filter((rule) => c[rule] !== u
 const repositoryUrl = (env: string, app: string) =>
   `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`;
 
-function upstream(env: Env) {
-  const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: Object.fromEntries(
-        APPS.map((app) => [
-          app,
-          {
-            name: `signet-${env}/${app}`,
-            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
-            url: repositoryUrl(env, app),
-          },
-        ]),
-      ),
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: Object.fromEntries(
-        APPS.map((app) => {
-          const name = `signet_${env}_${app.replaceAll('-', '_')}`;
-          const output = (n: string) => ({
-            name: n,
-            arn: profile(n),
-            versionArn: `${profile(n)}/a1B2c3D4e5`,
-          });
-          // Staging and prod sign releases with a release profile per app (signer extraIdentities).
-          return [
-            app,
-            { pipeline: output(name), ...(env === 'dev' ? {} : { release: output(`${name}_release`) }) },
-          ];
-        }),
-      ),
-      trustedIdentities: APPS.flatMap((app) => {
-        const name = `signet_${env}_${app.replaceAll('-', '_')}`;
-        return env === 'dev' ? [profile(name)] : [profile(name), profile(`${name}_release`)];
-      }),
-    },
-  };
-}
+/** The upstream outputs of `env` and the environments it promotes from: two apps, a release profile where required. */
+const upstream = (env: Env) => upstreamStackOutputs(env, { apps: APPS, account: ACCOUNT, region: REGION });
 
 // ---------------------------------------------------------------------------------------------
 // Workloads
@@ -735,7 +694,7 @@ async function plan(env: Env): Promise<Plan> {
     stackDir,
     env,
     // Staging and prod also read the building environment's signing profiles (dev's).
-    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
+    stackReferences: upstream(env),
     configOverrides: { 'signet-eks:platformImages': { [PLATFORM_NAMESPACE]: [PLATFORM_IMAGE] } },
   });
   return readAdmissionPlan(result.resources);

@@ -11,7 +11,12 @@ import {
   KYVERNO_RELEASE,
   VERIFIER_NAMESPACE,
 } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  upstreamStackOutputs,
+  useAppWorkspace,
+  type AppWorkspace,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -31,40 +36,9 @@ const ADDONS = eksAddonRegistry(REGION);
 const repositoryUrl = (env: string) =>
   `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/hello-server`;
 
-function upstream(env: Env | 'staging') {
-  const profile = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_${env}_hello_server`;
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: {
-        'hello-server': {
-          name: `signet-${env}/hello-server`,
-          arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/hello-server`,
-          url: repositoryUrl(env),
-        },
-      },
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: {
-        'hello-server': {
-          pipeline: { name: 'p', arn: profile, versionArn: `${profile}/a1B2c3D4e5` },
-          // Every environment after dev adds its release signature.
-          release: { name: 'r', arn: `${profile}_release`, versionArn: `${profile}_release/a1B2c3D4e5` },
-        },
-      },
-      trustedIdentities: [profile, `${profile}_release`],
-    },
-  };
-}
+/** The upstream outputs of `env` and the environments it promotes from (one app, hello-server). */
+const upstream = (env: Env) =>
+  upstreamStackOutputs(env, { apps: ['hello-server'], account: ACCOUNT, region: REGION });
 
 interface Case {
   readonly name: string;
@@ -285,7 +259,7 @@ async function plan(env: Env): Promise<Planned> {
     stackDir,
     env,
     // Staging and prod also read the previous environment's repositories and dev's profiles.
-    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
+    stackReferences: upstream(env),
     configOverrides: { 'signet-eks:platformImages': { monitoring: [PLATFORM_IMAGE] } },
   });
   const find = (type: string) => {

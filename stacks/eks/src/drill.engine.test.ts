@@ -5,7 +5,12 @@
 // rule holds on its own, wrongly says verified.
 import { DrillCase, drillRequests, type DrillRequest } from '@signet/buildspec';
 import { KYVERNO_RELEASE } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  upstreamStackOutputs,
+  useAppWorkspace,
+  type AppWorkspace,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,53 +26,6 @@ const NAMESPACE = 'hello-server';
 const SIGNED_DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const repositoryUrl = (app: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${ENV}/${app}`;
 const REJECTION = 'signature verification failed: no signature is associated with the image';
-
-/** The upstream outputs the eks stack reads, for two apps (the shape of the admission engine test's). */
-function upstream(env: string = ENV) {
-  const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: Object.fromEntries(
-        APPS.map((app) => [
-          app,
-          {
-            name: `signet-${env}/${app}`,
-            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
-            url: repositoryUrl(app),
-          },
-        ]),
-      ),
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: Object.fromEntries(
-        APPS.map((app) => {
-          const name = `signet_${env}_${app.replaceAll('-', '_')}`;
-          const identity = (n: string) => ({
-            name: n,
-            arn: profile(n),
-            versionArn: `${profile(n)}/a1B2c3D4e5`,
-          });
-          // Every environment after dev adds its release signature.
-          return [app, { pipeline: identity(name), release: identity(`${name}_release`) }];
-        }),
-      ),
-      trustedIdentities: APPS.flatMap((app) => {
-        const name = `signet_${env}_${app.replaceAll('-', '_')}`;
-        return [profile(name), profile(`${name}_release`)];
-      }),
-    },
-  };
-}
 
 const RUNNING_POD = 'hello-server-7d9f8-abcde';
 const { requests } = drillRequests({
@@ -151,7 +109,7 @@ beforeAll(async () => {
   const result = await runStackProgram({
     stackDir,
     env: ENV,
-    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream() },
+    stackReferences: upstreamStackOutputs(ENV, { apps: APPS, account: ACCOUNT, region: REGION }),
   });
   plan = readAdmissionPlan(result.resources);
   report = await runKyvernoTest(kyverno, suites());

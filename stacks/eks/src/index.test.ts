@@ -14,6 +14,7 @@ import {
   type AppWorkspace,
   type RecordedResource,
   type StackProgramResult,
+  upstreamStackOutputs,
 } from '@signet/platform/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eksConfig } from './config.js';
@@ -22,46 +23,9 @@ const stackDir = join(import.meta.dirname, '..');
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 
-function upstream(env: string) {
-  const repo = (app: string) => ({
-    name: `signet-${env}/${app}`,
-    arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
-    url: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`,
-  });
-  const profile = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
-  const profileOutput = (name: string) => ({
-    name,
-    arn: profile(name),
-    versionArn: `${profile(name)}/a1B2c3D4e5`,
-  });
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: { 'hello-server': repo('hello-server') },
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: {
-        'hello-server': {
-          pipeline: profileOutput(`signet_${env}_hello_server`),
-          release: profileOutput(`signet_${env}_hello_server_release`),
-        },
-      },
-      trustedIdentities: [
-        profile(`signet_${env}_hello_server`),
-        profile(`signet_${env}_hello_server_release`),
-      ],
-    },
-  };
-}
+/** The upstream outputs of `env` and the environments it promotes from (one app, hello-server). */
+const upstream = (env: string) =>
+  upstreamStackOutputs(env, { apps: ['hello-server'], account: ACCOUNT, region: REGION });
 
 async function run(env: string, configOverrides?: Record<string, unknown>): Promise<StackProgramResult> {
   vi.resetModules();
@@ -69,7 +33,7 @@ async function run(env: string, configOverrides?: Record<string, unknown>): Prom
     stackDir,
     env,
     // A promoting environment also reads the building environment's signing profiles (dev's).
-    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
+    stackReferences: upstream(env),
     ...(configOverrides && { configOverrides }),
   });
 }

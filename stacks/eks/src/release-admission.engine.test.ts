@@ -4,7 +4,12 @@
 // identity is dev's pipeline profile, and the environment's release policy); the verifier's answer is
 // mocked per call, told apart by the trust policy the call names. In dev there is one call.
 import { KYVERNO_RELEASE } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  upstreamStackOutputs,
+  useAppWorkspace,
+  type AppWorkspace,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -29,43 +34,8 @@ const NO_BUILD = 'signature verification failed: no signature is associated with
 const repositoryUrl = (env: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${APP}`;
 const profileArn = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
 
-function upstream(env: Env): Record<string, Record<string, unknown>> {
-  const output = (name: string) => ({
-    name,
-    arn: profileArn(name),
-    versionArn: `${profileArn(name)}/a1B2c3D4e5`,
-  });
-  const pipeline = `signet_${env}_hello_server`;
-  const identities =
-    env === 'dev'
-      ? { pipeline: output(pipeline) }
-      : { pipeline: output(pipeline), release: output(`${pipeline}_release`) };
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: {
-        [APP]: {
-          name: `signet-${env}/${APP}`,
-          arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${APP}`,
-          url: repositoryUrl(env),
-        },
-      },
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: { [APP]: identities },
-      trustedIdentities: Object.values(identities).map((p) => p.arn),
-    },
-  };
-}
+/** The upstream outputs of `env` and the environments it promotes from (a release profile where required). */
+const upstream = (env: Env) => upstreamStackOutputs(env, { apps: [APP], account: ACCOUNT, region: REGION });
 
 interface Plan {
   readonly clusterPolicy: { metadata: { name: string }; spec: { rules: { name: string }[] } };
@@ -82,7 +52,7 @@ async function plan(env: Env): Promise<Plan> {
   const result = await runStackProgram({
     stackDir,
     env,
-    stackReferences: { ...upstream('dev'), ...upstream('staging'), ...upstream(env) },
+    stackReferences: upstream(env),
   });
   const find = (type: string, name: string) => {
     const found = result.resources.find((r) => r.type === type && r.name === name);

@@ -9,6 +9,7 @@ import {
 } from '@signet/platform';
 import {
   runStackProgram,
+  upstreamStackOutputs,
   useAppWorkspace,
   type AppWorkspace,
   type FixtureAppDeclaration,
@@ -32,49 +33,15 @@ const repoArn = (env: string, app: string) =>
 const repoUrl = (env: string, app: string) =>
   `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`;
 
-function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
-  const profile = (app: string, identity?: string) => {
-    const name = ['signet', env, app.replaceAll('-', '_'), identity].filter(Boolean).join('_');
-    return { name, arn: profileArn(name), versionArn: `${profileArn(name)}/abcdef1234` };
-  };
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: Object.fromEntries(
-        apps.map((app) => [
-          app,
-          { name: `signet-${env}/${app}`, arn: repoArn(env, app), url: repoUrl(env, app) },
-        ]),
-      ),
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: Object.fromEntries(
-        apps.map((app) => [app, { pipeline: profile(app), release: profile(app, 'release') }]),
-      ),
-      trustedIdentities: apps.flatMap((app) => [profile(app).arn, profile(app, 'release').arn]).sort(),
-    },
-    [`organization/signet-eks/${env}`]: {
-      clusterName: `signet-${env}-cluster`,
-      clusterArn: clusterArn(env),
-      clusterEndpoint: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
-      clusterSecurityGroupId: 'sg-0cccccccccccccccc',
-      oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
-      oidcProviderUrl: `oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
-      kubeconfig: '{"apiVersion":"v1","kind":"Config"}',
-      appNamespaces: Object.fromEntries(apps.map((app) => [app, app])),
-      admissionPolicyName: 'signet-verify-images',
-    },
-  };
-}
+const upstream = (env: string, apps: readonly string[] = [APP, 'other-app']) =>
+  upstreamStackOutputs(env, {
+    apps,
+    account: ACCOUNT,
+    region: REGION,
+    zones: 2,
+    profileVersion: 'abcdef1234',
+    eks: true,
+  });
 
 async function run(
   env: string,
@@ -86,7 +53,7 @@ async function run(
     stackDir,
     env,
     // A promoting environment also reads the repositories it promotes from and the building one's profiles.
-    stackReferences: { ...upstream('dev', apps), ...upstream('staging', apps), ...upstream(env, apps) },
+    stackReferences: upstream(env, apps),
     ...(configOverrides && { configOverrides }),
   });
 }

@@ -11,6 +11,7 @@ import { buildEnvironmentOf, environmentTraits, promotionSource } from '@signet/
 import { findWorkspaceRoot } from '@signet/platform';
 import {
   runStackProgram,
+  upstreamStackOutputs,
   useAppWorkspace,
   type FixtureAppDeclaration,
   type StackProgramResult,
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const stackDir = join(import.meta.dirname, '..');
 const root = findWorkspaceRoot(stackDir);
-// The upstream stack outputs, as the pipeline stack test writes them (two apps, two profiles each).
+// The upstream stack outputs, as the pipeline stack test reads them (two apps, a release profile where required).
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const APP = 'hello-server';
@@ -29,52 +30,16 @@ const profileArn = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signi
 const clusterArn = (env: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/signet-${env}-cluster`;
 const repoArn = (env: string, app: string) =>
   `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`;
-const repoUrl = (env: string, app: string) =>
-  `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/signet-${env}/${app}`;
 
-function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
-  const profile = (app: string, identity?: string) => {
-    const name = ['signet', env, app.replaceAll('-', '_'), identity].filter(Boolean).join('_');
-    return { name, arn: profileArn(name), versionArn: `${profileArn(name)}/abcdef1234` };
-  };
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: Object.fromEntries(
-        apps.map((app) => [
-          app,
-          { name: `signet-${env}/${app}`, arn: repoArn(env, app), url: repoUrl(env, app) },
-        ]),
-      ),
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: Object.fromEntries(
-        apps.map((app) => [app, { pipeline: profile(app), release: profile(app, 'release') }]),
-      ),
-      trustedIdentities: apps.flatMap((app) => [profile(app).arn, profile(app, 'release').arn]).sort(),
-    },
-    [`organization/signet-eks/${env}`]: {
-      clusterName: `signet-${env}-cluster`,
-      clusterArn: clusterArn(env),
-      clusterEndpoint: 'https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com',
-      clusterSecurityGroupId: 'sg-0cccccccccccccccc',
-      oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
-      oidcProviderUrl: `oidc.eks.${REGION}.amazonaws.com/id/ABCDEF`,
-      kubeconfig: '{"apiVersion":"v1","kind":"Config"}',
-      appNamespaces: Object.fromEntries(apps.map((app) => [app, app])),
-      admissionPolicyName: 'signet-verify-images',
-    },
-  };
-}
+const upstream = (env: string, apps: readonly string[] = [APP, 'other-app']) =>
+  upstreamStackOutputs(env, {
+    apps,
+    account: ACCOUNT,
+    region: REGION,
+    zones: 2,
+    profileVersion: PROFILE_VERSION,
+    eks: true,
+  });
 
 const ENVIRONMENTS = ['dev', 'prod'] as const;
 type Env = (typeof ENVIRONMENTS)[number];
@@ -96,7 +61,7 @@ beforeAll(async () => {
     vi.resetModules();
     // A promoting environment also reads the previous environment's repositories and the building
     // environment's profiles.
-    const stackReferences = { ...upstream('dev'), ...upstream('staging'), ...upstream(env) };
+    const stackReferences = upstream(env);
     results.set(env, await runStackProgram({ stackDir, env, stackReferences }));
   }
 });

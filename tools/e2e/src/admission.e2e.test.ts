@@ -3,13 +3,16 @@
 // pulls the signatures from a registry and checks them against the TrustPolicy resources; what the
 // eks stack renders (ClusterPolicy, TrustPolicies, TrustStore, backstop, RBAC, namespaces) is
 // applied from the same builders. Everything listens on 127.0.0.1; see docs/testing.md.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DRILL_CACHE_TTL_SECONDS,
   PLATFORM_NAMESPACE,
   REGISTRY_HOST,
+  RELEASE_ENV,
+  renderDrillPlan,
   repositoryOf,
   signingProfileArn,
+  type DrillPlan,
 } from './plan.js';
 import { deployment, outcome, pod, startDrill, UNLISTED_NAMESPACE, type Drill } from './drill.js';
 import type { Manifest } from './kube.js';
@@ -54,6 +57,18 @@ async function withoutBackstop<T>(body: () => Promise<T>): Promise<T> {
     await drill.cp.admin.apply(binding);
     await expect.poll(() => admit(TAGGED()), { timeout: 30_000, interval: 250 }).toMatch(BACKSTOP_DENIAL);
   }
+}
+
+/** Waits until a (dry-run) creation of `manifest()` is admitted; fails with the last denial. */
+async function admittedWithin(timeoutMs: number, manifest: () => Manifest): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  while (performance.now() < deadline) {
+    last = await admit(manifest());
+    if (last === 'admitted') return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`not admitted within ${timeoutMs} ms: ${last}`);
 }
 
 const KYVERNO_DENIAL = /admission webhook "validate\.kyverno\.svc-fail" denied the request/;
@@ -109,6 +124,92 @@ describe('case 2: everything else in an app namespace is denied', () => {
     const result = await admit(pod(name('other-app'), 'hello-server', drill.images.billingSigned));
     expect(result).toMatch(KYVERNO_DENIAL);
     expect(result).toMatch(/images-hello-server: /);
+  });
+});
+
+describe(`case 2 where two signatures are needed: ${RELEASE_ENV}'s admission objects`, () => {
+  let release: DrillPlan;
+  let applied: Manifest;
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  /**
+   * The verifier's reason, quoted by `rule`, for hello-server's released repository: the signature's
+   * profile (`signedBy`, any version) is not among the policy's `trusted` identities.
+   */
+  const identityRefused = (rule: string, signedBy: string, trusted: readonly string[]) =>
+    new RegExp(
+      [
+        `${rule}: Image signature verification failed: container app: image `,
+        `${escaped(repositoryOf('hello-server', RELEASE_ENV))}@sha256:[a-f0-9]{64}: .*`,
+        `signing profile version \\\\?"${escaped(signedBy)}/[^"\\\\]+\\\\?" is not among the trusted identities `,
+        `\\[${trusted.map((arn) => `\\\\?"${escaped(arn)}\\\\?"`).join(',')}\\]`,
+      ].join(''),
+    );
+
+  beforeAll(async () => {
+    // runStackProgram evaluates the stack program once per module registry: a second plan needs a fresh one.
+    vi.resetModules();
+    release = await renderDrillPlan(drill.images.platform, RELEASE_ENV);
+    applied = await drill.useAdmissionOf(release);
+    // In effect once both Kyverno and the backstop admit the released image dev's objects refuse.
+    await admittedWithin(60_000, () => pod(name('released'), 'hello-server', drill.images.releaseBoth));
+  }, 180_000);
+
+  afterAll(async () => {
+    await drill.useAdmissionOf(drill.plan);
+    await admittedWithin(60_000, () => pod(name('dev-again'), 'hello-server', drill.images.helloSigned));
+  }, 180_000);
+
+  it('applies two verifier calls per app under the build and the release policy, only the verifier URL changed', () => {
+    const rules = (applied['spec'] as { rules: { name: string }[] }).rules.map((r) => r.name);
+    expect(rules.filter((r) => r.endsWith('-hello-server'))).toEqual([
+      'images-hello-server',
+      'signed-hello-server',
+      'relsig-hello-server',
+    ]);
+    expect(release.verifierUrl).toBe(drill.plan.verifierUrl);
+    expect(JSON.stringify(applied).split(drill.relayUrl).join(release.verifierUrl)).toBe(
+      JSON.stringify(release.clusterPolicy),
+    );
+    const identities = (policy: string) =>
+      (
+        release.manifests.find((m) => m.kind === 'TrustPolicy' && m.metadata.name === policy)?.['spec'] as
+          { trustPolicies: { trustedIdentities: string[] }[] } | undefined
+      )?.trustPolicies.flatMap((t) => t.trustedIdentities);
+    expect(identities('signet-app-hello-server')).toEqual([signingProfileArn('hello-server')]);
+    expect(identities('signet-app-hello-server-release')).toEqual([
+      signingProfileArn('hello-server', RELEASE_ENV, 'release'),
+    ]);
+  });
+
+  it('admits a Pod (created for real) and a Deployment of a digest with the build and the release signature', async () => {
+    const image = drill.images.releaseBoth;
+    expect(image.startsWith(`${repositoryOf('hello-server', RELEASE_ENV)}@`)).toBe(true);
+    expect(await admit(pod(name('released'), 'hello-server', image), {})).toBe('admitted');
+    expect(await admit(deployment(name('released'), 'hello-server', image))).toBe('admitted');
+  });
+
+  it("denies a digest with only the build signature (promoted, never released), with the verifier's reason", async () => {
+    const result = await admit(pod(name('build-only'), 'hello-server', drill.images.releaseBuildOnly));
+    expect(result).toMatch(KYVERNO_DENIAL);
+    expect(result).toMatch(
+      identityRefused('relsig-hello-server', signingProfileArn('hello-server'), [
+        signingProfileArn('hello-server', RELEASE_ENV, 'release'),
+      ]),
+    );
+    // The build signature itself passes: only the release rule denies.
+    expect(result).not.toMatch(/signed-hello-server:/);
+  });
+
+  it("denies a digest with only the release signature (never built by the pipeline), with the verifier's reason", async () => {
+    const result = await admit(pod(name('release-only'), 'hello-server', drill.images.releaseOnly));
+    expect(result).toMatch(KYVERNO_DENIAL);
+    expect(result).toMatch(
+      identityRefused('signed-hello-server', signingProfileArn('hello-server', RELEASE_ENV, 'release'), [
+        signingProfileArn('hello-server'),
+      ]),
+    );
+    // The release signature itself passes: only the build rule denies.
+    expect(result).not.toMatch(/relsig-hello-server:/);
   });
 });
 
@@ -233,9 +334,8 @@ describe('the drill itself', () => {
     const rendered = JSON.stringify(drill.plan.clusterPolicy);
     const applied = JSON.stringify(drill.clusterPolicy);
     expect(applied).not.toContain(drill.plan.verifierUrl);
-    expect(
-      applied.split(`https://127.0.0.1:${drill.relay.port}/checkimages`).join(drill.plan.verifierUrl),
-    ).toBe(rendered);
+    expect(applied.split(drill.relayUrl).join(drill.plan.verifierUrl)).toBe(rendered);
+    expect(drill.relayUrl).toBe(`https://127.0.0.1:${drill.relay.port}/checkimages`);
     expect(drill.images.helloSigned.startsWith(`${REGISTRY_HOST}/`)).toBe(true);
   });
 });

@@ -5,8 +5,10 @@ import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { eventually, messageOf, type KubeResponse, type Manifest } from './kube.js';
 import { startKyverno, webhookRegistered, type Kyverno } from './kyverno.js';
 import {
+  DRILL_ENV,
   PLATFORM_NAMESPACE,
   PLATFORM_REPOSITORY,
+  RELEASE_ENV,
   renderDrillPlan,
   replaceString,
   repositoryOf,
@@ -31,6 +33,14 @@ export interface DrillImages {
   readonly billingSigned: string;
   /** The platform image the platform namespace lists. */
   readonly platform: string;
+  /**
+   * hello-server's repository of {@link RELEASE_ENV}, each as promoted there (the build signature:
+   * dev's pipeline profile, the trusted key) and released (the release signature: the environment's
+   * release profile, the release key), or only one of the two.
+   */
+  readonly releaseBoth: string;
+  readonly releaseBuildOnly: string;
+  readonly releaseOnly: string;
 }
 
 /** Everything the drill started, and the plan it applied. */
@@ -42,18 +52,32 @@ export interface Drill {
   readonly verifier: Verifier;
   readonly relay: Relay;
   readonly images: DrillImages;
-  /** The ClusterPolicy as applied (verifier URL pointed at the relay). */
+  /** The ClusterPolicy of {@link Drill.plan} as applied (verifier URL pointed at the relay). */
   readonly clusterPolicy: Manifest;
+  /** The verifier URL of the applied ClusterPolicies: the relay's, on 127.0.0.1. */
+  readonly relayUrl: string;
   /** Seconds each start-up step took. */
   readonly timings: Readonly<Record<string, number>>;
   /** Everything the processes printed, for failure messages. */
   output(): string;
   /** Waits until Kyverno has built its webhooks for the ClusterPolicy and it is ready. */
   policyReady(): Promise<void>;
+  /**
+   * Applies the admission objects of `plan` (another environment's plan of the same cluster) in
+   * place of those applied now: its TrustPolicies (deleting the ones it does not have), its
+   * ClusterPolicy with the verifier URL pointed at the relay, and its backstop with its binding.
+   * Waits for Kyverno to have the ClusterPolicy; returns it as applied. The backstop takes effect
+   * a moment later (the API server's policy informer).
+   */
+  useAdmissionOf(plan: DrillPlan): Promise<Manifest>;
   stop(): Promise<void>;
 }
 
 const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+
+/** The policies Kyverno and the API server enforce: the ClusterPolicy and the backstop with its binding. */
+const isPolicy = (m: Manifest) =>
+  m.kind === 'ClusterPolicy' || m.kind.startsWith('ValidatingAdmissionPolicy');
 
 /** A restricted-compliant Pod (the app namespaces enforce Pod Security `restricted`). */
 export function pod(name: string, namespace: string, image: string): Manifest {
@@ -112,16 +136,27 @@ export async function startDrill(): Promise<Drill> {
     const registry = await startDrillRegistry(cp.pki, dir);
     stops.push(() => registry.stop());
     const hello = repositoryOf('hello-server');
+    const released = repositoryOf('hello-server', RELEASE_ENV);
     const images: DrillImages = {
       helloSigned: await registry.push(hello, 'hello-server, built and signed'),
       helloUnsigned: await registry.push(hello, 'hello-server, never signed'),
       helloUntrusted: await registry.push(hello, 'hello-server, signed with another key'),
       billingSigned: await registry.push(repositoryOf('billing'), 'billing, built and signed'),
       platform: await registry.push(PLATFORM_REPOSITORY, 'a platform agent'),
+      releaseBoth: await registry.push(released, 'hello-server, promoted and released'),
+      releaseBuildOnly: await registry.push(released, 'hello-server, promoted, never released'),
+      releaseOnly: await registry.push(released, 'hello-server, released, never built'),
     };
     await registry.sign(images.helloSigned, signingProfileArn('hello-server'), registry.trusted);
     await registry.sign(images.helloUntrusted, signingProfileArn('hello-server'), registry.untrusted);
     await registry.sign(images.billingSigned, signingProfileArn('billing'), registry.trusted);
+    // The build signature is dev's pipeline identity's wherever the image runs (Promote copies it).
+    const build = signingProfileArn('hello-server', DRILL_ENV);
+    const release = signingProfileArn('hello-server', RELEASE_ENV, 'release');
+    for (const image of [images.releaseBoth, images.releaseBuildOnly])
+      await registry.sign(image, build, registry.trusted);
+    for (const image of [images.releaseBoth, images.releaseOnly])
+      await registry.sign(image, release, registry.release);
     timings['registry and signed images'] = seconds(t);
 
     t = performance.now();
@@ -129,8 +164,6 @@ export async function startDrill(): Promise<Drill> {
     timings['eks plan'] = seconds(t);
 
     t = performance.now();
-    const isPolicy = (m: Manifest) =>
-      m.kind === 'ClusterPolicy' || m.kind.startsWith('ValidatingAdmissionPolicy');
     const crds = plan.manifests.filter((m) => m.kind === 'CustomResourceDefinition');
     for (const m of crds) await cp.admin.apply(m);
     for (const m of crds)
@@ -148,10 +181,14 @@ export async function startDrill(): Promise<Drill> {
         60_000,
       );
     for (const m of plan.manifests.filter((x) => !isPolicy(x) && x.kind !== 'CustomResourceDefinition')) {
-      // The one substitution: the TrustStore holds the drill's test certificate, not the AWS Signer root.
+      // The one substitution: the TrustStore holds the drill's test certificates (the build and the
+      // release key's), not the AWS Signer root.
       const applied =
         m.kind === 'TrustStore'
-          ? { ...m, spec: { ...(m['spec'] as object), caBundle: registry.trusted.pem } }
+          ? {
+              ...m,
+              spec: { ...(m['spec'] as object), caBundle: `${registry.trusted.pem}${registry.release.pem}` },
+            }
           : m;
       await cp.admin.apply(applied);
     }
@@ -184,11 +221,9 @@ export async function startDrill(): Promise<Drill> {
 
     t = performance.now();
     // The only change to what the stack renders: the verifier's in-cluster URL, pointed at loopback.
-    const clusterPolicy = replaceString(
-      plan.clusterPolicy,
-      plan.verifierUrl,
-      `https://127.0.0.1:${relay.port}${new URL(plan.verifierUrl).pathname}`,
-    );
+    const relayUrl = `https://127.0.0.1:${relay.port}${new URL(plan.verifierUrl).pathname}`;
+    const loopback = (p: DrillPlan) => replaceString(p.clusterPolicy, p.verifierUrl, relayUrl);
+    const clusterPolicy = loopback(plan);
     // Kyverno registers its webhooks before its TLS pair is served: the first calls may fail.
     await eventually('the ClusterPolicy applied', () => cp.admin.apply(clusterPolicy), 120_000, 1_000);
     const policyReady = async () => {
@@ -226,6 +261,20 @@ export async function startDrill(): Promise<Drill> {
       60_000,
     );
     timings['policies'] = seconds(t);
+    let admission = plan;
+    const useAdmissionOf = async (next: DrillPlan): Promise<Manifest> => {
+      const trustPolicies = (p: DrillPlan) => p.manifests.filter((m) => m.kind === 'TrustPolicy');
+      const kept = new Set(trustPolicies(next).map((m) => m.metadata.name));
+      for (const m of trustPolicies(next)) await cp.admin.apply(m);
+      for (const m of trustPolicies(admission)) if (!kept.has(m.metadata.name)) await cp.admin.delete(m);
+      const applied = loopback(next);
+      await cp.admin.apply(applied);
+      await policyReady();
+      for (const m of next.manifests.filter((x) => isPolicy(x) && x.kind !== 'ClusterPolicy'))
+        await cp.admin.apply(m);
+      admission = next;
+      return applied;
+    };
     const output = () =>
       [cp.output(), `--- kyverno\n${kyverno.output()}`, `--- verifier\n${verifier.output()}`].join('\n');
     return {
@@ -237,9 +286,11 @@ export async function startDrill(): Promise<Drill> {
       relay,
       images,
       clusterPolicy,
+      relayUrl,
       timings,
       output,
       policyReady,
+      useAdmissionOf,
       stop: stopAll,
     };
   } catch (error) {

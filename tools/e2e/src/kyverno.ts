@@ -139,7 +139,11 @@ export async function startKyverno(cp: ControlPlane, plan: DrillPlan, dir: strin
   const tokenFile = join(dir, 'kyverno-apicall-token');
   writeFileSync(tokenFile, String((token.json?.['status'] as { token: string }).token));
 
-  const [webhookPort, metricsPort] = [await freePort(), await freePort()];
+  const [webhookPort, metricsPort, managerMetricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const features = plan.kyvernoValues.features;
   const args = [
     `--kubeconfig=${cp.kubeconfig}`,
@@ -148,6 +152,8 @@ export async function startKyverno(cp: ControlPlane, plan: DrillPlan, dir: strin
     `--webhookServerPort=${webhookPort}`,
     '--metricsHost=127.0.0.1',
     `--metricsPort=${metricsPort}`,
+    // Its controller-runtime manager's metrics server, else on :8080 of every interface.
+    `--controllerRuntimeMetricsAddress=127.0.0.1:${managerMetricsPort}`,
     `--caSecretName=kyverno-svc.${ns}.svc.kyverno-tls-ca`,
     `--tlsSecretName=kyverno-svc.${ns}.svc.kyverno-tls-pair`,
     `--backgroundServiceAccountName=system:serviceaccount:${ns}:kyverno-background-controller`,

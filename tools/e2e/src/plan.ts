@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStackProgram, useAppWorkspace, type PlannedResource } from '@signet/platform/testing';
+import {
+  environmentStackOutputs,
+  runStackProgram,
+  upstreamStackOutputs,
+  useAppWorkspace,
+  type PlannedResource,
+} from '@signet/platform/testing';
 import { parse } from 'yaml';
 import type { Manifest } from './kube.js';
 
@@ -10,6 +16,14 @@ const STACK_DIR = join(WORKSPACE_ROOT, 'stacks', 'eks');
 
 /** The environment whose plan the drill applies. */
 export const DRILL_ENV = 'dev';
+/**
+ * The environment whose admission objects the two-signature case applies in place of dev's: it
+ * promotes, and admits only with the build signature (dev's pipeline identity) and its own release
+ * signature.
+ */
+export const RELEASE_ENV = 'staging';
+/** An environment the drill plans. */
+export type DrillEnv = typeof DRILL_ENV | typeof RELEASE_ENV;
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 export const REGISTRY_HOST = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
@@ -22,9 +36,26 @@ export const PLATFORM_REPOSITORY = `${REGISTRY_HOST}/platform/agent`;
 /** The shortest verifier cache the stack accepts: the delay case 5 waits for at most. */
 export const DRILL_CACHE_TTL_SECONDS = 30;
 
-export const repositoryOf = (app: App) => `${REGISTRY_HOST}/signet-${DRILL_ENV}/${app}`;
-export const signingProfileArn = (app: App) =>
-  `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_${DRILL_ENV}_${app.replaceAll('-', '_')}`;
+/** The upstream stack outputs the plans read: two apps, in the plan's account and Region. */
+const FIXTURE = { apps: APPS, account: ACCOUNT, region: REGION } as const;
+
+/** An app's repository in `env` (default {@link DRILL_ENV}), as the ecr stack outputs it. */
+export function repositoryOf(app: App, env: DrillEnv = DRILL_ENV): string {
+  const repository = environmentStackOutputs(env, FIXTURE).ecr.repositories[app];
+  if (repository === undefined) throw new Error(`the ${env} ecr outputs have no repository for ${app}`);
+  return repository.url;
+}
+
+/**
+ * The ARN of an app's signing profile of `identity` (default `pipeline`) in `env` (default
+ * {@link DRILL_ENV}), as the signer stack outputs it: the identity the TrustPolicies trust.
+ */
+export function signingProfileArn(app: App, env: DrillEnv = DRILL_ENV, identity = 'pipeline'): string {
+  const profile = environmentStackOutputs(env, FIXTURE).signer.profiles[app]?.[identity];
+  if (profile === undefined)
+    throw new Error(`the ${env} signer outputs have no ${identity} profile for ${app}`);
+  return profile.arn;
+}
 
 /** What the eks stack renders for the cluster, as the drill applies it. */
 export interface DrillPlan {
@@ -57,44 +88,6 @@ export interface DrillPlan {
   readonly verifierTlsSecret: string;
 }
 
-function upstreamOutputs() {
-  const env = DRILL_ENV;
-  return {
-    [`organization/signet-networking/${env}`]: {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidr: '10.30.0.0/16',
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb', 'subnet-0cccccccccccccccc'],
-      publicSubnetIds: ['subnet-0dddddddddddddddd'],
-      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-      endpointSecurityGroupId: 'sg-0123456789abcdef0',
-      deployerSecurityGroupId: 'sg-0fedcba9876543210',
-    },
-    [`organization/signet-ecr/${env}`]: {
-      repositories: Object.fromEntries(
-        APPS.map((app) => [
-          app,
-          {
-            name: `signet-${env}/${app}`,
-            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`,
-            url: repositoryOf(app),
-          },
-        ]),
-      ),
-      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
-    },
-    [`organization/signet-signer/${env}`]: {
-      profiles: Object.fromEntries(
-        APPS.map((app) => {
-          const arn = signingProfileArn(app);
-          const name = arn.slice(arn.lastIndexOf('/') + 1);
-          return [app, { pipeline: { name, arn, versionArn: `${arn}/a1B2c3D4e5` } }];
-        }),
-      ),
-      trustedIdentities: APPS.map(signingProfileArn),
-    },
-  };
-}
-
 /** Object inputs of the plan are JSON text; plain strings stay strings. */
 const parsed = (value: unknown): unknown =>
   typeof value === 'string' && /^[[{]/.test(value) ? JSON.parse(value) : value;
@@ -112,12 +105,13 @@ function find(resources: readonly PlannedResource[], type: string, name: string)
 }
 
 /**
- * Runs the eks stack program of {@link DRILL_ENV} under the mock runtime (as `pnpm plan` does)
- * with two fixture apps, one platform image and the shortest verifier cache, and returns what it
- * renders for the cluster. `platformImage` is the digest reference the platform namespace lists.
+ * Runs the eks stack program of `env` (default {@link DRILL_ENV}) under the mock runtime (as `pnpm
+ * plan` does) with two fixture apps, one platform image and the shortest verifier cache, and
+ * returns what it renders for the cluster. `platformImage` is the digest reference the platform
+ * namespace lists.
  */
-export async function renderDrillPlan(platformImage: string): Promise<DrillPlan> {
-  const config = parse(readFileSync(join(STACK_DIR, `Pulumi.${DRILL_ENV}.yaml`), 'utf8')) as {
+export async function renderDrillPlan(platformImage: string, env: DrillEnv = DRILL_ENV): Promise<DrillPlan> {
+  const config = parse(readFileSync(join(STACK_DIR, `Pulumi.${env}.yaml`), 'utf8')) as {
     config: Record<string, unknown>;
   };
   const verifier = config.config['signet-eks:verifier'] as Record<string, unknown>;
@@ -126,7 +120,7 @@ export async function renderDrillPlan(platformImage: string): Promise<DrillPlan>
       name,
       namespace: name,
       port: 8080,
-      environments: [DRILL_ENV],
+      environments: [DRILL_ENV, RELEASE_ENV],
       manifests: 'deploy',
     })),
   );
@@ -135,8 +129,8 @@ export async function renderDrillPlan(platformImage: string): Promise<DrillPlan>
     resources = (
       await runStackProgram({
         stackDir: STACK_DIR,
-        env: DRILL_ENV,
-        stackReferences: upstreamOutputs(),
+        env,
+        stackReferences: upstreamStackOutputs(env, FIXTURE),
         configOverrides: {
           'signet-eks:platformImages': { [PLATFORM_NAMESPACE]: [platformImage] },
           'signet-eks:verifier': { ...verifier, cacheTtlSeconds: DRILL_CACHE_TTL_SECONDS },

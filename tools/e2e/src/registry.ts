@@ -36,8 +36,12 @@ export interface DrillRegistry {
   readonly env: Readonly<Record<string, string>>;
   /** The folder notation is configured in (`XDG_CONFIG_HOME`), with the signer plugin stand-in. */
   readonly notationHome: string;
-  /** The key the TrustStore trusts, and one it does not. */
+  /**
+   * The keys the TrustStore trusts, standing in for AWS Signer's: `trusted` signs as the build
+   * (pipeline) identities, `release` as the release identities. `untrusted` is one it does not hold.
+   */
   readonly trusted: SigningKey;
+  readonly release: SigningKey;
   readonly untrusted: SigningKey;
   /** Pushes a one-layer image to `repository` and returns its digest reference. */
   push(repository: string, content: string): Promise<string>;
@@ -87,7 +91,7 @@ export function installSignerPlugin(pluginsDir: string): void {
   chmodSync(file, 0o755);
 }
 
-/** Starts the registry and proxy, and makes the two signing keys. */
+/** Starts the registry and proxy, and makes the three signing keys. */
 export async function startDrillRegistry(pki: Pki, dir: string): Promise<DrillRegistry> {
   const serving = pki.issue({
     name: 'registry',
@@ -121,8 +125,9 @@ export async function startDrillRegistry(pki: Pki, dir: string): Promise<DrillRe
     const base = join(notationHome, 'notation', 'localkeys', name);
     return { key: `${base}.key`, cert: `${base}.crt`, pem: readFileSync(`${base}.crt`, 'utf8') };
   };
-  // One after the other: both write the same signingkeys.json.
+  // One after the other: each writes the same signingkeys.json.
   const trusted = await makeKey('signet-drill-signer');
+  const release = await makeKey('signet-drill-release');
   const untrusted = await makeKey('signet-drill-untrusted');
   let layers = 0;
   return {
@@ -130,6 +135,7 @@ export async function startDrillRegistry(pki: Pki, dir: string): Promise<DrillRe
     env,
     notationHome,
     trusted,
+    release,
     untrusted,
     async push(repository, content) {
       const layer = join(dir, `layer-${++layers}.tar`);

@@ -34,3 +34,14 @@ export type {
 export { StackProgramError, messageOf, runStackProgram } from './run-stack-program.js';
 export type { AppWorkspace, FixtureAppDeclaration } from './app-workspace.js';
 export { useAppWorkspace } from './app-workspace.js';
+export type {
+  EnvironmentStackOutputs,
+  ProducedStackOutputs,
+  UpstreamStackOutputsOptions,
+} from './stack-outputs.js';
+export {
+  environmentStackOutputs,
+  FIXTURE_PROFILE_VERSION,
+  FIXTURE_REGION,
+  upstreamStackOutputs,
+} from './stack-outputs.js';
