@@ -44,6 +44,7 @@ export {
   type LoadedStackConfig,
   type StackConfigDefinition,
   type StackContext,
+  workspaceAccounts,
 } from './config.js';
 export {
   approverRoleName,
@@ -64,10 +65,14 @@ export {
   signingProfilePrefix,
   FIRST_GENERATION,
 } from './naming.js';
-export { repositoryWriterRoleNames, signerRoleNames } from './ecr/repository-access.js';
+export {
+  promotionReaderRoleNames,
+  repositoryWriterRoleNames,
+  signerRoleNames,
+} from './ecr/repository-access.js';
 export { environmentGuardrails, type GuardrailScope } from './guardrails.js';
 export { buildDefaultTags, type SignetTags } from './tags.js';
-export { createAwsProvider, regionOf } from './provider.js';
+export { assertStackAccount, createAwsProvider, regionOf, StackAccountError } from './provider.js';
 export {
   PIPELINE_IDENTITY,
   readEcrOutputs,
