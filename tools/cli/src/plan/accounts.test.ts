@@ -6,6 +6,7 @@ import { runCommand } from '../program.js';
 import { WORKSPACE_ROOT, captureIo } from '../test/harness.js';
 import { copyWorkspace } from '../test/workspace-copy.js';
 import type { PlanDocument } from './document.js';
+import { checkPlanAgainstCatalogue, formatFinding } from './iam-catalogue.js';
 
 // The AWS-recommended layout: every environment in its own account, named once in accounts.json.
 // A copy of the workspace gets the file, and the real planner plans dev's ecr stack, all of staging
@@ -149,5 +150,12 @@ describe('environments in three accounts (accounts.json)', { timeout: 20 * 60_00
       [...text.matchAll(/\\"aws:SourceAccount\\":\\"(\d{12})\\"/g)].map((m) => m[1] as string),
     );
     expect(sourceAccounts).toEqual(new Set([ACCOUNTS.staging]));
+  });
+
+  it('writes the cross-account grants in actions, resources and condition keys AWS knows', async () => {
+    for (const plan of Object.values(plans)) {
+      const { findings } = await checkPlanAgainstCatalogue(plan);
+      expect(findings.map(formatFinding), plan.environment).toEqual([]);
+    }
   });
 });
