@@ -15,14 +15,17 @@ export {
   type EnvironmentDefinition,
   type EnvironmentTraits,
 } from './environment.js';
-// The validation message and the workspace root, owned by @signet/core, for the tools that reach
-// the workspace's libraries through this package.
+// The validation message, the workspace root and the environments' accounts, owned by @signet/core,
+// for the tools that reach the workspace's libraries through this package.
 export {
+  ACCOUNTS_FILE,
   formatInputProblem,
   InputIssue,
   InputSubject,
   locateWorkspaceRoot,
+  readEnvironmentAccounts,
   SignetInputError,
+  type EnvironmentAccounts,
   type InputProblem,
 } from '@signet/core';
 export {
