@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runStackProgram } from '@signet/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlanCommand } from '../commands/plan.js';
 import { runCommand } from '../program.js';
@@ -156,6 +157,27 @@ describe('environments in three accounts (accounts.json)', { timeout: 20 * 60_00
     for (const plan of Object.values(plans)) {
       const { findings } = await checkPlanAgainstCatalogue(plan);
       expect(findings.map(formatFinding), plan.environment).toEqual([]);
+    }
+  });
+
+  it("refuses a stack run with another account's credentials, naming the environment and both accounts", async () => {
+    // The mock runtime answering for another account than prod names: what a wrong AWS_PROFILE is
+    // under `pulumi up` (where the provider's allowedAccountIds refuses first).
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      await expect(
+        runStackProgram({
+          stackDir: join(WORKSPACE_ROOT, 'stacks', 'ecr'),
+          env: 'prod',
+          accountId: ACCOUNTS.dev,
+        }),
+      ).rejects.toThrow(
+        `signet-ecr (Pulumi.prod.yaml): environment "prod" runs in AWS account ${ACCOUNTS.prod} (accounts.json), ` +
+          `but the credentials are for account ${ACCOUNTS.dev}; use credentials of ${ACCOUNTS.prod}, or correct "prod" in accounts.json`,
+      );
+    } finally {
+      process.chdir(cwd);
     }
   });
 });
