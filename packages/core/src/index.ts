@@ -26,6 +26,13 @@ export {
   type EnvironmentDefinition,
   type EnvironmentTraits,
 } from './environments.js';
+export {
+  ACCOUNT_ID,
+  ACCOUNTS_FILE,
+  parseEnvironmentAccounts,
+  readEnvironmentAccounts,
+  type EnvironmentAccounts,
+} from './accounts.js';
 export { findWorkspaceRoot, locateWorkspaceRoot, WORKSPACE_MARKER } from './workspace-root.js';
 export {
   APP_DECLARATION_FIELD,

@@ -117,6 +117,26 @@ describe('loadStackConfig', () => {
     ]);
   });
 
+  it('refuses an account key in a stack file, naming the one place the account is set', () => {
+    expect(
+      problemsOf(() =>
+        loadStackConfig(definition, source('prod', { 'aws:allowedAccountIds': '["333333333333"]' })),
+      ),
+    ).toEqual([
+      'signet-networking (Pulumi.prod.yaml): key "aws:allowedAccountIds" is not a known key; allowed: one of aws:region (an environment names its account once, for every stack, in accounts.json at the workspace root; the stack\'s provider then accepts that account only, see docs/stacks.md)',
+    ]);
+  });
+
+  it("takes the environment's account from the accounts the workspace names", () => {
+    const accounts = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
+    const loaded = loadStackConfig(definition, { ...source('staging', {}), accounts });
+    expect(loaded).toMatchObject({ environment: 'staging', account: '222222222222', accounts });
+    // The single-account layout: no accounts.json, nothing pinned.
+    const unpinned = loadStackConfig(definition, { ...source('staging', {}), accounts: null });
+    expect(unpinned.account).toBeUndefined();
+    expect(unpinned.accounts).toBeUndefined();
+  });
+
   it('rejects a key written for another Signet project and ignores other providers', () => {
     expect(
       problemsOf(() =>

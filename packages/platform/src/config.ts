@@ -1,5 +1,12 @@
 import * as pulumi from '@pulumi/pulumi';
-import { SignetInputError, type InputProblem } from '@signet/core';
+import {
+  ACCOUNTS_FILE,
+  locateWorkspaceRoot,
+  readEnvironmentAccounts,
+  SignetInputError,
+  type EnvironmentAccounts,
+  type InputProblem,
+} from '@signet/core';
 import { z } from 'zod';
 import { ENVIRONMENTS, isEnvironment, type Environment } from './environment.js';
 
@@ -61,6 +68,12 @@ export const SHARED_CONFIG_KEYS: ConfigKeySpecs = {};
 /** The organization of a self-managed (DIY) backend, the only one it has. */
 export const DIY_ORGANIZATION = 'organization';
 
+/**
+ * The AWS provider's account keys. Refused in a stack file: the account has one place,
+ * `accounts.json`, from which {@link createAwsProvider} sets `allowedAccountIds` for every stack.
+ */
+const ACCOUNT_KEYS = new Set(['aws:allowedAccountIds', 'aws:forbiddenAccountIds']);
+
 const REGION_SPEC = configKey(
   z
     .string()
@@ -87,6 +100,18 @@ export interface StackContext {
   readonly org: string;
   /** AWS region (`aws:region`). */
   readonly region: string;
+  /**
+   * The AWS account the environment names in `accounts.json` (@signet/core), which the stack's
+   * provider alone accepts; undefined where the workspace names no accounts (every environment in
+   * the account of the credentials).
+   */
+  readonly account?: string;
+  /**
+   * Every environment's account where the workspace names them: the account of another
+   * environment's roles (the promoting environment's Promote role, which this one's repositories
+   * let pull). Undefined in the single-account layout.
+   */
+  readonly accounts?: EnvironmentAccounts;
 }
 
 /** A validated stack configuration. */
@@ -102,6 +127,17 @@ export interface ConfigSource {
   readonly config: Readonly<Record<string, unknown>>;
   /** The stack's Pulumi organization; default {@link DIY_ORGANIZATION}. */
   readonly organization?: string;
+  /**
+   * The environments' accounts (`accounts.json`); `null` for none. Default: read from the workspace
+   * the program runs in (none where there is no workspace or no file).
+   */
+  readonly accounts?: EnvironmentAccounts | null;
+}
+
+/** The accounts of the workspace at or above the current directory (`accounts.json`), if any. */
+export function workspaceAccounts(start: string = process.cwd()): EnvironmentAccounts | undefined {
+  const root = locateWorkspaceRoot(start);
+  return root === undefined ? undefined : readEnvironmentAccounts(root);
 }
 
 /** The configuration of the running Pulumi program (all namespaces, so unknown keys are visible). */
@@ -111,6 +147,7 @@ export function pulumiConfigSource(): ConfigSource {
     stack: pulumi.getStack(),
     config: pulumi.runtime.allConfig(),
     organization: pulumi.getOrganization(),
+    accounts: workspaceAccounts() ?? null,
   };
 }
 
@@ -194,8 +231,9 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
         source: where,
         path: key,
         issue: 'unknown',
-        allowed:
-          known.length > 0
+        allowed: ACCOUNT_KEYS.has(key)
+          ? `one of ${known.join(', ')} (an environment names its account once, for every stack, in ${ACCOUNTS_FILE} at the workspace root; the stack's provider then accepts that account only, see docs/stacks.md)`
+          : known.length > 0
             ? `one of ${known.join(', ')}`
             : `no key of namespace "${namespace}" (the Pulumi organization is the stack's own: set it once in nx.json, see docs/stacks.md)`,
       });
@@ -225,12 +263,15 @@ export function loadStackConfig<K extends ConfigKeySpecs>(
   if (problems.length > 0) throw new StackConfigError(problems);
 
   const own = Object.fromEntries(Object.keys(definition.keys).map((k) => [k, values.get(`${project}:${k}`)]));
+  const environment = source.stack as Environment;
+  const accounts = source.accounts === undefined ? workspaceAccounts() : (source.accounts ?? undefined);
   return {
     project,
-    environment: source.stack as Environment,
+    environment,
     file,
     org: source.organization ?? DIY_ORGANIZATION,
     region: values.get(REGION_KEY) as string,
+    ...(accounts === undefined ? {} : { account: accounts[environment], accounts }),
     values: own as ConfigValues<K>,
   };
 }

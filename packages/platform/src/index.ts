@@ -15,14 +15,17 @@ export {
   type EnvironmentDefinition,
   type EnvironmentTraits,
 } from './environment.js';
-// The validation message and the workspace root, owned by @signet/core, for the tools that reach
-// the workspace's libraries through this package.
+// The validation message, the workspace root and the environments' accounts, owned by @signet/core,
+// for the tools that reach the workspace's libraries through this package.
 export {
+  ACCOUNTS_FILE,
   formatInputProblem,
   InputIssue,
   InputSubject,
   locateWorkspaceRoot,
+  readEnvironmentAccounts,
   SignetInputError,
+  type EnvironmentAccounts,
   type InputProblem,
 } from '@signet/core';
 export {
@@ -44,6 +47,7 @@ export {
   type LoadedStackConfig,
   type StackConfigDefinition,
   type StackContext,
+  workspaceAccounts,
 } from './config.js';
 export {
   approverRoleName,
@@ -64,10 +68,14 @@ export {
   signingProfilePrefix,
   FIRST_GENERATION,
 } from './naming.js';
-export { repositoryWriterRoleNames, signerRoleNames } from './ecr/repository-access.js';
+export {
+  promotionReaderRoleNames,
+  repositoryWriterRoleNames,
+  signerRoleNames,
+} from './ecr/repository-access.js';
 export { environmentGuardrails, type GuardrailScope } from './guardrails.js';
 export { buildDefaultTags, type SignetTags } from './tags.js';
-export { createAwsProvider, regionOf } from './provider.js';
+export { assertStackAccount, createAwsProvider, regionOf, StackAccountError } from './provider.js';
 export {
   PIPELINE_IDENTITY,
   readEcrOutputs,

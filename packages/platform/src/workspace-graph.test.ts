@@ -172,6 +172,12 @@ describe('nx affected over the workspace graph', { timeout: 180_000 }, () => {
     expect(stacksIn(affected)).toEqual(STACKS);
   });
 
+  it("takes a change to the environments' accounts (accounts.json) to every stack, which all read it", () => {
+    const affected = affectedBy(['accounts.json']);
+    expect(stacksIn(affected)).toEqual(STACKS);
+    expect(affected).not.toContain('hello-server');
+  });
+
   it('takes a service-kit change to the apps built on it, not to the stacks', () => {
     // Stacks do not run the kit: the pipelines rebuild the images when it changes (their source trigger
     // lists packages/service-kit, SHARED_IMAGE_INPUTS), which needs no stack update.

@@ -30,9 +30,18 @@ function createWorkspace(): string {
   return root;
 }
 
-async function run(env: string, configOverrides?: Record<string, unknown>): Promise<StackProgramResult> {
+async function run(
+  env: string,
+  configOverrides?: Record<string, unknown>,
+  accountId?: string,
+): Promise<StackProgramResult> {
   vi.resetModules();
-  return runStackProgram({ stackDir, env, ...(configOverrides && { configOverrides }) });
+  return runStackProgram({
+    stackDir,
+    env,
+    ...(configOverrides && { configOverrides }),
+    ...(accountId !== undefined && { accountId }),
+  });
 }
 
 function ofType(result: StackProgramResult, type: string): RecordedResource[] {
@@ -208,5 +217,49 @@ describe('signet-ecr', () => {
   it('documents every config key in docs/stacks.md', () => {
     const docs = readFileSync(join(stackDir, '..', '..', 'docs', 'stacks.md'), 'utf8');
     for (const row of describeStackConfig(ecrConfig)) expect(docs).toContain(`\`${row.key}\``);
+  });
+});
+
+describe('signet-ecr with the environments in their own accounts (accounts.json)', () => {
+  const accounts = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
+  const accountsFile = () => join(workspace, 'accounts.json');
+  beforeAll(() => writeFileSync(accountsFile(), JSON.stringify(accounts)));
+  afterAll(() => rmSync(accountsFile(), { force: true }));
+
+  it("refuses to run in another account than the environment's, naming both", async () => {
+    await expect(run('staging', undefined, '999999999999')).rejects.toThrow(
+      'signet-ecr (Pulumi.staging.yaml): environment "staging" runs in AWS account 222222222222 (accounts.json), ' +
+        'but the credentials are for account 999999999999; use credentials of 222222222222, or correct "staging" in accounts.json',
+    );
+  });
+
+  it('lets the Promote role of the next environment, in its account, pull the apps it deploys', async () => {
+    const staging = await run('staging');
+    const provider = ofType(staging, 'pulumi:providers:aws')[0]?.inputs['allowedAccountIds'];
+    expect(typeof provider === 'string' ? JSON.parse(provider) : provider).toEqual(['222222222222']);
+    const policy = ofType(staging, 'aws:ecr/repositoryPolicy:RepositoryPolicy').map(
+      (r) => JSON.parse(r.inputs['policy'] as string) as { Statement: { Sid: string }[] },
+    );
+    expect(policy).toHaveLength(1);
+    expect(policy[0]?.Statement).toContainEqual({
+      Sid: 'PullByPromotingEnvironments',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::333333333333:root' },
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      Condition: {
+        ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::333333333333:role/signet-prod-alpha-promote'] },
+      },
+    });
+  });
+
+  it('fails at start on an accounts.json that does not name an account per environment', async () => {
+    writeFileSync(accountsFile(), JSON.stringify({ ...accounts, prod: '3333' }));
+    try {
+      await expect(run('dev')).rejects.toThrow(
+        'accounts.json: key "prod" has value "3333"; allowed: an AWS account id: 12 digits, as a string',
+      );
+    } finally {
+      writeFileSync(accountsFile(), JSON.stringify(accounts));
+    }
   });
 });

@@ -7,6 +7,8 @@ import {
   KmsKey,
   kmsAliasName,
   loadStackConfig,
+  promotionReaderRoleNames,
+  promotionTargets,
   repositoryName,
   repositoryWriterRoleNames,
   type EcrOutputs,
@@ -29,7 +31,9 @@ const imagesKey = new KmsKey(
 );
 
 // Per app a repository: immutable tags, scan on push, signatures kept as long as their images, push
-// by the app's writer stage roles only, deletes and policy changes by the deployer only.
+// by the app's writer stage roles only, deletes and policy changes by the deployer only. Where the
+// environments that promote from this one live in other accounts (accounts.json), their Promote
+// roles may pull the app's images and referrers.
 const appRepositories = apps.map((app) => ({
   app: app.name,
   repository: new AppRepository(
@@ -41,6 +45,17 @@ const appRepositories = apps.map((app) => ({
       extraPullPrincipalArns: config.values.extraPullPrincipalArns,
       writerRoleNames: repositoryWriterRoleNames(config.environment, app.name),
       administratorRoleNames: [deployerRoleName(config.environment)],
+      promotionReaders:
+        config.accounts === undefined
+          ? []
+          : promotionTargets(config.environment)
+              .filter((target) => app.environments.includes(target))
+              .flatMap((target) =>
+                promotionReaderRoleNames(target, app.name).map((roleName) => ({
+                  accountId: (config.accounts as Readonly<Record<string, string>>)[target] as string,
+                  roleName,
+                })),
+              ),
     },
     { provider },
   ),

@@ -17,6 +17,10 @@ const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/$
 /** Keys the docs name only to say they are refused, each with the sentence that says so. */
 const REFUSED_KEYS: Record<string, RegExp> = {
   'aws:profile': /Other `aws:\*` keys \(for example\s+`aws:profile`\) are rejected/,
+  'aws:allowedAccountIds':
+    /`aws:allowedAccountIds` and `aws:forbiddenAccountIds` in a\s+`Pulumi\.<env>\.yaml` are refused/,
+  'aws:forbiddenAccountIds':
+    /`aws:allowedAccountIds` and `aws:forbiddenAccountIds` in a\s+`Pulumi\.<env>\.yaml` are refused/,
 };
 
 async function stackConfigs(): Promise<StackConfigDefinition<ConfigKeySpecs>[]> {

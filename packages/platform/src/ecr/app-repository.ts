@@ -20,6 +20,13 @@ export interface AppRepositoryArgs {
    * settings and policy besides the identity running `pulumi up`: `[deployerRoleName(env)]`.
    */
   readonly administratorRoleNames: readonly string[];
+  /**
+   * The Promote roles of the environments that promote from this one, each in its environment's
+   * account (`accounts.json`): those of another account than this repository's may pull (and only
+   * pull). Roles of this account need no grant here: the account's own pull statement lets their
+   * IAM policies decide. Default none.
+   */
+  readonly promotionReaders?: readonly { readonly accountId: string; readonly roleName: string }[];
 }
 
 const REPOSITORY_NAME = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -57,6 +64,9 @@ export class AppRepository extends pulumi.ComponentResource {
         ...args.administratorRoleNames.map((role) => roleArn(partitionName, accountId, role)),
         ...principalArnPatterns(callerArn),
       ],
+      promotionReaderRoleArns: (args.promotionReaders ?? [])
+        .filter((reader) => reader.accountId !== accountId)
+        .map((reader) => roleArn(partitionName, reader.accountId, reader.roleName)),
     });
     // Validate now (with a placeholder account) so a bad principal fails at construction, not at deploy.
     buildRepositoryPolicy(access('000000000000', 'aws', 'arn:aws:iam::000000000000:root'));

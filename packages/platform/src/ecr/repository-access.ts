@@ -1,6 +1,6 @@
 import { environmentTraits, stageRoleName, type Environment } from '@signet/core';
 import { stagesFor } from '@signet/buildspec';
-import { REPOSITORY_WRITE_GRANTS, SIGNING_GRANTS, type StageGrant } from '@signet/policies';
+import { REPOSITORY_WRITE_GRANTS, SIGNING_GRANTS, StageGrant } from '@signet/policies';
 
 function stageRolesWith(environment: Environment, app: string, grants: readonly StageGrant[]): string[] {
   return stagesFor(environmentTraits(environment))
@@ -22,4 +22,13 @@ export function repositoryWriterRoleNames(environment: Environment, app: string)
 /** The roles that sign with an app's profiles in an environment: the stage roles with a signing grant. */
 export function signerRoleNames(environment: Environment, app: string): string[] {
   return stageRolesWith(environment, app, SIGNING_GRANTS);
+}
+
+/**
+ * The roles of `environment` that read an app's repository in the environment it promotes from:
+ * its stage roles with the promotion grant (Promote, which verifies and copies the digest). Empty
+ * where the environment builds its own images.
+ */
+export function promotionReaderRoleNames(environment: Environment, app: string): string[] {
+  return stageRolesWith(environment, app, [StageGrant.PromoteImage]);
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { workspaceAccounts } from '../config.js';
 import type { InvokeHandler } from './invokes.js';
 import type { RecordedResource, StackReferences } from './mock-runtime.js';
 import { createMockRuntime } from './mock-runtime.js';
@@ -29,6 +30,13 @@ export interface RunStackProgramOptions {
   readonly program?: string;
   /** The Pulumi organization the stack runs in (`pulumi.getOrganization()`). Default `organization`. */
   readonly organization?: string;
+  /**
+   * The account the credentials are for (what `getCallerIdentity` answers and placeholders use).
+   * Default: the account the environment names in the workspace's `accounts.json` (read from the
+   * current directory, as the program reads it), else `aws:allowedAccountIds` or
+   * `<project>:accountId` of the config, else the placeholder account.
+   */
+  readonly accountId?: string;
 }
 
 /** A resource of the plan, JSON-safe. */
@@ -108,7 +116,8 @@ export async function runStackProgram(options: RunStackProgramOptions): Promise<
   }
   const region = values['aws:region'];
   if (region === undefined) throw new StackFileError(`${config.file}: config key "aws:region" is required`);
-  const accountId = accountIdFromConfig({ ...config, values });
+  const named = (workspaceAccounts() as Readonly<Record<string, string>> | undefined)?.[options.env];
+  const accountId = options.accountId ?? named ?? accountIdFromConfig({ ...config, values });
 
   const runtime = createMockRuntime({
     region,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyInputError } from '../errors.js';
+import { evaluateIamRequest, IamDecision } from '../iam/evaluate.js';
 import { principalArnPatterns } from '../iam/principal.js';
 import {
   buildRepositoryPolicy,
@@ -136,5 +137,62 @@ describe('principalArnPatterns', () => {
     expect(() => principalArnPatterns('not an arn')).toThrow(
       'key "callerArn" has value "not an arn"; allowed: an STS assumed-role ARN',
     );
+  });
+
+  describe('promotion readers in other accounts', () => {
+    const STAGING_PROMOTE = 'arn:aws:iam::222222222222:role/signet-staging-hello-server-promote';
+    const QA_PROMOTE = 'arn:aws:iam::444444444444:role/signet-qa-hello-server-promote';
+    const REPOSITORY = 'arn:aws:ecr:eu-west-1:111122223333:repository/signet-dev/hello-server';
+
+    it("lets each Promote role pull, through its account's root with the role pinned", () => {
+      const policy = buildRepositoryPolicy({
+        ...scope,
+        promotionReaderRoleArns: [STAGING_PROMOTE, QA_PROMOTE],
+      });
+      expect(policy.Statement).toContainEqual({
+        Sid: 'PullByPromotingEnvironments',
+        Effect: 'Allow',
+        Principal: { AWS: ['arn:aws:iam::222222222222:root', 'arn:aws:iam::444444444444:root'] },
+        Action: [...ECR_PULL_ACTIONS],
+        Condition: { ArnEquals: { 'aws:PrincipalArn': [STAGING_PROMOTE, QA_PROMOTE] } },
+      });
+      expect(
+        buildRepositoryPolicy({ ...scope, promotionReaderRoleArns: [STAGING_PROMOTE] }).Statement,
+      ).toContainEqual(
+        expect.objectContaining({
+          Sid: 'PullByPromotingEnvironments',
+          Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+        }),
+      );
+      expect(buildRepositoryPolicy(scope).Statement.map((s) => s.Sid)).not.toContain(
+        'PullByPromotingEnvironments',
+      );
+    });
+
+    it('leaves them pull only: the Deny statements still refuse them push and changes', () => {
+      const policy = buildRepositoryPolicy({ ...scope, promotionReaderRoleArns: [STAGING_PROMOTE] });
+      // Whatever the role's own account allows it, the repository's Deny statements decide.
+      const everything = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+      const decide = (action: string) =>
+        evaluateIamRequest(
+          { identity: [everything], resource: [policy] },
+          { principalArn: STAGING_PROMOTE, action, resource: REPOSITORY },
+        ).decision;
+      for (const action of ECR_PULL_ACTIONS) expect(decide(action), action).toBe(IamDecision.Allow);
+      for (const action of [...ECR_PUSH_ACTIONS, ...ECR_ADMINISTRATION_ACTIONS])
+        expect(decide(action), action).toBe(IamDecision.ExplicitDeny);
+    });
+
+    it('refuses a reader that is not a role ARN without a path', () => {
+      for (const arn of [
+        'arn:aws:iam::222222222222:root',
+        'arn:aws:iam::222222222222:role/team/promote',
+        '*',
+      ]) {
+        expect(() => buildRepositoryPolicy({ ...scope, promotionReaderRoleArns: [arn] })).toThrow(
+          `key "promotionReaderRoleArns[0]" has value ${JSON.stringify(arn)}; allowed: an IAM role ARN without a path or wildcards (a Promote stage role of another environment)`,
+        );
+      }
+    });
   });
 });

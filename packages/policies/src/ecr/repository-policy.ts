@@ -53,6 +53,14 @@ export interface RepositoryPolicyInput extends AccountScope {
    * user or root ARNs), so a deployment never locks itself out of its own repository.
    */
   readonly administratorPrincipalArns: readonly string[];
+  /**
+   * Roles of other accounts that may pull, and nothing else: the Promote roles of the environments
+   * that promote from this one, where those live in another account (role ARNs without a path). They
+   * are allowed through their account's root with `aws:PrincipalArn` pinned to the role, so the
+   * policy can be set before the role exists (a resource policy naming a role that does not exist
+   * is refused). Default none.
+   */
+  readonly promotionReaderRoleArns?: readonly string[];
 }
 
 /** A principal a repository policy may let pull: an IAM role ARN or an account root ARN, without wildcards. */
@@ -99,6 +107,17 @@ export function buildRepositoryPolicy(input: RepositoryPolicyInput): IamReposito
     });
   }
   assertExemptPrincipals(input.administratorPrincipalArns, 'administratorPrincipalArns');
+  const readers = [...new Set(input.promotionReaderRoleArns ?? [])];
+  readers.forEach((arn, index) => {
+    if (!ROLE_ARN.test(arn)) {
+      throw new PolicyInputError({
+        path: `promotionReaderRoleArns[${index}]`,
+        value: arn,
+        allowed: 'an IAM role ARN without a path or wildcards (a Promote stage role of another environment)',
+      });
+    }
+  });
+  const readerAccounts = [...new Set(readers.map((arn) => `${arn.slice(0, arn.indexOf(':role/'))}:root`))];
   const document: IamRepositoryPolicyDocument = {
     Version: IAM_POLICY_VERSION,
     Statement: [
@@ -116,6 +135,23 @@ export function buildRepositoryPolicy(input: RepositoryPolicyInput): IamReposito
               Effect: 'Allow' as const,
               Principal: { AWS: [...extra] },
               Action: [...ECR_PULL_ACTIONS],
+            },
+          ]),
+      ...(readers.length === 0
+        ? []
+        : [
+            {
+              // Pull only: the manifests and blobs of the image and of its referrers (the OCI
+              // referrers API and ListImageReferrers are authorised by ecr:BatchGetImage:
+              // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ListImageReferrers.html).
+              // The Deny statements below still bind these roles: no push, no change.
+              Sid: 'PullByPromotingEnvironments',
+              Effect: 'Allow' as const,
+              Principal: {
+                AWS: readerAccounts.length === 1 ? (readerAccounts[0] as string) : readerAccounts,
+              },
+              Action: [...ECR_PULL_ACTIONS],
+              Condition: { ArnEquals: { 'aws:PrincipalArn': readers } },
             },
           ]),
       {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, GUARDRAIL_SIZE_LIMITS } from '@signet/platform';
 import { checkPolicyDocument } from '../plan/iam-catalogue/check.js';
@@ -5,9 +8,13 @@ import { runProgram } from '../program.js';
 import { captureIo, WORKSPACE_ROOT } from '../test/harness.js';
 
 async function signet(...args: string[]) {
+  return signetIn(WORKSPACE_ROOT, ...args);
+}
+
+async function signetIn(root: string, ...args: string[]) {
   const io = captureIo();
   let code: number | undefined;
-  await runProgram(['node', 'signet', 'guardrails', '--root', WORKSPACE_ROOT, ...args], io, (c) => {
+  await runProgram(['node', 'signet', 'guardrails', '--root', root, ...args], io, (c) => {
     code = c;
   });
   return { code, out: io.out, err: io.err };
@@ -94,5 +101,30 @@ describe('signet guardrails', () => {
         'signet guardrails: key "partition" has value "aws-cn"; allowed:',
       ) as unknown,
     });
+  });
+
+  it("takes the environment's account from accounts.json, and refuses another --account", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'signet-guardrails-'));
+    try {
+      writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages:\n  - apps/*\n');
+      const accounts = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
+      writeFileSync(join(root, 'accounts.json'), JSON.stringify(accounts));
+      const named = await signetIn(root, '--env', 'staging', '--kind', 'scp');
+      expect(named).toMatchObject({ code: 0, err: '' });
+      expect(named.out).toContain('arn:aws:iam::222222222222:role/signet-staging-deployer');
+      expect(named.out).not.toMatch(/iam::(?!222222222222)\d{12}:/);
+      expect(await signetIn(root, '--env', 'staging', '--account', '999999999999')).toEqual({
+        code: 2,
+        out: '',
+        err: 'signet guardrails: --account "999999999999" is not the account staging names in accounts.json ("222222222222"); allowed: "222222222222", or leave --account out\n',
+      });
+      writeFileSync(join(root, 'accounts.json'), JSON.stringify({ ...accounts, prod: 'x' }));
+      expect(await signetIn(root, '--env', 'staging')).toMatchObject({
+        code: 1,
+        err: 'signet guardrails: accounts.json: key "prod" has value "x"; allowed: an AWS account id: 12 digits, as a string\n',
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   ENVIRONMENTS,
   environmentGuardrails,
   PolicyInputError,
+  readEnvironmentAccounts,
   type GuardrailKind,
   type Guardrails,
 } from '@signet/platform';
@@ -69,10 +70,25 @@ export function runGuardrailsCommand(
       `the workspace at ${root} does not describe environment ${environment}: ${(error as Error).message}`,
     );
   }
+  // The environment's account where the workspace names it (accounts.json): the default, and a
+  // different --account is refused rather than silently preferred.
+  let named: string | undefined;
+  try {
+    named = readEnvironmentAccounts(root)?.[environment];
+  } catch (error) {
+    throw new CliError((error as Error).message, ExitCode.Failure, { cause: error });
+  }
+  if (options.account !== undefined && named !== undefined && options.account !== named) {
+    throw new CliError(
+      `--account "${options.account}" is not the account ${environment} names in accounts.json ("${named}"); allowed: "${named}", or leave --account out`,
+      ExitCode.Usage,
+    );
+  }
+  const account = options.account ?? named;
   let guardrails: Guardrails;
   try {
     guardrails = environmentGuardrails(environment, apps, {
-      ...(options.account !== undefined && { accountId: options.account }),
+      ...(account !== undefined && { accountId: account }),
       ...(options.partition !== undefined && { partition: options.partition }),
     });
   } catch (error) {
@@ -94,7 +110,10 @@ export function registerGuardrailsCommand(program: Command, io: CommandIo, run: 
     )
     .requiredOption('--env <env>', `environment: ${ENVIRONMENTS.join(', ')}`)
     .option('--kind <kind>', `which document: ${KINDS.join(', ')} (default: all)`)
-    .option('--account <id>', "the environment's account id (default: any account the SCP is attached to)")
+    .option(
+      '--account <id>',
+      "the environment's account id (default: the one accounts.json names, else any account the SCP is attached to)",
+    )
     .option('--partition <partition>', 'AWS partition (default: aws)')
     .option('--root <dir>', 'workspace root (default: the workspace containing the current directory)')
     .action((options: GuardrailsCommandOptions, command: Command) =>
