@@ -57,6 +57,7 @@ export {
   physicalNamePrefix,
   pipelineName,
   pipelineRoleName,
+  pluginMirrorBucketName,
   repositoryName,
   SIGNING_PROFILE_NAME,
   signingProfileName,

@@ -5,7 +5,12 @@
 // plan, never copied. The two API calls the policy makes are mocked per suite: the GET of the TLS
 // secret and the POST to the verifier, with each answer the verifier (or the API server) can give.
 import { KYVERNO_RELEASE } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  pluginMirrorOutputFixture,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -86,6 +91,7 @@ function upstream(env: Env) {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
+      pluginMirror: pluginMirrorOutputFixture(env, ACCOUNT, REGION),
       profiles: Object.fromEntries(
         APPS.map((app) => {
           const name = `signet_${env}_${app.replaceAll('-', '_')}`;

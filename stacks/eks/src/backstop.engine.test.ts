@@ -11,7 +11,12 @@ import {
   KYVERNO_RELEASE,
   VERIFIER_NAMESPACE,
 } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  pluginMirrorOutputFixture,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -54,6 +59,7 @@ function upstream(env: Env | 'staging') {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
+      pluginMirror: pluginMirrorOutputFixture(env, ACCOUNT, REGION),
       profiles: {
         'hello-server': {
           pipeline: { name: 'p', arn: profile, versionArn: `${profile}/a1B2c3D4e5` },

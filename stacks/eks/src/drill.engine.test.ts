@@ -5,7 +5,12 @@
 // rule holds on its own, wrongly says verified.
 import { DrillCase, drillRequests, type DrillRequest } from '@signet/buildspec';
 import { KYVERNO_RELEASE } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  pluginMirrorOutputFixture,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +54,7 @@ function upstream(env: string = ENV) {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
+      pluginMirror: pluginMirrorOutputFixture(env, ACCOUNT, REGION),
       profiles: Object.fromEntries(
         APPS.map((app) => {
           const name = `signet_${env}_${app.replaceAll('-', '_')}`;

@@ -14,6 +14,7 @@ import {
   type AppWorkspace,
   type RecordedResource,
   type StackProgramResult,
+  pluginMirrorOutputFixture,
 } from '@signet/platform/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eksConfig } from './config.js';
@@ -49,6 +50,7 @@ function upstream(env: string) {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
+      pluginMirror: pluginMirrorOutputFixture(env, ACCOUNT, REGION),
       profiles: {
         'hello-server': {
           pipeline: profileOutput(`signet_${env}_hello_server`),

@@ -4,7 +4,12 @@
 // identity is dev's pipeline profile, and the environment's release policy); the verifier's answer is
 // mocked per call, told apart by the trust policy the call names. In dev there is one call.
 import { KYVERNO_RELEASE } from '@signet/platform';
-import { runStackProgram, useAppWorkspace, type AppWorkspace } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type AppWorkspace,
+  pluginMirrorOutputFixture,
+} from '@signet/platform/testing';
 import { requireEngine } from '@signet/testing';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,6 +66,7 @@ function upstream(env: Env): Record<string, Record<string, unknown>> {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
+      pluginMirror: pluginMirrorOutputFixture(env, ACCOUNT, REGION),
       profiles: { [APP]: identities },
       trustedIdentities: Object.values(identities).map((p) => p.arn),
     },

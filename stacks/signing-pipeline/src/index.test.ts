@@ -61,6 +61,11 @@ function upstream(env: string, apps: readonly string[] = [APP, 'other-app']) {
         apps.map((app) => [app, { pipeline: profile(app), release: profile(app, 'release') }]),
       ),
       trustedIdentities: apps.flatMap((app) => [profile(app).arn, profile(app, 'release').arn]).sort(),
+      pluginMirror: {
+        bucketName: `signet-${env}-signer-plugin-${ACCOUNT}-${REGION}`,
+        bucketArn: `arn:aws:s3:::signet-${env}-signer-plugin-${ACCOUNT}-${REGION}`,
+        kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+      },
     },
     [`organization/signet-eks/${env}`]: {
       clusterName: `signet-${env}-cluster`,
@@ -317,6 +322,8 @@ describe('signet-signing-pipeline: stages', () => {
         SIGNET_REPOSITORY_URI: repoUrl('dev', APP),
         SIGNET_SIGNING_PROFILE_ARN: profileArn('signet_dev_hello_server'),
         SIGNET_CLUSTER_NAME: 'signet-dev-cluster',
+        // The signer stack's AWS Signer plugin mirror.
+        SIGNET_PLUGIN_MIRROR_BUCKET: `signet-dev-signer-plugin-${ACCOUNT}-${REGION}`,
       },
       prod: {
         SIGNET_REPOSITORY_URI: repoUrl('prod', APP),
@@ -325,6 +332,7 @@ describe('signet-signing-pipeline: stages', () => {
         SIGNET_CLUSTER_NAME: 'signet-prod-cluster',
         // Prod promotes from staging.
         SIGNET_PROMOTION_SOURCE_URI: repoUrl('staging', APP),
+        SIGNET_PLUGIN_MIRROR_BUCKET: `signet-prod-signer-plugin-${ACCOUNT}-${REGION}`,
       },
     };
     for (const [env, result] of [

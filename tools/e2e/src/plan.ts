@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStackProgram, useAppWorkspace, type PlannedResource } from '@signet/platform/testing';
+import {
+  runStackProgram,
+  useAppWorkspace,
+  type PlannedResource,
+  pluginMirrorOutputFixture,
+} from '@signet/platform/testing';
 import { parse } from 'yaml';
 import type { Manifest } from './kube.js';
 
@@ -83,6 +88,7 @@ function upstreamOutputs() {
       kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
     },
     [`organization/signet-signer/${env}`]: {
+      pluginMirror: pluginMirrorOutputFixture(env, ACCOUNT, REGION),
       profiles: Object.fromEntries(
         APPS.map((app) => {
           const arn = signingProfileArn(app);

@@ -34,3 +34,4 @@ export type {
 export { StackProgramError, messageOf, runStackProgram } from './run-stack-program.js';
 export type { AppWorkspace, FixtureAppDeclaration } from './app-workspace.js';
 export { useAppWorkspace } from './app-workspace.js';
+export { pluginMirrorOutputFixture } from './plugin-mirror-fixture.js';
