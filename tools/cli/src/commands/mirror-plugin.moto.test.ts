@@ -164,6 +164,23 @@ describe('signet mirror-plugin against moto', { timeout: 60_000 }, () => {
     expect(again.out).not.toContain('uploaded');
   });
 
+  it('downloads nothing once the pinned version is mirrored, even after AWS replaced latest', async () => {
+    expect((await mirror({})).code).toBe(0);
+    const urls: string[] = [];
+    const result = await mirror(
+      { file: undefined, signature: undefined, publicKey: undefined },
+      async (url) => {
+        urls.push(url);
+        return new TextEncoder().encode('a newer build');
+      },
+    );
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain(
+      `AWS Signer plugin ${pin.version} (SHA-256 ${pin.sha256}) is already mirrored`,
+    );
+    expect(urls).toEqual([]);
+  });
+
   it('refuses to replace a different file at the same version, and uploads nothing', async () => {
     await s3().send(
       new PutObjectCommand({

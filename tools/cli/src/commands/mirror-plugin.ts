@@ -10,6 +10,7 @@ import {
   SIGNER_PLUGIN_EXECUTABLE,
   SignerPluginMirrorFile,
   signerPluginMirrorKey,
+  signerPluginMirrorVersionPrefix,
   type GpgSignedTool,
 } from '@signet/buildspec';
 import {
@@ -207,6 +208,35 @@ export async function runMirrorPluginCommand(
   const environment: Environment = parseEnvironment(options.env);
   const pin = deps.pin ?? environmentPolicy(environment).tools.awsSignerPlugin;
   const download = deps.download ?? fetchBytes;
+  const { s3, sts } = (deps.clients ?? createMirrorClients)(
+    options.region === undefined ? {} : { region: options.region },
+  );
+  const identity = await callAws({ action: 'sts:GetCallerIdentity', resource: 'the caller' }, () =>
+    sts.send(new GetCallerIdentityCommand({})),
+  );
+  const region = options.region ?? (await s3.config.region());
+  const bucket = pluginMirrorBucketName(environment, identity.Account ?? '', region);
+  const writers = `${deployerRoleName(environment)} or ${githubDeployRoleName(environment)}`;
+  const lookUp = async (file: SignerPluginMirrorFile) => {
+    const key = signerPluginMirrorKey(pin.version, file);
+    try {
+      return await callAws({ action: 's3:GetObject', resource: `s3://${bucket}/${key}` }, () =>
+        existing(s3, bucket, key),
+      );
+    } catch (error) {
+      throw withRoleHint(error, writers, bucket);
+    }
+  };
+  const mirrored = await Promise.all(Object.values(SignerPluginMirrorFile).map(lookUp));
+  const local = [options.file, options.signature, options.publicKey].some((path) => path !== undefined);
+  // Already mirrored (checked when it was put there, by a deploy role): nothing to download. This is
+  // what keeps a deployment working after AWS has replaced its `latest` build.
+  if (!local && mirrored.every((found) => found !== undefined) && mirrored[0]?.sha256 === pin.sha256) {
+    io.stdout(
+      `AWS Signer plugin ${pin.version} (SHA-256 ${pin.sha256}) is already mirrored in s3://${bucket}/${signerPluginMirrorVersionPrefix(pin.version)}; nothing to do\n`,
+    );
+    return ExitCode.Ok;
+  }
   const archive = await readSource(SignerPluginMirrorFile.Archive, '--file', options.file, pin.url, download);
   const signature = await readSource(
     SignerPluginMirrorFile.Signature,
@@ -226,28 +256,11 @@ export async function runMirrorPluginCommand(
   io.stdout(
     `AWS Signer plugin ${pin.version}: SHA-256 ${pin.sha256} is the pin, and ${SIGNER_PLUGIN_EXECUTABLE} is signed by ${pin.gpg.fingerprint}\n`,
   );
-
-  const { s3, sts } = (deps.clients ?? createMirrorClients)(
-    options.region === undefined ? {} : { region: options.region },
-  );
-  const identity = await callAws({ action: 'sts:GetCallerIdentity', resource: 'the caller' }, () =>
-    sts.send(new GetCallerIdentityCommand({})),
-  );
-  const region = options.region ?? (await s3.config.region());
-  const bucket = pluginMirrorBucketName(environment, identity.Account ?? '', region);
-  const writers = `${deployerRoleName(environment)} or ${githubDeployRoleName(environment)}`;
   const planned: { source: Source; key: string; digest: string }[] = [];
   for (const source of [archive, signature, publicKey]) {
     const key = signerPluginMirrorKey(pin.version, source.file);
     const digest = sha256(source.bytes);
-    let found: Awaited<ReturnType<typeof existing>>;
-    try {
-      found = await callAws({ action: 's3:GetObject', resource: `s3://${bucket}/${key}` }, () =>
-        existing(s3, bucket, key),
-      );
-    } catch (error) {
-      throw withRoleHint(error, writers, bucket);
-    }
+    const found = await lookUp(source.file);
     if (found === undefined) {
       planned.push({ source, key, digest });
     } else if (found.sha256 === digest) {
