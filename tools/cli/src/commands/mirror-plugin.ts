@@ -282,7 +282,8 @@ export async function runMirrorPluginCommand(
             Body: source.bytes,
             Metadata: { [SHA256_METADATA]: digest },
             ChecksumSHA256: Buffer.from(digest, 'hex').toString('base64'),
-            // Fails if another run put the object since it was looked up: never a silent replace.
+            // Fails if another run put the object since it was looked up: never a silent replace
+            // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
             IfNoneMatch: '*',
           }),
         ),
