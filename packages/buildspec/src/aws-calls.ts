@@ -16,6 +16,9 @@
  * - `aws eks update-kubeconfig`: eks:DescribeCluster; kubectl's token (`aws eks get-token`) is a
  *   presigned sts:GetCallerIdentity, which needs no permission
  *   (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html);
+ * - `aws s3 cp` of an SSE-KMS object: s3:GetObject (also what its HeadObject needs) and kms:Decrypt,
+ *   which S3 calls with the caller's credentials
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
  * - CodeBuild: its log streams and the pipeline's artifacts
  *   (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
  *
@@ -45,6 +48,10 @@ export const StageResource = {
   ArtifactBucket: 'artifact-bucket',
   /** The KMS key of the artifact bucket. */
   ArtifactKey: 'artifact-key',
+  /** An object of the pinned AWS Signer plugin version in the signer stack's mirror bucket. */
+  PluginMirrorObject: 'plugin-mirror-object',
+  /** The KMS key of the mirror bucket. */
+  PluginMirrorKey: 'plugin-mirror-key',
   /** No resource type: the call is authorised on `*`. */
   None: '*',
 } as const;
@@ -132,4 +139,12 @@ export const NOTATION_VERIFY_CALLS: readonly StageAwsCall[] = [
   ...calls('notation verify (revocation, AWS Signer plugin)', StageResource.SigningJob, [
     'signer:GetRevocationStatus',
   ]),
+];
+
+/** `aws s3 cp` of the AWS Signer plugin's archive, signature and key from the signer stack's mirror. */
+export const PLUGIN_MIRROR_CALLS: readonly StageAwsCall[] = [
+  ...calls('aws s3 cp (AWS Signer plugin from the mirror)', StageResource.PluginMirrorObject, [
+    's3:GetObject',
+  ]),
+  ...calls('aws s3 cp (AWS Signer plugin from the mirror)', StageResource.PluginMirrorKey, ['kms:Decrypt']),
 ];

@@ -15,6 +15,7 @@ import {
   KUBECONFIG_CALLS,
   NOTATION_SIGN_CALLS,
   NOTATION_VERIFY_CALLS,
+  PLUGIN_MIRROR_CALLS,
   StageResource,
   buildSignatureVerifyCalls,
   type StageAwsCall,
@@ -156,6 +157,7 @@ const ENTRIES = [
         DeployVariable.RepositoryUri,
         DeployVariable.SigningProfileArn,
         DeployVariable.TrustPolicy,
+        DeployVariable.PluginMirrorBucket,
       ],
       fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri, ExportedVariable.SbomDigest],
       codebuild: [CodeBuildVariable.Region],
@@ -163,7 +165,13 @@ const ENTRIES = [
     },
     generate: signingStage,
     roleGrants: STAGE_ROLE_GRANTS.signing,
-    awsCalls: [...ECR_LOGIN_CALLS, ...NOTATION_SIGN_CALLS, ...NOTATION_VERIFY_CALLS, ...CODEBUILD_CALLS],
+    awsCalls: [
+      ...PLUGIN_MIRROR_CALLS,
+      ...ECR_LOGIN_CALLS,
+      ...NOTATION_SIGN_CALLS,
+      ...NOTATION_VERIFY_CALLS,
+      ...CODEBUILD_CALLS,
+    ],
     network: StageNetwork.CodeBuild,
     privileged: false,
     computeType: 'BUILD_GENERAL1_SMALL',
@@ -183,6 +191,7 @@ const ENTRIES = [
         DeployVariable.RepositoryUri,
         DeployVariable.PromotionSourceUri,
         DeployVariable.PromotionTrustPolicy,
+        DeployVariable.PluginMirrorBucket,
       ],
       fromBuild: [],
       codebuild: [CodeBuildVariable.Region],
@@ -198,6 +207,7 @@ const ENTRIES = [
     roleGrants: STAGE_ROLE_GRANTS.promotion,
     // Verify and scan in the source repository, `oras copy -r` into this one, verify again here.
     awsCalls: [
+      ...PLUGIN_MIRROR_CALLS,
       ...ECR_LOGIN_CALLS,
       ...buildSignatureVerifyCalls(StageResource.SourceRepository),
       ...ecrPullCalls('oras copy -r (reads the source)').map((c) => ({
@@ -226,6 +236,7 @@ const ENTRIES = [
         DeployVariable.SigningProfileArn,
         DeployVariable.TrustPolicy,
         DeployVariable.BuildTrustPolicy,
+        DeployVariable.PluginMirrorBucket,
       ],
       fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
       codebuild: [CodeBuildVariable.Region],
@@ -234,6 +245,7 @@ const ENTRIES = [
     generate: releaseSigningStage,
     roleGrants: STAGE_ROLE_GRANTS.releaseSigning,
     awsCalls: [
+      ...PLUGIN_MIRROR_CALLS,
       ...ECR_LOGIN_CALLS,
       ...buildSignatureVerifyCalls(StageResource.Repository),
       ...NOTATION_SIGN_CALLS,

@@ -32,6 +32,12 @@ export const DeployVariable = {
    * before copying anything, and again where it lands.
    */
   PromotionTrustPolicy: 'SIGNET_PROMOTION_TRUST_POLICY',
+  /**
+   * The signer stack's bucket that mirrors the verified AWS Signer plugin builds
+   * (`pluginMirror.bucketName` of its outputs): every stage that installs the plugin copies it
+   * from there.
+   */
+  PluginMirrorBucket: 'SIGNET_PLUGIN_MIRROR_BUCKET',
 } as const;
 export type DeployVariable = (typeof DeployVariable)[keyof typeof DeployVariable];
 

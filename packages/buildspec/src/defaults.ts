@@ -33,10 +33,11 @@ export interface WorkspaceApp {
  *   whose fingerprint E84A F8A2 A9B5 2F1F 4435 AE71 A3B5 2DA6 5461 CF90 ("AWS Signer Notation",
  *   rsa3072) the AWS Signer Developer Guide publishes
  *   (https://docs.aws.amazon.com/signer/latest/developerguide/image-signing-prerequisites.html).
- *   The signing stage checks both: the zip's SHA-256 against this pin (the build dated
- *   2025-06-13, plugin 1.0.2292), then the executable's signature against that key. When AWS
- *   replaces `latest`, the pin refuses the new build until it is re-pinned (see
- *   docs/signing-pipeline.md): that is the intended behaviour.
+ *   Its URLs are the sources of `signet mirror-plugin` only, which checks both and copies the build
+ *   into the signer stack's mirror bucket under `aws-signer-plugin/<version>/`; the stages install
+ *   it from there and check both again: the zip's SHA-256 against this pin (the build dated
+ *   2025-06-13, plugin 1.0.2292), then the executable's signature against that key. A new AWS
+ *   build is a new version: re-pin it (docs/operations.md, "Re-pinning the AWS Signer plugin").
  * - syft 1.51.1, grype 0.118.0, oras 1.3.0: the `*_checksums.txt` of each GitHub release.
  * - kubectl 1.33.0: dl.k8s.io's kubectl.sha256. kubectl supports one minor version of skew with the API
  *   server (https://kubernetes.io/releases/version-skew-policy/#kubectl): keep it at the eks stack's

@@ -20,6 +20,7 @@ export {
   type AdmissionPolicyInput,
   type AppInput,
   type BuildspecInputs,
+  type GpgSignedTool,
   type PinnedTool,
   type ToolPins,
   type TrustStoreCertificate,
@@ -58,6 +59,13 @@ export {
   type PulumiCliPin,
 } from './deployer.js';
 export { buildStage, SBOM_FILE, SBOM_MEDIA_TYPE } from './stages/build.js';
+export {
+  SIGNER_PLUGIN_EXECUTABLE,
+  SIGNER_PLUGIN_MIRROR_PREFIX,
+  SignerPluginMirrorFile,
+  signerPluginMirrorKey,
+  signerPluginMirrorVersionPrefix,
+} from './stages/common.js';
 export { signingStage, AWS_SIGNER_PLUGIN_ID } from './stages/signing.js';
 export { deploymentStage, IMAGE_PLACEHOLDER } from './stages/deployment.js';
 export { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';

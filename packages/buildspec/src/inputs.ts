@@ -17,6 +17,8 @@ export interface PinnedTool {
 /**
  * A download also signed with its publisher's OpenPGP key: the detached signature of the
  * executable inside the archive, checked against the key whose fingerprint the publisher documents.
+ * For the AWS Signer plugin, the URLs are where `signet mirror-plugin` downloads from; the stages
+ * copy the same files from the signer stack's mirror bucket.
  */
 export interface GpgSignedTool extends PinnedTool {
   readonly gpg: {

@@ -51,13 +51,25 @@ describe('the AWS Signer plugin pin', () => {
     expect([checksum < unzip, unzip < verify, verify < pluginInstall]).toEqual([true, true, true]);
     const gpg = install[verify] ?? '';
     expect(gpg).toContain(
-      'https://d2hvyiie56hcat.cloudfront.net/linux/public.key is not an OpenPGP public key',
+      '"The AWS Signer plugin is not installed: s3://${SIGNET_PLUGIN_MIRROR_BUCKET}/aws-signer-plugin/1.0.2292/aws-signer-notation-public.key is not an OpenPGP public key"',
     );
-    expect(install[verify - 3]).toContain("'https://d2hvyiie56hcat.cloudfront.net/linux/public.key'");
     expect(gpg).toContain("'^\\[GNUPG:\\] VALIDSIG ([^ ]+ ){9}E84AF8A2A9B52F1F4435AE71A3B52DA65461CF90$'");
-    expect(install.join('\n')).toContain(
-      "'https://d2hvyiie56hcat.cloudfront.net/linux/amd64/plugin/latest/notation-com.amazonaws.signer.notation.plugin.sig'",
-    );
+    // The archive, the signature and the key come from the signer stack's mirror, before the checksum.
+    const copy = install[checksum - 1] ?? '';
+    for (const file of [
+      'notation-aws-signer-plugin.zip',
+      'notation-com.amazonaws.signer.notation.plugin.sig',
+      'aws-signer-notation-public.key',
+    ]) {
+      expect(copy).toContain(
+        `aws s3 cp --only-show-errors "s3://\${SIGNET_PLUGIN_MIRROR_BUCKET}/aws-signer-plugin/1.0.2292/${file}"`,
+      );
+    }
+    // AWS's URLs are the mirror command's sources only: no stage reaches them.
+    for (const stage of STAGE_ORDER) {
+      const commands = JSON.stringify(STAGE_GENERATORS[stage](base).phases);
+      expect(commands, stage).not.toContain('d2hvyiie56hcat.cloudfront.net');
+    }
   });
 
   it('refuses a plugin pin without AWS’s signature material, or a malformed fingerprint', () => {

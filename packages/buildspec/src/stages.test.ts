@@ -161,7 +161,7 @@ describe('deploy-time variables', () => {
   it('are checked at the start of each stage, exactly those of its contract', () => {
     for (const stage of STAGE_ORDER) {
       const spec = STAGE_GENERATORS[stage](base);
-      const firstCommands = spec.phases.install?.commands.slice(0, 8).join('\n') ?? '';
+      const firstCommands = spec.phases.install?.commands.slice(0, 9).join('\n') ?? '';
       const contract = STAGE_ENVIRONMENT[stage];
       for (const name of [...contract.deployTime, ...contract.fromBuild, ...contract.codebuild]) {
         expect(firstCommands, `${stage} checks ${name}`).toMatch(new RegExp(`\\$\\{${name}:-\\}`));

@@ -19,3 +19,4 @@ export {
   SIGNER_PLUGIN_SOURCE,
   writeSignerPluginZip,
 } from './test/signer-plugin.js';
+export { makeGpgKey, stopGpgAgent, writeDetachedSignature, type TestGpgKey } from './test/gpg.js';

@@ -64,6 +64,7 @@ export {
   physicalNamePrefix,
   pipelineName,
   pipelineRoleName,
+  pluginMirrorBucketName,
   repositoryName,
   SIGNING_PROFILE_NAME,
   signingProfileName,

@@ -6,6 +6,7 @@ import {
   physicalName,
   pipelineName,
   pipelineRoleName,
+  pluginMirrorBucketName,
   stageProjectName,
   stageRoleName,
 } from './naming.js';
@@ -31,5 +32,25 @@ describe('the names of an app’s pipeline', () => {
     expect(() => pipelineName('dev', '*')).toThrow('app name "*" is invalid');
     expect(() => stageProjectName('dev', 'app', 'Build')).toThrow('stage slug "Build" is invalid');
     expect(() => stageRoleName('dev', 'app', '')).toThrow('stage role suffix "" is invalid');
+  });
+});
+
+describe('pluginMirrorBucketName', () => {
+  it('is the environment’s name with the account and region, a valid S3 bucket name', () => {
+    expect(pluginMirrorBucketName('dev', '123456789012', 'eu-west-1')).toBe(
+      'signet-dev-signer-plugin-123456789012-eu-west-1',
+    );
+    expect(pluginMirrorBucketName('staging', '123456789012', 'ap-southeast-2')).toMatch(
+      /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    );
+  });
+
+  it('refuses an account id or region that is not one', () => {
+    expect(() => pluginMirrorBucketName('dev', '1234', 'eu-west-1')).toThrow(
+      'account id "1234" is invalid; allowed: 12 digits',
+    );
+    expect(() => pluginMirrorBucketName('dev', '123456789012', 'EU_WEST')).toThrow(
+      'region "EU_WEST" is invalid',
+    );
   });
 });

@@ -91,6 +91,27 @@ export function environmentNamePattern(environment: Environment, kind: 'physical
   return `${kind === 'physical' ? physicalNamePrefix(environment) : signingProfilePrefix(environment)}*`;
 }
 
+/**
+ * The signer stack's bucket that mirrors the verified AWS Signer plugin builds:
+ * `signet-<env>-signer-plugin-<account>-<region>`. S3 bucket names are global, so the account and
+ * region make it unique; a fixed name (not a generated suffix) lets `signet mirror-plugin` find it
+ * from the caller's account and region alone. At most 63 characters, as S3 allows
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ */
+export function pluginMirrorBucketName(environment: Environment, accountId: string, region: string): string {
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new Error(`account id "${accountId}" is invalid; allowed: 12 digits`);
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new Error(`region "${region}" is invalid; allowed: an AWS Region such as eu-west-1`);
+  }
+  const name = physicalName(environment, `signer-plugin-${accountId}-${region}`);
+  if (name.length > 63) {
+    throw new Error(`bucket name "${name}" is ${name.length} characters; allowed: at most 63`);
+  }
+  return name;
+}
+
 /** The KMS alias of an environment-scoped key: `alias/signet-<env>-<role>`. */
 export function kmsAliasName(environment: Environment, role: string): string {
   return `alias/${physicalName(environment, role)}`;

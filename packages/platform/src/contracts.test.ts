@@ -36,7 +36,7 @@ describe('stack output contracts', () => {
         'deployerSecurityGroupId',
       ],
       ecr: ['repositories', 'kmsKeyArn'],
-      signer: ['profiles', 'trustedIdentities'],
+      signer: ['profiles', 'trustedIdentities', 'pluginMirror'],
     });
   });
 

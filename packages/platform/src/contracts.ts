@@ -45,12 +45,23 @@ export interface SigningProfileOutput {
 /** The identity every app has: the one its pipeline's ApplicationSigning stage signs with. */
 export const PIPELINE_IDENTITY = 'pipeline';
 
+/** The bucket that mirrors the verified AWS Signer plugin builds, and its key. */
+export interface PluginMirrorOutput {
+  /** What the stages' `SIGNET_PLUGIN_MIRROR_BUCKET` holds, and where `signet mirror-plugin` writes. */
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  /** The key that encrypts the bucket: the plugin-installing stage roles decrypt with it. */
+  readonly kmsKeyArn: string;
+}
+
 /** Outputs of `signet-signer`. */
 export interface SignerOutputs {
   /** Per app name, per identity name (always including {@link PIPELINE_IDENTITY}). */
   readonly profiles: Record<string, Record<string, SigningProfileOutput>>;
   /** Every profile ARN of the environment, sorted: the trusted identities of the cluster. */
   readonly trustedIdentities: string[];
+  /** The AWS Signer plugin mirror every plugin-installing stage copies the plugin from. */
+  readonly pluginMirror: PluginMirrorOutput;
 }
 
 /** The producing stacks and their contracts. The eks stack adds its own entry when it exists. */
@@ -86,7 +97,7 @@ export const STACK_OUTPUT_KEYS: {
     deployerSecurityGroupId: true,
   }),
   ecr: keyList<EcrOutputs>({ repositories: true, kmsKeyArn: true }),
-  signer: keyList<SignerOutputs>({ profiles: true, trustedIdentities: true }),
+  signer: keyList<SignerOutputs>({ profiles: true, trustedIdentities: true, pluginMirror: true }),
 };
 
 /** An output value a producing stack may export: plain values, promises or outputs at any depth. */

@@ -89,6 +89,7 @@ export {
   type NetworkingOutputs,
   type ProducingStack,
   type RepositoryOutput,
+  type PluginMirrorOutput,
   type SignerOutputs,
   type SigningProfileOutput,
   type StackContracts,
@@ -160,6 +161,11 @@ export {
   type AppSigningProfileArgs,
 } from './signer/app-signing-profile.js';
 export { planSigningIdentities, type PlannedSigningIdentity } from './signer/identities.js';
+export {
+  pluginInstallerRoleNames,
+  SignerPluginMirror,
+  type SignerPluginMirrorArgs,
+} from './signer/plugin-mirror.js';
 export * from './eks/index.js';
 export * from './deployer/index.js';
 export * from './pipeline/index.js';

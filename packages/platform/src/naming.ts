@@ -13,6 +13,7 @@ export {
   physicalNamePrefix,
   pipelineName,
   pipelineRoleName,
+  pluginMirrorBucketName,
   repositoryName,
   SIGNING_PROFILE_NAME,
   signingProfileName,

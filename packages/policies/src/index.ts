@@ -133,12 +133,14 @@ export {
   type BuildRolePolicyInput,
   type DeployRolePolicyInput,
   type IrsaTrustPolicyInput,
+  type PluginMirrorAccessInput,
   type SigningRolePolicyInput,
   type StageResourcesInput,
   type StageRolePolicyInput,
   type VerificationRolePolicyInput,
   type VerifierRolePolicyInput,
 } from './iam/roles.js';
+export { buildPluginMirrorBucketPolicy, type PluginMirrorBucketPolicyInput } from './iam/plugin-mirror.js';
 export {
   buildDeployerRolePolicy,
   buildStartDeployerPolicy,

@@ -92,6 +92,65 @@ describe('signet-signer', () => {
     );
   });
 
+  it('mirrors the AWS Signer plugin in a bucket of its own: KMS, versioned, private, TLS only', () => {
+    const of = (type: string) =>
+      prod.recorded.filter((r) => r.type === type && r.name.startsWith('signer-plugin-'));
+    const [bucket] = of('aws:s3/bucket:Bucket');
+    expect(bucket?.inputs['bucket']).toBe('signet-prod-signer-plugin-123456789012-eu-west-1');
+    expect(prod.outputs['pluginMirror']).toMatchObject({
+      bucketName: 'signet-prod-signer-plugin-123456789012-eu-west-1',
+      bucketArn: expect.stringContaining('signet-prod-signer-plugin-'),
+      kmsKeyArn: expect.stringMatching(/^arn:aws:kms:/),
+    });
+    const [encryption] = of(
+      'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+    );
+    const [rule] = encryption?.inputs['rules'] as {
+      applyServerSideEncryptionByDefault: { sseAlgorithm: string; kmsMasterKeyId: string };
+    }[];
+    expect(rule?.applyServerSideEncryptionByDefault.sseAlgorithm).toBe('aws:kms');
+    expect(rule?.applyServerSideEncryptionByDefault.kmsMasterKeyId).toBe(
+      (prod.outputs['pluginMirror'] as { kmsKeyArn: string }).kmsKeyArn,
+    );
+    expect(of('aws:s3/bucketVersioning:BucketVersioning')[0]?.inputs['versioningConfiguration']).toEqual({
+      status: 'Enabled',
+    });
+    expect(of('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock')[0]?.inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const policy = JSON.parse(String(of('aws:s3/bucketPolicy:BucketPolicy')[0]?.inputs['policy'])) as {
+      Statement: { Sid: string; Condition?: Record<string, Record<string, string | string[]>> }[];
+    };
+    const exempt = (sid: string) =>
+      policy.Statement.find((s) => s.Sid === sid)?.Condition?.['ArnNotLike']?.['aws:PrincipalArn'];
+    const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      'DenyInsecureTransport',
+      'DenyObjectWritesButDeployers',
+      'DenyObjectReadsButPluginInstallers',
+    ]);
+    expect(exempt('DenyObjectWritesButDeployers')).toEqual([
+      role('signet-prod-deployer'),
+      role('signet-prod-github-deploy'),
+    ]);
+    // prod promotes: its plugin installers are each app's Promote and ReleaseSigning roles.
+    expect(exempt('DenyObjectReadsButPluginInstallers')).toEqual(
+      [
+        'signet-prod-deployer',
+        'signet-prod-github-deploy',
+        'signet-prod-alpha-promote',
+        'signet-prod-alpha-release',
+        'signet-prod-beta-promote',
+        'signet-prod-beta-release',
+      ].map(role),
+    );
+    const devPolicy = dev.recorded.find((r) => r.type === 'aws:s3/bucketPolicy:BucketPolicy');
+    expect(String(devPolicy?.inputs['policy'])).toContain(role('signet-dev-alpha-sign'));
+  });
+
   it('fails at start on an out-of-range validity or a malformed identity', async () => {
     await expect(run('prod', { 'signet-signer:signatureValidityMonths': 136 })).rejects.toThrow(
       'signet-signer (Pulumi.prod.yaml): key "signet-signer:signatureValidityMonths" has value 136; allowed: an integer from 1 to 135',

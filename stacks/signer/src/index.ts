@@ -6,6 +6,7 @@ import {
   discoverApps,
   loadStackConfig,
   planSigningIdentities,
+  SignerPluginMirror,
   SigningGuard,
   type SignerOutputs,
   type SigningProfileOutput,
@@ -42,6 +43,14 @@ new SigningGuard(
   { provider },
 );
 
+// The verified AWS Signer plugin builds, mirrored by `signet mirror-plugin`: the stages install the
+// plugin from here, never from AWS's `latest` URL, which changes under a pin.
+const mirror = new SignerPluginMirror(
+  'signer-plugin',
+  { environment: config.environment, region: config.region, apps: apps.map((app) => app.name) },
+  { provider },
+);
+
 const byApp: Record<string, Record<string, DeepInput<SigningProfileOutput>>> = {};
 for (const { app, identity, profile } of signingProfiles) {
   byApp[app] = {
@@ -55,6 +64,11 @@ const outputs: StackExports<SignerOutputs> = {
   trustedIdentities: pulumi
     .all(signingProfiles.map(({ profile }) => profile.profileArn))
     .apply((arns) => [...arns].sort()),
+  pluginMirror: {
+    bucketName: mirror.bucketName,
+    bucketArn: mirror.bucketArn,
+    kmsKeyArn: mirror.kmsKeyArn,
+  },
 };
 
-export const { profiles, trustedIdentities } = outputs;
+export const { profiles, trustedIdentities, pluginMirror } = outputs;

@@ -284,6 +284,8 @@ describe('signet-signing-pipeline: stages', () => {
         SIGNET_REPOSITORY_URI: repoUrl('dev', APP),
         SIGNET_SIGNING_PROFILE_ARN: profileArn('signet_dev_hello_server'),
         SIGNET_CLUSTER_NAME: 'signet-dev-cluster',
+        // The signer stack's AWS Signer plugin mirror.
+        SIGNET_PLUGIN_MIRROR_BUCKET: `signet-dev-signer-plugin-${ACCOUNT}-${REGION}`,
       },
       prod: {
         SIGNET_REPOSITORY_URI: repoUrl('prod', APP),
@@ -292,6 +294,7 @@ describe('signet-signing-pipeline: stages', () => {
         SIGNET_CLUSTER_NAME: 'signet-prod-cluster',
         // Prod promotes from staging.
         SIGNET_PROMOTION_SOURCE_URI: repoUrl('staging', APP),
+        SIGNET_PLUGIN_MIRROR_BUCKET: `signet-prod-signer-plugin-${ACCOUNT}-${REGION}`,
       },
     };
     for (const [env, result] of [

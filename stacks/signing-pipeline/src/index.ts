@@ -122,6 +122,7 @@ const pipelines = apps.map((app) => {
         subnetIds: network.privateSubnetIds,
         securityGroupId: shared.securityGroupId,
       },
+      pluginMirror: signer.pluginMirror,
       notificationTopicArn: shared.topicArn,
     },
     { provider },

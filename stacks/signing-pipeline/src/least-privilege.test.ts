@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { STAGE_CATALOG } from '@signet/buildspec';
-import { STAGE_ORDER, Stage, StageResource, stagesFor, type StageAwsCall } from '@signet/buildspec';
+import {
+  DEFAULT_TOOLS,
+  STAGE_ORDER,
+  Stage,
+  StageResource,
+  stagesFor,
+  type StageAwsCall,
+} from '@signet/buildspec';
 import { buildEnvironmentOf, environmentTraits, promotionSource } from '@signet/core';
 import { findWorkspaceRoot } from '@signet/platform';
 import {
@@ -40,6 +47,11 @@ const upstream = (env: string, apps: readonly string[] = [APP, 'other-app']) =>
     profileVersion: PROFILE_VERSION,
     eks: true,
   });
+
+const mirrorArn = (env: string) => `arn:aws:s3:::signet-${env}-signer-plugin-${ACCOUNT}-${REGION}`;
+const MIRROR_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+/** The stages that install the AWS Signer plugin, and only they, read the mirror. */
+const PLUGIN_INSTALLERS: readonly Stage[] = [Stage.ApplicationSigning, Stage.Promote, Stage.ReleaseSigning];
 
 const ENVIRONMENTS = ['dev', 'prod'] as const;
 type Env = (typeof ENVIRONMENTS)[number];
@@ -126,6 +138,10 @@ function resourceOf(env: Env, entry: (typeof STAGE_CATALOG)[number], on: StageRe
       return store.bucket;
     case StageResource.ArtifactKey:
       return store.key;
+    case StageResource.PluginMirrorObject:
+      return `${mirrorArn(env)}/aws-signer-plugin/${DEFAULT_TOOLS.awsSignerPlugin.version}/notation-aws-signer-plugin.zip`;
+    case StageResource.PluginMirrorKey:
+      return MIRROR_KEY;
     case StageResource.None:
       return '*';
   }
@@ -246,6 +262,34 @@ function dangerousCalls(
       action: 's3:GetObject',
       resource: 'arn:aws:s3:::other-app-artifacts-bucket/x.zip',
     },
+    {
+      what: 'read the plugin mirror from a stage that does not install the plugin',
+      action: 's3:GetObject',
+      resource: `${mirrorArn(env)}/aws-signer-plugin/${DEFAULT_TOOLS.awsSignerPlugin.version}/notation-aws-signer-plugin.zip`,
+      stages: STAGE_ORDER.filter((stage) => !PLUGIN_INSTALLERS.includes(stage)),
+    },
+    {
+      what: 'decrypt with the plugin mirror key from a stage that does not install the plugin',
+      action: 'kms:Decrypt',
+      resource: MIRROR_KEY,
+      stages: STAGE_ORDER.filter((stage) => !PLUGIN_INSTALLERS.includes(stage)),
+    },
+    {
+      what: 'read another plugin version than the pinned one',
+      action: 's3:GetObject',
+      resource: `${mirrorArn(env)}/aws-signer-plugin/9.9.9/notation-aws-signer-plugin.zip`,
+    },
+    {
+      what: "read another environment's plugin mirror",
+      action: 's3:GetObject',
+      resource: `${mirrorArn(other)}/aws-signer-plugin/${DEFAULT_TOOLS.awsSignerPlugin.version}/notation-aws-signer-plugin.zip`,
+    },
+    {
+      what: 'replace a mirrored plugin',
+      action: 's3:PutObject',
+      resource: `${mirrorArn(env)}/aws-signer-plugin/${DEFAULT_TOOLS.awsSignerPlugin.version}/notation-aws-signer-plugin.zip`,
+    },
+    { what: 'list the plugin mirror', action: 's3:ListBucket', resource: mirrorArn(env) },
     {
       what: 'decrypt with another key',
       action: 'kms:Decrypt',

@@ -64,6 +64,10 @@ export const VARIABLE_RULES: Readonly<Record<string, VariableRule>> = {
     expected:
       'the ECR repository URI of the environment promoted from, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/signet-dev/hello-server, without tag or digest',
   },
+  [DeployVariable.PluginMirrorBucket]: {
+    pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+    expected: 'an S3 bucket name (the signer stack output pluginMirror.bucketName)',
+  },
   [PromotionVariable.PromotedDigest]: DIGEST,
   [PromotionVariable.PromotedCommit]: {
     pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
@@ -173,15 +177,39 @@ export function installTool(
 /** The executable inside the AWS Signer plugin's archive, which AWS's GPG signature covers. */
 export const SIGNER_PLUGIN_EXECUTABLE = 'notation-com.amazonaws.signer.notation.plugin';
 
+/** Where the mirror bucket keeps the plugin builds: `aws-signer-plugin/<version>/<file>`. */
+export const SIGNER_PLUGIN_MIRROR_PREFIX = 'aws-signer-plugin';
+
+/** The files of one mirrored plugin build: AWS's archive, AWS's signature of its executable, AWS's key. */
+export const SignerPluginMirrorFile = {
+  Archive: 'notation-aws-signer-plugin.zip',
+  Signature: `${SIGNER_PLUGIN_EXECUTABLE}.sig`,
+  PublicKey: 'aws-signer-notation-public.key',
+} as const;
+export type SignerPluginMirrorFile = (typeof SignerPluginMirrorFile)[keyof typeof SignerPluginMirrorFile];
+
+/** The object key of one file of a plugin version in the mirror bucket. */
+export function signerPluginMirrorKey(version: string, file: SignerPluginMirrorFile): string {
+  return `${SIGNER_PLUGIN_MIRROR_PREFIX}/${version}/${file}`;
+}
+
+/** The prefix of one plugin version's objects in the mirror bucket (what the stage roles may read). */
+export function signerPluginMirrorVersionPrefix(version: string): string {
+  return `${SIGNER_PLUGIN_MIRROR_PREFIX}/${version}/`;
+}
+
 /**
- * Commands that download the AWS Signer plugin and install it into Notation only if both checks
- * pass: the archive's SHA-256 is the pinned one (checked before it is unpacked), and the
- * executable inside carries a valid signature by the OpenPGP key whose fingerprint AWS publishes
- * in the AWS Signer Developer Guide
- * (https://docs.aws.amazon.com/signer/latest/developerguide/image-signing-prerequisites.html). The
- * key and the signature come from AWS; the key is imported into an empty keyring of its own, and
- * gpg's machine-readable status must report a good signature (`VALIDSIG`) whose primary key is
- * the pinned fingerprint, so a substituted key file or signature is refused like a tampered binary.
+ * Commands that install the AWS Signer plugin into Notation from the signer stack's mirror bucket
+ * (`SIGNET_PLUGIN_MIRROR_BUCKET`), where `signet mirror-plugin` put AWS's archive, signature and
+ * key after checking them, and only if both checks pass again here: the archive's SHA-256 is the
+ * pinned one (checked before it is unpacked), and the executable inside carries a valid signature
+ * by the OpenPGP key whose fingerprint AWS publishes in the AWS Signer Developer Guide
+ * (https://docs.aws.amazon.com/signer/latest/developerguide/image-signing-prerequisites.html).
+ * The key is imported into an empty keyring of its own, and gpg's machine-readable status must
+ * report a good signature (`VALIDSIG`) whose primary key is the pinned fingerprint, so a
+ * substituted key file or signature in the bucket is refused like a tampered binary. The mirror
+ * exists because AWS serves the plugin only at a `latest` URL: a build pinned to it breaks the day
+ * AWS replaces it (docs/operations.md, "Re-pinning the AWS Signer plugin").
  */
 export function installNotationPlugin(tool: GpgSignedTool): string[] {
   const file = downloadPath(`notation-aws-signer-plugin-${tool.version}.zip`);
@@ -189,22 +217,29 @@ export function installNotationPlugin(tool: GpgSignedTool): string[] {
   const signature = downloadPath(`${SIGNER_PLUGIN_EXECUTABLE}-${tool.version}.sig`);
   const unpacked = downloadPath(`notation-aws-signer-plugin-${tool.version}`);
   const executable = `${unpacked}/${q(SIGNER_PLUGIN_EXECUTABLE)}`;
-  const curl = (url: string, output: string) =>
-    `curl --fail --silent --show-error --location --proto '=https' --proto-redir '=https' --output ${output} ${q(url)}`;
+  const bucket = `\${${DeployVariable.PluginMirrorBucket}}`;
+  const object = (name: SignerPluginMirrorFile) =>
+    `s3://${bucket}/${signerPluginMirrorKey(tool.version, name)}`;
+  const copy = (name: SignerPluginMirrorFile, output: string) =>
+    `aws s3 cp --only-show-errors "${object(name)}" ${output}`;
   const { fingerprint } = tool.gpg;
+  const notInstalled = 'The AWS Signer plugin is not installed:';
   return [
-    curl(tool.url, file),
+    [
+      `if ! { ${copy(SignerPluginMirrorFile.Archive, file)} && ${copy(SignerPluginMirrorFile.Signature, signature)} && ${copy(SignerPluginMirrorFile.PublicKey, key)}; }; then`,
+      `  printf '%s\\n' "${notInstalled} version ${tool.version} is not in the mirror s3://${bucket}/${signerPluginMirrorVersionPrefix(tool.version)} (or this role may not read it); mirror it with: pnpm signet mirror-plugin --env <environment>" >&2`,
+      '  false',
+      'fi',
+    ].join('\n'),
     `printf '%s  %s\\n' ${q(tool.sha256)} ${file} | sha256sum --check --strict`,
-    curl(tool.gpg.publicKeyUrl, key),
-    curl(tool.gpg.signatureUrl, signature),
     `mkdir -p ${unpacked} && unzip -o -q ${file} ${q(SIGNER_PLUGIN_EXECUTABLE)} -d ${unpacked}`,
     [
       'signet_gnupg="$(mktemp -d)"',
       `if ! gpg --homedir "$signet_gnupg" --batch --quiet --import ${key}; then`,
-      `  printf '%s\\n' ${q(`The AWS Signer plugin is not installed: ${tool.gpg.publicKeyUrl} is not an OpenPGP public key`)} >&2`,
+      `  printf '%s\\n' "${notInstalled} ${object(SignerPluginMirrorFile.PublicKey)} is not an OpenPGP public key" >&2`,
       '  false',
       `elif ! grep -Eq ${q(`^\\[GNUPG:\\] VALIDSIG ([^ ]+ ){9}${fingerprint}$`)} <<< "$(gpg --homedir "$signet_gnupg" --batch --status-fd 1 --verify ${signature} ${executable} 2> /dev/null || true)"; then`,
-      `  printf '%s\\n' ${q(`The AWS Signer plugin is not installed: ${tool.gpg.signatureUrl} is not a valid signature of ${SIGNER_PLUGIN_EXECUTABLE} (version ${tool.version}) by AWS Signer's key ${fingerprint}`)} >&2`,
+      `  printf '%s\\n' "${notInstalled} ${object(SignerPluginMirrorFile.Signature)} is not a valid signature of ${SIGNER_PLUGIN_EXECUTABLE} (version ${tool.version}) by AWS Signer's key ${fingerprint}" >&2`,
       '  false',
       'fi',
     ].join('\n'),

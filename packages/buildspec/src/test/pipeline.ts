@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -15,6 +16,7 @@ import { pipelineName } from '@signet/core';
 import { buildTrustPolicy, renderTrustPolicyJson } from '@signet/policies';
 import { environmentsWhere, buildsImages, environmentTraits } from '@signet/core';
 import { STAGE_ENVIRONMENT, STAGE_GENERATORS, Stage, stagesFor } from '../catalog.js';
+import { SignerPluginMirrorFile, signerPluginMirrorKey } from '../stages/common.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
 import { renderBuildspec } from '../model.js';
 import type { Buildspec } from '../model.js';
@@ -101,6 +103,11 @@ export interface Scenario {
    * (`other-key`); a key file that is not a key (`not-a-key`).
    */
   readonly pluginSignature?: PluginSignatureScenario;
+  /**
+   * What the signer stack's mirror bucket holds: the plugin build, signature and key served as
+   * AWS's (default, `seeded`), or nothing (`empty`: `signet mirror-plugin` never ran).
+   */
+  readonly pluginMirror?: 'seeded' | 'empty';
   /** Inputs to change, e.g. the vulnerability threshold. */
   readonly inputs?: Partial<BuildspecInputs>;
   /** Deploy-time variables to change. */
@@ -361,6 +368,61 @@ export const BUILD_EXPORTS: Readonly<Record<string, string>> = {
 };
 
 let pushed = 0;
+let mirrors = 0;
+
+/** The file the stand-in curl would serve as AWS's copy of each mirrored file (the override first). */
+const MIRROR_SOURCES: Readonly<Record<SignerPluginMirrorFile, string>> = {
+  [SignerPluginMirrorFile.Archive]: DOWNLOAD_NAMES.awsSignerPlugin,
+  [SignerPluginMirrorFile.Signature]: SignerPluginMirrorFile.Signature,
+  [SignerPluginMirrorFile.PublicKey]: 'public.key',
+};
+
+/**
+ * Creates a mirror bucket of the run's own in moto and, unless the scenario leaves it empty,
+ * uploads what `signet mirror-plugin` would have put there: the plugin archive, AWS's signature
+ * and AWS's key as this run serves them (a scenario's override replaces AWS's copy). Returns the
+ * bucket's name, the stages' SIGNET_PLUGIN_MIRROR_BUCKET.
+ */
+async function seedPluginMirror(
+  services: TestServices,
+  downloads: string,
+  overrides: string,
+  version: string,
+  scenario: Scenario,
+  home: string,
+): Promise<string> {
+  const bucket = `signet-test-plugin-mirror-${process.pid}-${mirrors++}`;
+  const env = { ...services.env, PATH: process.env['PATH'] ?? '', HOME: home };
+  await runOk(
+    services.engines.aws,
+    [
+      's3api',
+      'create-bucket',
+      '--bucket',
+      bucket,
+      '--create-bucket-configuration',
+      'LocationConstraint=eu-west-1',
+    ],
+    env,
+  );
+  if (scenario.pluginMirror === 'empty') return bucket;
+  for (const [file, source] of Object.entries(MIRROR_SOURCES)) {
+    const override = join(overrides, source);
+    const path = existsSync(override) ? override : join(downloads, source);
+    await runOk(
+      services.engines.aws,
+      [
+        's3',
+        'cp',
+        '--only-show-errors',
+        path,
+        `s3://${bucket}/${signerPluginMirrorKey(version, file as SignerPluginMirrorFile)}`,
+      ],
+      env,
+    );
+  }
+  return bucket;
+}
 
 /**
  * Pushes a new image to the app's repository and attaches an SBOM to it, as the Build stage
@@ -501,12 +563,21 @@ export async function runPipeline(
   const calls = join(state, 'calls.log');
   writeFileSync(calls, '');
   const signer = services.keys[scenario.signingKey ?? 'trusted'];
+  const mirrorBucket = await seedPluginMirror(
+    services,
+    shared.dir,
+    overrides,
+    tools.awsSignerPlugin.version,
+    scenario,
+    root,
+  );
 
   const deployTime: Record<string, string> = {
     SIGNET_REPOSITORY_URI: REPOSITORY_URI,
     SIGNET_SIGNING_PROFILE_ARN: PROFILE_ARN,
     SIGNET_TRUST_POLICY: TRUST_POLICY,
     SIGNET_CLUSTER_NAME: CLUSTER_NAME,
+    SIGNET_PLUGIN_MIRROR_BUCKET: mirrorBucket,
     ...scenario.env,
   };
   const stages = new Map<Stage, BuildResult>();

@@ -55,6 +55,15 @@ export interface AppPipelineArgs {
     readonly subnetIds: pulumi.Input<string[]>;
     readonly securityGroupId: pulumi.Input<string>;
   };
+  /**
+   * The signer stack's AWS Signer plugin mirror (`pluginMirror` of its outputs): the stages that
+   * install the plugin copy it from there, and their roles may read the pinned version only.
+   */
+  readonly pluginMirror: pulumi.Input<{
+    readonly bucketName: string;
+    readonly bucketArn: string;
+    readonly kmsKeyArn: string;
+  }>;
   /** SNS topic of failure and approval notifications. */
   readonly notificationTopicArn: pulumi.Input<string>;
 }

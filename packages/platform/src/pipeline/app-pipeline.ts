@@ -1,6 +1,14 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { DeployVariable, StageNetwork, type Stage, type StageEntry } from '@signet/buildspec';
+import {
+  DeployVariable,
+  environmentPolicy,
+  signerPluginMirrorVersionPrefix,
+  StageNetwork,
+  type Environment as BuildspecEnvironment,
+  type Stage,
+  type StageEntry,
+} from '@signet/buildspec';
 import {
   buildCodeBuildVpcPolicy,
   buildPipelineRolePolicy,
@@ -114,6 +122,10 @@ export class AppPipeline extends pulumi.ComponentResource {
         buildCodeBuildVpcPolicy({ accountId: id, partition: part, region, subnetIds }),
       );
     const promotion = args.promotion;
+    const pluginMirror = pulumi.output(args.pluginMirror);
+    // The plugin version the rendered buildspecs pin: the only one the stage roles may read.
+    const pluginVersion = environmentPolicy(environment as BuildspecEnvironment).tools.awsSignerPlugin
+      .version;
     const variables = pulumi
       .all([
         repository,
@@ -122,9 +134,11 @@ export class AppPipeline extends pulumi.ComponentResource {
         args.buildTrustPolicyJson,
         promotion?.sourceRepository,
         promotion?.trustPolicyJson,
+        pluginMirror,
       ])
-      .apply(([repo, trustPolicy, clusterName, buildTrustPolicy, source, promotionTrustPolicy]) => ({
+      .apply(([repo, trustPolicy, clusterName, buildTrustPolicy, source, promotionTrustPolicy, mirror]) => ({
         [DeployVariable.RepositoryUri]: repo.url,
+        [DeployVariable.PluginMirrorBucket]: mirror.bucketName,
         [DeployVariable.TrustPolicy]: trustPolicy,
         [DeployVariable.ClusterName]: clusterName,
         ...(buildTrustPolicy === undefined ? {} : { [DeployVariable.BuildTrustPolicy]: buildTrustPolicy }),
@@ -164,11 +178,16 @@ export class AppPipeline extends pulumi.ComponentResource {
           args.trustedIdentities,
           args.cluster.arn,
           promotion?.sourceRepository,
+          pluginMirror,
         ])
-        .apply(([res, repo, signingProfile, trusted, clusterArn, source]) =>
+        .apply(([res, repo, signingProfile, trusted, clusterArn, source, mirror]) =>
           stageRolePolicy(entry, {
             ...res,
             repositoryArn: repo.arn,
+            pluginMirror: {
+              objectsArn: `${mirror.bucketArn}/${signerPluginMirrorVersionPrefix(pluginVersion)}*`,
+              kmsKeyArn: mirror.kmsKeyArn,
+            },
             ...(signingProfile === undefined ? {} : { signingProfileArn: signingProfile }),
             trustedSigningProfileArns: trusted,
             clusterArn,

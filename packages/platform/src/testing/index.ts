@@ -45,3 +45,4 @@ export {
   FIXTURE_REGION,
   upstreamStackOutputs,
 } from './stack-outputs.js';
+export { pluginMirrorOutputFixture } from './plugin-mirror-fixture.js';

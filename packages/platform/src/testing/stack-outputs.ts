@@ -17,6 +17,7 @@ import {
 import { repositoryName, signingProfileName } from '../naming.js';
 import { RELEASE_IDENTITY } from '../pipeline/promotion.js';
 import { PLACEHOLDER_ACCOUNT_ID } from './mock-runtime.js';
+import { pluginMirrorOutputFixture } from './plugin-mirror-fixture.js';
 
 /** The Region of the fixture outputs unless told otherwise: the one every `Pulumi.<env>.yaml` sets. */
 export const FIXTURE_REGION = 'eu-west-1';
@@ -127,6 +128,7 @@ export function environmentStackOutputs(
     },
     signer: {
       profiles,
+      pluginMirror: pluginMirrorOutputFixture(env, account, region),
       trustedIdentities: Object.values(profiles)
         .flatMap((identities) => Object.values(identities).map((p) => p.arn))
         .sort(),

@@ -35,6 +35,7 @@ import {
   type IamStatement,
   type IamTrustPolicyDocument,
 } from './document.js';
+import { buildPluginMirrorBucketPolicy } from './plugin-mirror.js';
 import {
   buildArtifactBucketPolicy,
   buildCodeBuildVpcPolicy,
@@ -56,7 +57,15 @@ import {
   StageGrant,
 } from './roles.js';
 
-const stage = { logGroupArn: LOG_GROUP_ARN, artifactBucketArn: BUCKET_ARN, kmsKeyArn: KMS_KEY_ARN };
+const stage = {
+  logGroupArn: LOG_GROUP_ARN,
+  artifactBucketArn: BUCKET_ARN,
+  kmsKeyArn: KMS_KEY_ARN,
+  pluginMirror: {
+    objectsArn: 'arn:aws:s3:::signet-dev-plugin-mirror/aws-signer-plugin/1.0.0/*',
+    kmsKeyArn: KMS_KEY_ARN,
+  },
+};
 
 /** Every document the package can produce, in each of its variants. */
 const documents: Record<string, readonly IamPolicyDocument[]> = {
@@ -154,6 +163,13 @@ const trustDocuments: Record<string, readonly IamTrustPolicyDocument[]> = {
 /** Every resource-based policy the package can produce. */
 const resourceDocuments: Record<string, readonly IamResourcePolicyDocument[]> = {
   buildArtifactBucketPolicy: [buildArtifactBucketPolicy({ bucketArn: BUCKET_ARN })],
+  buildPluginMirrorBucketPolicy: [
+    buildPluginMirrorBucketPolicy({
+      bucketArn: BUCKET_ARN,
+      writerPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/signet-dev-deployer`],
+      readerPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/signet-dev-hello-server-sign`],
+    }),
+  ],
   buildNotificationTopicPolicy: [buildNotificationTopicPolicy({ topicArn: TOPIC_ARN, accountId: ACCOUNT })],
   buildGuardDeadLetterQueuePolicy: [
     buildGuardDeadLetterQueuePolicy({

@@ -33,6 +33,22 @@ export interface SigningRolePolicyInput extends StageResourcesInput {
    * policy's identities). Default: the signing profile.
    */
   readonly trustedSigningProfileArns?: readonly string[];
+  /** The mirror the stage installs the AWS Signer plugin from. */
+  readonly pluginMirror: PluginMirrorAccessInput;
+}
+
+/**
+ * The objects of one pinned AWS Signer plugin version in the signer stack's mirror bucket, and the
+ * key that encrypts them: what a stage that installs the plugin reads.
+ */
+export interface PluginMirrorAccessInput {
+  /**
+   * The version's objects, as an S3 object ARN ending in `/*`:
+   * `arn:<partition>:s3:::<bucket>/aws-signer-plugin/<version>/*`.
+   */
+  readonly objectsArn: string;
+  /** The KMS key that encrypts the mirror bucket. */
+  readonly kmsKeyArn: string;
 }
 
 /** Input of {@link buildDeployRolePolicy}. */
@@ -176,6 +192,11 @@ export const StageGrant = {
    * that the source repository does not hold under the same digest.
    */
   PromoteImage: 'promote-image',
+  /**
+   * Read the pinned AWS Signer plugin (archive, signature, key) from the signer stack's mirror
+   * bucket: `s3:GetObject` on that version's objects, and `kms:Decrypt` with the bucket's key.
+   */
+  ReadPluginMirror: 'read-plugin-mirror',
 } as const;
 export type StageGrant = (typeof StageGrant)[keyof typeof StageGrant];
 
@@ -191,16 +212,28 @@ export interface StageRolePolicyInput extends StageResourcesInput {
   readonly clusterArn?: string;
   /** The app's repository in the environment promoted from (PromoteImage): read only. */
   readonly promotionSourceRepositoryArn?: string;
+  /** The plugin version's objects in the mirror bucket and the bucket's key (ReadPluginMirror). */
+  readonly pluginMirror?: PluginMirrorAccessInput;
 }
 
 /** The grants of the four stages, in statement order: the stage catalog's and the named builders'. */
 export const STAGE_ROLE_GRANTS = {
   build: [StageGrant.PushRepository],
-  signing: [StageGrant.SignWithProfile, StageGrant.CheckRevocation, StageGrant.WriteSignature],
+  signing: [
+    StageGrant.SignWithProfile,
+    StageGrant.CheckRevocation,
+    StageGrant.WriteSignature,
+    StageGrant.ReadPluginMirror,
+  ],
   deployment: [StageGrant.DescribeCluster],
   verification: [StageGrant.DescribeCluster, StageGrant.ReadRepository],
-  promotion: [StageGrant.PromoteImage, StageGrant.CheckRevocation],
-  releaseSigning: [StageGrant.SignWithProfile, StageGrant.CheckRevocation, StageGrant.WriteSignature],
+  promotion: [StageGrant.PromoteImage, StageGrant.CheckRevocation, StageGrant.ReadPluginMirror],
+  releaseSigning: [
+    StageGrant.SignWithProfile,
+    StageGrant.CheckRevocation,
+    StageGrant.WriteSignature,
+    StageGrant.ReadPluginMirror,
+  ],
 } as const satisfies Readonly<Record<string, readonly StageGrant[]>>;
 
 /**
@@ -231,6 +264,53 @@ function required<
     });
   }
   return value;
+}
+
+/** `arn:<partition>:s3:::<bucket>/<prefix>/*`: the objects under one prefix of one bucket, no other wildcard. */
+const OBJECTS_UNDER_PREFIX =
+  /^arn:aws(-[a-z-]+)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)+\/\*$/;
+
+/**
+ * Reading the plugin from the mirror: `s3:GetObject` on the pinned version's objects only (not
+ * the bucket's other versions, not listing), and `kms:Decrypt` with the mirror's own key, which
+ * S3 calls on the reader's behalf for an SSE-KMS object
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
+ * The key encrypts nothing but the mirror.
+ */
+function pluginMirrorStatements(
+  mirror: PluginMirrorAccessInput | undefined,
+  grant: StageGrant,
+): IamStatement[] {
+  if (mirror === undefined) {
+    throw new PolicyInputError({
+      path: 'pluginMirror',
+      issue: 'missing',
+      allowed: `the mirror's object ARN prefix and key ARN: grant ${quote(grant)} needs them`,
+    });
+  }
+  if (!OBJECTS_UNDER_PREFIX.test(mirror.objectsArn)) {
+    throw new PolicyInputError({
+      path: 'pluginMirror.objectsArn',
+      value: mirror.objectsArn,
+      allowed:
+        'arn:<partition>:s3:::<bucket>/<prefix>/* (the objects of one plugin version, no other wildcard)',
+    });
+  }
+  assertArn(mirror.kmsKeyArn, 'kmsKey', 'pluginMirror.kmsKeyArn');
+  return [
+    {
+      Sid: 'ReadSignerPluginMirror',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [mirror.objectsArn],
+    },
+    {
+      Sid: 'DecryptSignerPluginMirror',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [mirror.kmsKeyArn],
+    },
+  ];
 }
 
 function repositoryStatement(sid: string, actions: readonly string[], repositoryArn: string): IamStatement {
@@ -287,6 +367,8 @@ function grantStatements(grant: StageGrant, input: StageRolePolicyInput): IamSta
       ];
     case StageGrant.DescribeCluster:
       return [eksDescribe(required(input, 'clusterArn', grant))];
+    case StageGrant.ReadPluginMirror:
+      return pluginMirrorStatements(input.pluginMirror, grant);
     case StageGrant.PromoteImage:
       return [
         ecrLogin(),

@@ -20,6 +20,10 @@ const stage = {
   logGroupArn: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/signet/dev/pipeline/hello-server/build`,
   artifactBucketArn: 'arn:aws:s3:::signet-dev-hello-server-artifacts-1',
   kmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0b7c2c0a-8f4e-4d51-a0d1-6b1c2f3e4d5a`,
+  pluginMirror: {
+    objectsArn: 'arn:aws:s3:::signet-dev-plugin-mirror/aws-signer-plugin/1.0.0/*',
+    kmsKeyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0b7c2c0a-8f4e-4d51-a0d1-6b1c2f3e4d5a`,
+  },
 };
 const repositoryArn = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/signet-dev/hello-server`;
 const signingProfileArn = `arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-profiles/signet_dev_hello_server`;

@@ -209,15 +209,20 @@ describe('signet audit against moto', () => {
         expect.stringContaining(':/signing-profiles/signet_prod_alpha_release'),
       ],
     });
+    // prod promotes: no stage of it signs with its own pipeline profiles, so every job of theirs is
+    // out of the pipeline (job 1, revoked, is only noted), whoever requested it.
     expect(report.strayJobs.map((j) => [j.jobId, j.requestedBy])).toEqual([
+      [job(1), PIPELINE_ROLE('prod', 'alpha')],
       [job(2), PIPELINE_ROLE('prod', 'alpha')],
+      [job(4), PIPELINE_ROLE('prod', 'beta')],
       [job(9), 'arn:aws:sts::123456789012:assumed-role/developer/alice'],
     ]);
     expect(report.problems).toEqual([
       `signet-prod/alpha@${s.A.digest}: job-revoked`,
       `signet-prod/beta@${s.D.digest}: profile-untrusted`,
       `signing job ${job(2)} with profile signet_prod_alpha_release was requested by ${PIPELINE_ROLE('prod', 'alpha')}, not by signet-prod-alpha-release: revoke it (signet revoke)`,
-      `signing job ${job(9)} with profile signet_prod_beta was requested by arn:aws:sts::123456789012:assumed-role/developer/alice, not by signet-prod-beta-sign: revoke it (signet revoke)`,
+      `signing job ${job(4)} with profile signet_prod_beta was requested by ${PIPELINE_ROLE('prod', 'beta')}, not by a pipeline role (no pipeline signs with this profile): revoke it (signet revoke)`,
+      `signing job ${job(9)} with profile signet_prod_beta was requested by arn:aws:sts::123456789012:assumed-role/developer/alice, not by a pipeline role (no pipeline signs with this profile): revoke it (signet revoke)`,
     ]);
     expect(code).toBe(1);
     expect(aws.signer.commandCalls(ListSigningJobsCommand)).toHaveLength(2);
@@ -246,7 +251,7 @@ describe('signet audit against moto', () => {
     );
     expect(out).toContain(`FAIL signet-prod/alpha@${s.C.digest}: unsigned\n`);
     expect(out).toContain('Profile signet_prod_beta is canceled: it signs nothing new');
-    expect(out).toContain('5 problem(s).\n');
+    expect(out).toContain('6 problem(s).\n');
   });
 
   it('exits 0 when every deployable image in moto has a valid signature', async () => {

@@ -110,6 +110,9 @@ const verifier = async (request: VerifyRequest): Promise<VerifyOutcome> => {
 
 const SIGNING_ROLE = (app: string) =>
   `arn:aws:sts::${ACCOUNT}:assumed-role/signet-prod-${app}-sign/AWSCodeBuild-1`;
+/** prod promotes: its own signatures are the release signatures, made by ReleaseSigning's role. */
+const RELEASE_ROLE = (app: string) =>
+  `arn:aws:sts::${ACCOUNT}:assumed-role/signet-prod-${app}-release/AWSCodeBuild-1`;
 function serveJobs(jobs: SigningJob[]): void {
   signer.on(ListSigningJobsCommand).resolves({ jobs });
 }
@@ -140,8 +143,8 @@ beforeEach(() => {
     signet_prod_beta_release: { status: 'Canceled' },
   });
   serveJobs([
-    { jobId: 'job-a', profileName: 'signet_prod_alpha', jobInvoker: SIGNING_ROLE('alpha') },
-    { jobId: 'job-d', profileName: 'signet_prod_beta', jobInvoker: SIGNING_ROLE('beta') },
+    { jobId: 'job-a', profileName: 'signet_prod_alpha_release', jobInvoker: RELEASE_ROLE('alpha') },
+    { jobId: 'job-d', profileName: 'signet_prod_beta_release', jobInvoker: RELEASE_ROLE('beta') },
     { jobId: 'job-elsewhere', profileName: 'someone_else', jobInvoker: 'arn:aws:iam::123456789012:user/x' },
   ]);
   serveImages({
@@ -245,15 +248,15 @@ describe('signet audit', () => {
     serveJobs([
       {
         jobId: 'job-a',
-        profileName: 'signet_prod_alpha',
-        jobInvoker: `arn:aws:iam::${ACCOUNT}:role/signet-prod-alpha-sign`,
+        profileName: 'signet_prod_alpha_release',
+        jobInvoker: `arn:aws:iam::${ACCOUNT}:role/signet-prod-alpha-release`,
       },
       {
         jobId: 'job-stray',
-        profileName: 'signet_prod_alpha',
+        profileName: 'signet_prod_alpha_release',
         jobInvoker: `arn:aws:sts::${ACCOUNT}:assumed-role/developer/alice`,
       },
-      { jobId: 'job-cross', profileName: 'signet_prod_beta', jobInvoker: SIGNING_ROLE('alpha') },
+      { jobId: 'job-cross', profileName: 'signet_prod_beta_release', jobInvoker: RELEASE_ROLE('alpha') },
       {
         jobId: 'job-old',
         profileName: 'signet_prod_beta',
@@ -263,16 +266,27 @@ describe('signet audit', () => {
     ]);
     const { code, out } = await audit({});
     expect(out).toContain(
-      `FAIL signing job job-stray with profile signet_prod_alpha was requested by arn:aws:sts::${ACCOUNT}:assumed-role/developer/alice, not by signet-prod-alpha-sign: revoke it (signet revoke)`,
+      `FAIL signing job job-stray with profile signet_prod_alpha_release was requested by arn:aws:sts::${ACCOUNT}:assumed-role/developer/alice, not by signet-prod-alpha-release: revoke it (signet revoke)`,
     );
     expect(out).toContain(
-      `FAIL signing job job-cross with profile signet_prod_beta was requested by ${SIGNING_ROLE('alpha')}, not by signet-prod-beta-sign`,
+      `FAIL signing job job-cross with profile signet_prod_beta_release was requested by ${RELEASE_ROLE('alpha')}, not by signet-prod-beta-release`,
     );
     expect(out).toContain(
       'Signing job job-old (signet_prod_beta) was requested by arn:aws:iam::123456789012:user/bob; it is revoked.',
     );
     expect(out).not.toContain('FAIL signing job job-a ');
     expect(out).toContain('2 problem(s).');
+    expect(code).toBe(1);
+  });
+
+  it('fails a job of a promoting environment’s own pipeline identity, which no stage of it signs with', async () => {
+    // prod has no ApplicationSigning stage: its images carry dev's build signature, and a signature by
+    // prod's pipeline profile, even from a role named like a signing stage's, is out of the pipeline.
+    serveJobs([{ jobId: 'job-p', profileName: 'signet_prod_alpha', jobInvoker: SIGNING_ROLE('alpha') }]);
+    const { code, out } = await audit({});
+    expect(out).toContain(
+      `FAIL signing job job-p with profile signet_prod_alpha was requested by ${SIGNING_ROLE('alpha')}, not by a pipeline role (no pipeline signs with this profile): revoke it (signet revoke)`,
+    );
     expect(code).toBe(1);
   });
 

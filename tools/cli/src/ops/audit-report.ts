@@ -1,7 +1,13 @@
 import { DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { SigningJob } from '@aws-sdk/client-signer';
-import { appsForEnvironment, discoverApps, stageRoleName, type Environment } from '@signet/platform';
-import { STAGE_CATALOG } from '@signet/buildspec';
+import { stagesFor } from '@signet/buildspec';
+import {
+  appsForEnvironment,
+  discoverApps,
+  environmentTraits,
+  stageRoleName,
+  type Environment,
+} from '@signet/platform';
 import type { AwsClients } from './aws.js';
 import { runningContainers, type KubectlRunner, type RunningContainer } from './cluster.js';
 import { readSignatureOrigins, type BlobFetcher, type SignatureOrigin } from './envelope.js';
@@ -73,7 +79,10 @@ export interface StrayJob {
   readonly jobId: string;
   readonly profileName: string;
   readonly requestedBy: string;
-  /** The role that should have requested it (the app's ApplicationSigning role), if any. */
+  /**
+   * The role that should have requested it (the environment's stage role that signs with the job's
+   * identity: ApplicationSigning's or ReleaseSigning's), if any stage of the environment does.
+   */
   readonly expectedRole?: string;
   readonly revoked: boolean;
 }
@@ -177,13 +186,15 @@ function strayJobs(
   environment: Environment,
 ): StrayJob[] {
   const byName = new Map(profiles.map((p) => [p.profileName, p]));
+  // The environment's own stages: where images are built, ApplicationSigning signs with the pipeline
+  // identity; where they are promoted, ReleaseSigning signs with the release identity, and no stage
+  // signs with the environment's own pipeline identity (its images carry the building environment's).
+  const stages = stagesFor(environmentTraits(environment));
   return jobs.flatMap((job): StrayJob[] => {
     const profile = byName.get(job.profileName ?? '');
-    // An identity signs in the pipeline only from the stage the catalog gives it (the pipeline
-    // identity in ApplicationSigning, the release identity in ReleaseSigning); any other requester,
-    // and any identity no stage signs with, is out of the pipeline. (Not yet per environment: a
-    // promoting environment's own pipeline profile is signed by no stage of it.)
-    const stage = STAGE_CATALOG.find((entry) => entry.signingIdentity === profile?.identity);
+    // An identity signs in the pipeline only from the stage of this environment that the catalog
+    // gives it; any other requester, and any identity no stage of it signs with, is out of the pipeline.
+    const stage = stages.find((entry) => entry.signingIdentity === profile?.identity);
     const expectedRole =
       profile?.app !== undefined && stage !== undefined
         ? stageRoleName(environment, profile.app, stage.roleSuffix)

@@ -24,7 +24,8 @@ export interface AwsClients {
   readonly ecr: ECRClient;
 }
 
-function clientConfig(options: AwsOptions) {
+/** The retry and region settings every AWS client of the operations commands shares. */
+export function awsClientConfig(options: AwsOptions) {
   return {
     ...(options.region === undefined ? {} : { region: options.region }),
     maxAttempts: MAX_ATTEMPTS,
@@ -42,7 +43,7 @@ export function createAwsClients(
   options: AwsOptions = {},
   overrides: Partial<SignerClientConfig> = {},
 ): AwsClients {
-  const config = { ...clientConfig(options), ...overrides };
+  const config = { ...awsClientConfig(options), ...overrides };
   return { signer: new SignerClient(config), ecr: new ECRClient(config) };
 }
 
