@@ -133,3 +133,17 @@ export const NOTATION_VERIFY_CALLS: readonly StageAwsCall[] = [
     'signer:GetRevocationStatus',
   ]),
 ];
+
+/**
+ * RevokeSuperseded: `oras repo tags` (the registry's tag list, which ECR authorises as ListImages),
+ * `oras manifest fetch`, `oras discover` and `oras blob fetch` (manifests, referrers, the
+ * envelopes), then per superseded signature of the release profile `aws signer describe-signing-job`
+ * and `aws signer revoke-signature` on its job
+ * (https://docs.aws.amazon.com/signer/latest/api/API_RevokeSignature.html).
+ */
+export const REVOKE_SUPERSEDED_CALLS: readonly StageAwsCall[] = [
+  ...calls('oras repo tags', StageResource.Repository, ['ecr:ListImages']),
+  ...ecrPullCalls('oras manifest fetch / discover / blob fetch'),
+  ...calls('aws signer describe-signing-job', StageResource.SigningJob, ['signer:DescribeSigningJob']),
+  ...calls('aws signer revoke-signature', StageResource.SigningJob, ['signer:RevokeSignature']),
+];

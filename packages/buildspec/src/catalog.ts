@@ -15,6 +15,7 @@ import {
   KUBECONFIG_CALLS,
   NOTATION_SIGN_CALLS,
   NOTATION_VERIFY_CALLS,
+  REVOKE_SUPERSEDED_CALLS,
   StageResource,
   buildSignatureVerifyCalls,
   type StageAwsCall,
@@ -28,6 +29,7 @@ import { withPipelineInitiatorCheck } from './stages/common.js';
 import { deploymentStage } from './stages/deployment.js';
 import { promoteStage } from './stages/promote.js';
 import { releaseSigningStage } from './stages/release-signing.js';
+import { revokeSupersededStage } from './stages/revoke.js';
 import { signingStage } from './stages/signing.js';
 import { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
 
@@ -99,7 +101,8 @@ export interface StageEntry<Name extends string = string> {
   readonly approvalBefore: boolean;
   /**
    * The app's signing identity whose profile the stage signs with (`SIGNET_SIGNING_PROFILE_ARN`
-   * and its SignWithProfile grant): `pipeline` (the build signature) or `release`.
+   * and its SignWithProfile grant): `pipeline` (the build signature) or `release`. RevokeSuperseded
+   * names `release` too: the profile whose superseded signatures it revokes.
    */
   readonly signingIdentity?: 'pipeline' | 'release';
   /** Environments whose pipeline has this stage (by their traits). Default: every environment. */
@@ -298,6 +301,32 @@ const ENTRIES = [
     computeType: 'BUILD_GENERAL1_SMALL',
     timeoutMinutes: 30,
     approvalBefore: false,
+  },
+  {
+    name: 'RevokeSuperseded',
+    slug: 'revoke-superseded',
+    roleSuffix: 'revoke',
+    file: 'revoke-superseded.yml',
+    environment: {
+      deployTime: [DeployVariable.RepositoryUri, DeployVariable.SigningProfileArn],
+      fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
+      codebuild: [CodeBuildVariable.Region],
+      exports: [],
+    },
+    generate: revokeSupersededStage,
+    roleGrants: STAGE_ROLE_GRANTS.revocation,
+    awsCalls: [...ECR_LOGIN_CALLS, ...REVOKE_SUPERSEDED_CALLS, ...CODEBUILD_CALLS],
+    // No cluster access: it reads the repository and calls AWS Signer only.
+    network: StageNetwork.CodeBuild,
+    privileged: false,
+    computeType: 'BUILD_GENERAL1_SMALL',
+    timeoutMinutes: 30,
+    approvalBefore: false,
+    // Last, after VerifyContainerSign: only once the new digest is verified running do the digests it
+    // supersedes lose their release signatures (stages/revoke.ts says why not earlier). The profile
+    // it acts on is the release identity's, as ReleaseSigning's; it never signs.
+    signingIdentity: 'release',
+    includedIn: (traits) => traits.releaseSignature,
   },
 ] as const satisfies readonly StageEntry[];
 

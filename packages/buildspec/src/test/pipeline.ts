@@ -109,6 +109,8 @@ export interface Scenario {
   readonly strict?: boolean;
   /** CODEBUILD_INITIATOR as CodeBuild would set it (default: the app's pipeline). */
   readonly initiator?: string;
+  /** What the aws stand-in answers `signer revoke-signature`: revoked (default) or AccessDenied. */
+  readonly signerRevoke?: 'ok' | 'denied';
 }
 
 /** One recorded stand-in call. */
@@ -152,6 +154,19 @@ interface SharedDownloads {
 }
 
 let preparedDownloads: SharedDownloads | undefined;
+let signerState: string | undefined;
+
+/**
+ * AWS Signer's signing jobs for this test file: the plugin stand-in records each job it signs, the
+ * aws stand-in revokes them, and the plugin's revocation check reads them, across every run.
+ */
+function sharedSignerState(): string {
+  if (signerState === undefined) {
+    signerState = mkdtempSync(join(tmpdir(), 'signet-signer-'));
+    cleanups.push(signerState);
+  }
+  return signerState;
+}
 
 /** The downloads the stand-in curl serves (built once per test file), pinned by their real SHA-256. */
 function sharedDownloads(engines: Engines): SharedDownloads {
@@ -491,6 +506,7 @@ export async function runPipeline(
     ROLLOUT: scenario.rollout ?? 'ok',
     DRILL: scenario.drill ?? 'denied',
     PUSH_REPORTS_DIGEST: scenario.pushReportsDigest === false ? 'no' : 'yes',
+    SIGNER_REVOKE: scenario.signerRevoke ?? 'ok',
   };
   writeFileSync(
     scenarioFile,
@@ -544,6 +560,7 @@ export async function runPipeline(
       SIGNET_CRANE: services.engines.crane,
       SIGNET_SIGNER_KEY: signer.key,
       SIGNET_SIGNER_CERT: signer.cert,
+      SIGNET_SIGNER_STATE: sharedSignerState(),
     };
     for (const name of contract.deployTime) {
       const value = deployTime[name];
@@ -588,6 +605,7 @@ export async function cleanupPipelines(): Promise<void> {
     for (const key of Object.values(preparedDownloads.keys)) stopGpgAgent(key);
     preparedDownloads = undefined;
   }
+  signerState = undefined;
   for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
   await stopTestServices();
 }

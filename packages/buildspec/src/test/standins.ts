@@ -17,8 +17,48 @@ __record() { local IFS=$'\\x1f'; printf '%s\\n' "\${0##*/}"$'\\x1f'"$*" >> "$SIG
 __record "$@"
 `;
 
-/** Records the call, then runs the real AWS CLI (its path is appended by the harness). */
-export const AWS_WRAPPER = `${PRELUDE}exec `;
+/**
+ * Records the call, then runs the real AWS CLI (its path is appended by the harness) against moto,
+ * except for the two AWS Signer calls moto 5.2 does not implement (`describe-signing-job`,
+ * `revoke-signature`): those answer from the signing jobs the plugin stand-in recorded under
+ * $SIGNET_SIGNER_STATE (jobs/<id>, revoked/<id>), with the AWS CLI's output and error shapes, and
+ * the plugin stand-in's revocation check reads the same folder, as the real plugin asks AWS Signer.
+ * SIGNER_REVOKE=denied answers revoke-signature with AccessDeniedException.
+ */
+export const AWS_WRAPPER = `${PRELUDE}
+if [ "\${1:-}" = signer ] && { [ "\${2:-}" = describe-signing-job ] || [ "\${2:-}" = revoke-signature ]; }; then
+  op="$2"; job=""; query=""; output=""
+  shift 2
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --job-id) job="$2"; shift 2 ;;
+      --query) query="$2"; shift 2 ;;
+      --output) output="$2"; shift 2 ;;
+      --job-owner|--reason) shift 2 ;;
+      *) echo "aws signer stand-in: unexpected argument $1" >&2; exit 2 ;;
+    esac
+  done
+  name=DescribeSigningJob; [ "$op" = describe-signing-job ] || name=RevokeSignature
+  if [ ! -f "$SIGNET_SIGNER_STATE/jobs/$job" ]; then
+    echo "" >&2
+    echo "An error occurred (ResourceNotFoundException) when calling the $name operation: The signing job $job does not exist" >&2
+    exit 255
+  fi
+  if [ "$op" = describe-signing-job ]; then
+    [ "$query" = revocationRecord.revokedAt ] && [ "$output" = text ] || { echo "aws signer stand-in: only --query revocationRecord.revokedAt --output text is answered" >&2; exit 2; }
+    if [ -f "$SIGNET_SIGNER_STATE/revoked/$job" ]; then cat "$SIGNET_SIGNER_STATE/revoked/$job"; else echo None; fi
+    exit 0
+  fi
+  if [ "\${SIGNER_REVOKE:-ok}" = denied ]; then
+    echo "" >&2
+    echo "An error occurred (AccessDeniedException) when calling the RevokeSignature operation: User: arn:aws:sts::123456789012:assumed-role/signet-prod-hello-server-revoke/AWSCodeBuild is not authorized to perform: signer:RevokeSignature" >&2
+    exit 255
+  fi
+  mkdir -p "$SIGNET_SIGNER_STATE/revoked"
+  date -u +%Y-%m-%dT%H:%M:%S+00:00 > "$SIGNET_SIGNER_STATE/revoked/$job"
+  exit 0
+fi
+exec `;
 
 /**
  * docker without a daemon. `login` stores the credentials as docker does without a credential

@@ -164,8 +164,9 @@ export class AppPipeline extends pulumi.ComponentResource {
           args.trustedIdentities,
           args.cluster.arn,
           promotion?.sourceRepository,
+          args.releaseProfileVersionArn,
         ])
-        .apply(([res, repo, signingProfile, trusted, clusterArn, source]) =>
+        .apply(([res, repo, signingProfile, trusted, clusterArn, source, releaseVersion]) =>
           stageRolePolicy(entry, {
             ...res,
             repositoryArn: repo.arn,
@@ -173,6 +174,7 @@ export class AppPipeline extends pulumi.ComponentResource {
             trustedSigningProfileArns: trusted,
             clusterArn,
             ...(source === undefined ? {} : { promotionSourceRepositoryArn: source.arn }),
+            ...(releaseVersion === undefined ? {} : { revocableProfileVersionArn: releaseVersion }),
           }),
         );
       const project = new StageProject(
