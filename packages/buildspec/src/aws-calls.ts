@@ -96,6 +96,11 @@ export function ecrPullCalls(by: string): StageAwsCall[] {
   return calls(by, StageResource.Repository, ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
 }
 
+/** `aws ecr describe-images` of the app's repository. */
+export function ecrDescribeImagesCalls(by: string): StageAwsCall[] {
+  return calls(by, StageResource.Repository, ['ecr:DescribeImages']);
+}
+
 /** `aws eks update-kubeconfig`. */
 export const KUBECONFIG_CALLS: readonly StageAwsCall[] = calls(
   'aws eks update-kubeconfig',

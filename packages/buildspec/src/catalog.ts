@@ -10,6 +10,7 @@ import { STAGE_ROLE_GRANTS, type StageGrant, type StageKubernetesRule } from '@s
 import {
   CODEBUILD_CALLS,
   ECR_LOGIN_CALLS,
+  ecrDescribeImagesCalls,
   ecrPullCalls,
   ecrPushCalls,
   KUBECONFIG_CALLS,
@@ -131,6 +132,8 @@ const ENTRIES = [
     // docker pulls its base images from their public registries (by digest), not from ECR.
     awsCalls: [
       ...ECR_LOGIN_CALLS,
+      ...ecrDescribeImagesCalls('aws ecr describe-images (is the commit pushed already?)'),
+      ...ecrPullCalls('oras discover / oras pull / syft registry scan (the image a re-run reuses)'),
       ...ecrPushCalls('docker push'),
       ...ecrPullCalls('oras attach (resolves the image)'),
       ...ecrPushCalls('oras attach (pushes the SBOM)'),

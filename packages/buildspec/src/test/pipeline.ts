@@ -111,6 +111,13 @@ export interface Scenario {
   readonly initiator?: string;
   /** What the aws stand-in answers `signer revoke-signature`: revoked (default) or AccessDenied. */
   readonly signerRevoke?: 'ok' | 'denied';
+  /** What the aws stand-in answers Build's `ecr describe-images`: moto's answer (default) or AccessDenied. */
+  readonly describeImages?: 'ok' | 'denied';
+  /**
+   * The commit the source resolved to (CODEBUILD_RESOLVED_SOURCE_VERSION). Default: one of the run's
+   * own, since the repository's tags are immutable and a second run of a commit is a re-run.
+   */
+  readonly commit?: string;
 }
 
 /** One recorded stand-in call. */
@@ -127,6 +134,8 @@ export interface PipelineResult {
   readonly rolledBack: boolean;
   readonly applied: boolean;
   readonly state: string;
+  /** The commit the run's source resolved to. */
+  readonly commit: string;
   /** The folder of one stage's container: `src` (the checkout), `home`, `tools`. */
   stageDir(stage: Stage): string;
 }
@@ -507,6 +516,7 @@ export async function runPipeline(
     DRILL: scenario.drill ?? 'denied',
     PUSH_REPORTS_DIGEST: scenario.pushReportsDigest === false ? 'no' : 'yes',
     SIGNER_REVOKE: scenario.signerRevoke ?? 'ok',
+    DESCRIBE_IMAGES: scenario.describeImages ?? 'ok',
   };
   writeFileSync(
     scenarioFile,
@@ -517,6 +527,7 @@ export async function runPipeline(
   const calls = join(state, 'calls.log');
   writeFileSync(calls, '');
   const signer = services.keys[scenario.signingKey ?? 'trusted'];
+  const commit = scenario.commit ?? createHash('sha1').update(root).digest('hex');
 
   const deployTime: Record<string, string> = {
     SIGNET_REPOSITORY_URI: REPOSITORY_URI,
@@ -548,7 +559,7 @@ export async function runPipeline(
       HOME: home,
       LANG: 'C.UTF-8',
       AWS_REGION: 'eu-west-1',
-      CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT,
+      CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
       CODEBUILD_INITIATOR: scenario.initiator ?? PIPELINE_INITIATOR,
       SIGNET_SCENARIO: scenarioFile,
       SIGNET_CALLS: calls,
@@ -558,6 +569,7 @@ export async function runPipeline(
       SIGNET_NODE: process.execPath,
       SIGNET_YAML2JSON: yaml2json,
       SIGNET_CRANE: services.engines.crane,
+      SIGNET_AWS: services.engines.aws,
       SIGNET_SIGNER_KEY: signer.key,
       SIGNET_SIGNER_CERT: signer.cert,
       SIGNET_SIGNER_STATE: sharedSignerState(),
@@ -595,6 +607,7 @@ export async function runPipeline(
     rolledBack: parsed.some((c) => c.tool === 'kubectl' && c.args[0] === 'rollout' && c.args[1] === 'undo'),
     applied: parsed.some((c) => c.tool === 'kubectl' && c.args[0] === 'apply'),
     state,
+    commit,
     stageDir: (stage) => join(root, stage),
   };
 }
