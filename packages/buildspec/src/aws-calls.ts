@@ -103,6 +103,11 @@ export function ecrPullCalls(by: string): StageAwsCall[] {
   return calls(by, StageResource.Repository, ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
 }
 
+/** `aws ecr describe-images` of the app's repository. */
+export function ecrDescribeImagesCalls(by: string): StageAwsCall[] {
+  return calls(by, StageResource.Repository, ['ecr:DescribeImages']);
+}
+
 /** `aws eks update-kubeconfig`. */
 export const KUBECONFIG_CALLS: readonly StageAwsCall[] = calls(
   'aws eks update-kubeconfig',
@@ -147,4 +152,18 @@ export const PLUGIN_MIRROR_CALLS: readonly StageAwsCall[] = [
     's3:GetObject',
   ]),
   ...calls('aws s3 cp (AWS Signer plugin from the mirror)', StageResource.PluginMirrorKey, ['kms:Decrypt']),
+];
+
+/**
+ * RevokeSuperseded: `oras repo tags` (the registry's tag list, which ECR authorises as ListImages),
+ * `oras manifest fetch`, `oras discover` and `oras blob fetch` (manifests, referrers, the
+ * envelopes), then per superseded signature of the release profile `aws signer describe-signing-job`
+ * and `aws signer revoke-signature` on its job
+ * (https://docs.aws.amazon.com/signer/latest/api/API_RevokeSignature.html).
+ */
+export const REVOKE_SUPERSEDED_CALLS: readonly StageAwsCall[] = [
+  ...calls('oras repo tags', StageResource.Repository, ['ecr:ListImages']),
+  ...ecrPullCalls('oras manifest fetch / discover / blob fetch'),
+  ...calls('aws signer describe-signing-job', StageResource.SigningJob, ['signer:DescribeSigningJob']),
+  ...calls('aws signer revoke-signature', StageResource.SigningJob, ['signer:RevokeSignature']),
 ];

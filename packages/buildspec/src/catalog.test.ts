@@ -45,6 +45,7 @@ describe('the stage catalog', () => {
       'ReleaseSigning',
       'ApplicationDeployment',
       'VerifyContainerSign',
+      'RevokeSuperseded',
     ]);
     expect(Object.values(Stage)).toEqual(STAGE_ORDER);
     for (const entry of STAGE_CATALOG) {
@@ -86,6 +87,7 @@ describe('the stage catalog', () => {
         Stage.ReleaseSigning,
         Stage.ApplicationDeployment,
         Stage.VerifyContainerSign,
+        Stage.RevokeSuperseded,
       ]);
     }
     // The build signature by the app's pipeline identity, the release signature by its release identity.
@@ -94,7 +96,10 @@ describe('the stage catalog', () => {
     ).toEqual([
       [Stage.ApplicationSigning, 'pipeline'],
       [Stage.ReleaseSigning, 'release'],
+      // Not a signer: the release profile is the one whose superseded signatures it revokes.
+      [Stage.RevokeSuperseded, 'release'],
     ]);
+    expect(stageEntry(Stage.RevokeSuperseded).roleGrants).not.toContain('sign-with-profile');
     // The one approval of a pipeline goes before its first such stage: prod signs its release only after it.
     expect(stagesFor(environmentTraits('prod')).find((e) => e.approvalBefore)?.name).toBe(
       Stage.ReleaseSigning,

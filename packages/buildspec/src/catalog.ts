@@ -10,12 +10,14 @@ import { STAGE_ROLE_GRANTS, type StageGrant, type StageKubernetesRule } from '@s
 import {
   CODEBUILD_CALLS,
   ECR_LOGIN_CALLS,
+  ecrDescribeImagesCalls,
   ecrPullCalls,
   ecrPushCalls,
   KUBECONFIG_CALLS,
   NOTATION_SIGN_CALLS,
   NOTATION_VERIFY_CALLS,
   PLUGIN_MIRROR_CALLS,
+  REVOKE_SUPERSEDED_CALLS,
   StageResource,
   buildSignatureVerifyCalls,
   type StageAwsCall,
@@ -29,6 +31,7 @@ import { withPipelineInitiatorCheck } from './stages/common.js';
 import { deploymentStage } from './stages/deployment.js';
 import { promoteStage } from './stages/promote.js';
 import { releaseSigningStage } from './stages/release-signing.js';
+import { revokeSupersededStage } from './stages/revoke.js';
 import { signingStage } from './stages/signing.js';
 import { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
 
@@ -100,7 +103,8 @@ export interface StageEntry<Name extends string = string> {
   readonly approvalBefore: boolean;
   /**
    * The app's signing identity whose profile the stage signs with (`SIGNET_SIGNING_PROFILE_ARN`
-   * and its SignWithProfile grant): `pipeline` (the build signature) or `release`.
+   * and its SignWithProfile grant): `pipeline` (the build signature) or `release`. RevokeSuperseded
+   * names `release` too: the profile whose superseded signatures it revokes.
    */
   readonly signingIdentity?: 'pipeline' | 'release';
   /** Environments whose pipeline has this stage (by their traits). Default: every environment. */
@@ -129,6 +133,8 @@ const ENTRIES = [
     // docker pulls its base images from their public registries (by digest), not from ECR.
     awsCalls: [
       ...ECR_LOGIN_CALLS,
+      ...ecrDescribeImagesCalls('aws ecr describe-images (is the commit pushed already?)'),
+      ...ecrPullCalls('oras discover / oras pull / syft registry scan (the image a re-run reuses)'),
       ...ecrPushCalls('docker push'),
       ...ecrPullCalls('oras attach (resolves the image)'),
       ...ecrPushCalls('oras attach (pushes the SBOM)'),
@@ -310,6 +316,32 @@ const ENTRIES = [
     computeType: 'BUILD_GENERAL1_SMALL',
     timeoutMinutes: 30,
     approvalBefore: false,
+  },
+  {
+    name: 'RevokeSuperseded',
+    slug: 'revoke-superseded',
+    roleSuffix: 'revoke',
+    file: 'revoke-superseded.yml',
+    environment: {
+      deployTime: [DeployVariable.RepositoryUri, DeployVariable.SigningProfileArn],
+      fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
+      codebuild: [CodeBuildVariable.Region],
+      exports: [],
+    },
+    generate: revokeSupersededStage,
+    roleGrants: STAGE_ROLE_GRANTS.revocation,
+    awsCalls: [...ECR_LOGIN_CALLS, ...REVOKE_SUPERSEDED_CALLS, ...CODEBUILD_CALLS],
+    // No cluster access: it reads the repository and calls AWS Signer only.
+    network: StageNetwork.CodeBuild,
+    privileged: false,
+    computeType: 'BUILD_GENERAL1_SMALL',
+    timeoutMinutes: 30,
+    approvalBefore: false,
+    // Last, after VerifyContainerSign: only once the new digest is verified running do the digests it
+    // supersedes lose their release signatures (stages/revoke.ts says why not earlier). The profile
+    // it acts on is the release identity's, as ReleaseSigning's; it never signs.
+    signingIdentity: 'release',
+    includedIn: (traits) => traits.releaseSignature,
   },
 ] as const satisfies readonly StageEntry[];
 

@@ -47,9 +47,30 @@ const PROD_ENV = {
   SIGNET_SIGNING_PROFILE_ARN: RELEASE_ARN,
 };
 
-const request = (digest: string) => ({
-  'promotion.json': `${JSON.stringify({ digest, commit: COMMIT })}\n`,
+const request = (digest: string, commit = COMMIT) => ({
+  'promotion.json': `${JSON.stringify({ digest, commit })}\n`,
 });
+
+/**
+ * Prod's values for a repository path of its own: scenarios that revoke read every digest of their
+ * repository, so they must not share it with the scenarios that run beside them.
+ */
+function isolatedProd(name: string): { uri: string; env: Record<string, string> } {
+  const uri = `${PROD_URI}-${name}`;
+  return {
+    uri,
+    env: {
+      ...PROD_ENV,
+      SIGNET_REPOSITORY_URI: uri,
+      SIGNET_PROMOTION_TRUST_POLICY: policy('signet-app-hello-server', [uri, DEV_URI], PROFILE_ARN),
+      SIGNET_BUILD_TRUST_POLICY: policy('signet-app-hello-server', [uri], PROFILE_ARN),
+      SIGNET_TRUST_POLICY: policy('signet-app-hello-server-release', [uri], RELEASE_ARN),
+    },
+  };
+}
+
+/** Promote, then (as the prod pipeline does around its approval, deploy and verify) release and revoke. */
+const PROMOTION_STAGES = [Stage.Promote, Stage.ReleaseSigning, Stage.RevokeSuperseded];
 
 function outcome(result: PipelineResult): Record<string, boolean> {
   return Object.fromEntries([...result.stages].map(([stage, r]) => [stage, r.succeeded]));
@@ -191,6 +212,134 @@ describe.concurrent(
         `Vulnerability gate: grype found vulnerabilities of severity high or higher in ${DEV_URI}@${digest}`,
       );
       expect(await exists(`${PROD_URI}@${digest}`)).toBe(false);
+    });
+
+    it('revokes the release signature of the digest a promotion supersedes, and a rollback re-promotes the older digest through the same gate', async () => {
+      const { uri, env } = isolatedProd('rollback');
+      const [a, b] = await Promise.all([builtAndSigned('rollback-a'), builtAndSigned('rollback-b')]);
+      const [digestA, digestB] = [a['IMAGE_DIGEST'] ?? '', b['IMAGE_DIGEST'] ?? ''];
+      const [commitA, commitB] = ['a'.repeat(40), 'b'.repeat(40)];
+      const revocations = (result: PipelineResult) =>
+        result.calls.filter(
+          (c) => c.tool === 'aws' && c.args[0] === 'signer' && c.args[1] === 'revoke-signature',
+        );
+      /** ReleaseSigning without its sign command: does the digest's release signature still verify? */
+      const releaseVerifies = async (digest: string) => {
+        const checked = await runPipeline(
+          { env, unsigned: true },
+          {
+            stages: [Stage.ReleaseSigning],
+            exported: { IMAGE_DIGEST: digest, IMAGE_URI: `${uri}@${digest}` },
+          },
+        );
+        return { ok: checked.stages.get(Stage.ReleaseSigning)?.succeeded ?? false, log: checked.log };
+      };
+
+      // A is released: nothing before it to revoke.
+      const first = await runPipeline(
+        { env },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, commitA) },
+      );
+      expect(outcome(first), first.log).toEqual({
+        Promote: true,
+        ReleaseSigning: true,
+        RevokeSuperseded: true,
+      });
+      expect(first.log).toContain(
+        `Superseded by ${uri}@${digestA}: 0 release signature(s) of ${RELEASE_ARN} revoked, 0 already revoked`,
+      );
+      expect(revocations(first)).toEqual([]);
+
+      // B supersedes A: A's release signature is revoked (its build signature is not), B's verifies.
+      const second = await runPipeline(
+        { env },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestB, commitB) },
+      );
+      expect(outcome(second), second.log).toEqual({
+        Promote: true,
+        ReleaseSigning: true,
+        RevokeSuperseded: true,
+      });
+      expect(second.log).toContain(`Revoked the release signature`);
+      expect(second.log).toContain(`of ${uri}@${digestA} (signing job `);
+      expect(second.log).toContain(
+        `Superseded by ${uri}@${digestB}: 1 release signature(s) of ${RELEASE_ARN} revoked, 0 already revoked`,
+      );
+      expect(revocations(second)).toHaveLength(1);
+      const revokedA = await releaseVerifies(digestA);
+      expect(revokedA.ok, revokedA.log).toBe(false);
+      // notation prints the plugin's reason only in its verbose log: the revoked job is the one cause
+      // left, as A's release signature verified before (first run) and B's verifies beside it.
+      expect(revokedA.log).toContain(
+        `Error: signature verification failed for all the signatures associated with ${uri}@${digestA}`,
+      );
+      expect(revokedA.log).toContain(`Successfully verified signature for ${uri}@${digestA}`);
+      expect((await releaseVerifies(digestB)).ok).toBe(true);
+
+      // Rollback to A: promoted again (already here, so only missing referrers are copied), a NEW
+      // release signature after the gate, and B's is revoked. A's old, revoked one stays revoked.
+      const rollback = await runPipeline(
+        { env },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, commitA) },
+      );
+      expect(outcome(rollback), rollback.log).toEqual({
+        Promote: true,
+        ReleaseSigning: true,
+        RevokeSuperseded: true,
+      });
+      expect(rollback.log).toContain(`${uri}@${digestA} is already here (a re-run or a rollback)`);
+      expect(
+        rollback.calls
+          .filter((c) => c.tool === 'notation-plugin' && c.args[0] === 'generate-envelope')
+          .map((c) => c.args[1]),
+      ).toEqual([RELEASE_ARN]);
+      expect(rollback.log).toContain(`of ${uri}@${digestB} (signing job `);
+      expect(rollback.log).toContain(
+        `Superseded by ${uri}@${digestA}: 1 release signature(s) of ${RELEASE_ARN} revoked, 0 already revoked`,
+      );
+      expect((await releaseVerifies(digestA)).ok).toBe(true);
+      expect((await releaseVerifies(digestB)).ok).toBe(false);
+      expect(await types(`${uri}@${digestA}`)).toEqual([SBOM, SIGNATURE, SIGNATURE, SIGNATURE]);
+
+      // A re-run of the same stage finds B's job revoked already and calls RevokeSignature no more.
+      const rerun = await runPipeline(
+        { env },
+        {
+          stages: [Stage.RevokeSuperseded],
+          exported: { IMAGE_DIGEST: digestA, IMAGE_URI: `${uri}@${digestA}` },
+        },
+      );
+      expect(outcome(rerun), rerun.log).toEqual({ RevokeSuperseded: true });
+      expect(rerun.log).toContain(
+        `Superseded by ${uri}@${digestA}: 0 release signature(s) of ${RELEASE_ARN} revoked, 1 already revoked`,
+      );
+      expect(revocations(rerun)).toEqual([]);
+    });
+
+    it('fails RevokeSuperseded, naming the signature and the job, when AWS Signer refuses the revocation', async () => {
+      const { uri, env } = isolatedProd('denied');
+      const [a, b] = await Promise.all([builtAndSigned('denied-a'), builtAndSigned('denied-b')]);
+      const [digestA, digestB] = [a['IMAGE_DIGEST'] ?? '', b['IMAGE_DIGEST'] ?? ''];
+      const first = await runPipeline(
+        { env },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, 'c'.repeat(40)) },
+      );
+      expect(outcome(first), first.log).toEqual({
+        Promote: true,
+        ReleaseSigning: true,
+        RevokeSuperseded: true,
+      });
+      const denied = await runPipeline(
+        { env, signerRevoke: 'denied' },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestB, 'd'.repeat(40)) },
+      );
+      expect(outcome(denied)).toEqual({ Promote: true, ReleaseSigning: true, RevokeSuperseded: false });
+      expect(denied.log).toContain('(AccessDeniedException) when calling the RevokeSignature operation');
+      expect(denied.log).toMatch(
+        new RegExp(
+          `Revoking signing job [0-9a-f-]+ \\(signature sha256:[0-9a-f]{64} of ${uri.replaceAll('.', '\\.')}@${digestA}\\) failed`,
+        ),
+      );
     });
 
     it('refuses a promotion request without a digest, naming the field', async () => {

@@ -31,6 +31,7 @@ describe('renderWorkspaceBuildspecs', () => {
       'buildspecs/hello-server/prod/application-deployment.yml',
       'buildspecs/hello-server/prod/promote.yml',
       'buildspecs/hello-server/prod/release-signing.yml',
+      'buildspecs/hello-server/prod/revoke-superseded.yml',
       'buildspecs/hello-server/prod/verify-container-sign.yml',
     ]);
     const build = files.get('buildspecs/hello-server/dev/build.yml') ?? '';

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findWorkspaceRoot } from './cli/workspace.js';
 import { Stage } from './catalog.js';
-import { referrersOf, testServices } from './test/engines.js';
+import { clientEnv, referrersOf, runOk, testServices } from './test/engines.js';
 import type { Call, PipelineResult } from './test/pipeline.js';
 import {
   BUILD_EXPORTS,
@@ -38,6 +39,52 @@ async function artifactTypes(reference: string): Promise<string[]> {
   return (await referrersOf(services, reference)).map((r) => r.artifactType).sort();
 }
 
+/** How the log shows Build's `oras attach` command (guarded: it attaches only while the image has no SBOM). */
+const ATTACH_COMMAND = 'Running command if [[ -z "${SBOM_DIGEST:-}" ]]; then';
+
+/**
+ * Pushes an image tagged with `commit` as a first run that stopped before attaching its SBOM would
+ * leave it: in the registry (crane) and in ECR's record of tags (moto), as the docker stand-in does.
+ */
+async function pushedWithoutSbom(commit: string): Promise<string> {
+  const services = await testServices();
+  const dir = mkdtempSync(join(tmpdir(), 'signet-nosbom-'));
+  try {
+    const env = clientEnv(services, dir);
+    writeFileSync(join(dir, 'id'), `no sbom ${commit}\n`);
+    await runOk('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'id'], env);
+    const ref = `${REPOSITORY_URI}:${commit}`;
+    const pushed = (
+      await runOk(
+        services.engines.crane,
+        ['append', '--oci-empty-base', '--new_layer', join(dir, 'layer.tar'), '--new_tag', ref],
+        env,
+      )
+    ).trim();
+    const manifest = await runOk(services.engines.crane, ['manifest', pushed], env);
+    const digest = pushed.slice(pushed.indexOf('@') + 1);
+    await runOk(
+      services.engines.aws,
+      [
+        'ecr',
+        'put-image',
+        '--repository-name',
+        'hello-server',
+        '--image-tag',
+        commit,
+        '--image-digest',
+        digest,
+        '--image-manifest',
+        manifest,
+      ],
+      env,
+    );
+    return digest;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const SIGNING = [Stage.ApplicationSigning];
 const SIGN_ONWARDS = [Stage.ApplicationSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign];
 const DEPLOY_ONWARDS = {
@@ -62,12 +109,12 @@ describe.concurrent(
       const exported = result.stages.get(Stage.Build)?.exported ?? {};
       const imageUri = exported['IMAGE_URI'] ?? '';
       const sbomUri = `${REPOSITORY_URI}@${exported['SBOM_DIGEST']}`;
-      expect(exported['IMAGE_TAG']).toBe(COMMIT);
+      expect(exported['IMAGE_TAG']).toBe(result.commit);
       expect(exported['IMAGE_DIGEST']).toMatch(DIGEST);
       expect(imageUri).toBe(`${REPOSITORY_URI}@${exported['IMAGE_DIGEST']}`);
       // Pushed by commit tag; the SBOM and the signature hang off the digest the push reported.
       expect(callsOf(result, 'docker', 'push').map((c) => c.args[1])).toEqual([
-        `${REPOSITORY_URI}:${COMMIT}`,
+        `${REPOSITORY_URI}:${result.commit}`,
       ]);
       expect(await artifactTypes(imageUri)).toEqual([SBOM, SIGNATURE]);
       expect(await artifactTypes(sbomUri)).toEqual([SIGNATURE]);
@@ -142,7 +189,7 @@ describe.concurrent(
         { digest: exported['SBOM_DIGEST'], artifactType: SBOM },
       ]);
       expect(result.log).toContain(
-        `Pushed ${exported['IMAGE_URI']} (tag ${COMMIT}) with SBOM ${exported['SBOM_DIGEST']}`,
+        `Pushed ${exported['IMAGE_URI']} (tag ${result.commit}) with SBOM ${exported['SBOM_DIGEST']}`,
       );
     });
 
@@ -243,7 +290,7 @@ describe.concurrent(
         'Vulnerability gate: grype found vulnerabilities of severity high or higher',
       );
       expect(callsOf(result, 'docker', 'push')).toEqual([]);
-      expect(result.log).not.toContain('Running command oras attach');
+      expect(result.log).not.toContain(ATTACH_COMMAND);
       expect(result.stages.get(Stage.Build)?.phases.at(-1)).toEqual({ phase: 'build', succeeded: false });
     });
 
@@ -251,8 +298,66 @@ describe.concurrent(
       const result = await runPipeline({ pushReportsDigest: false }, { stages: [Stage.Build] });
       expect(outcome(result)).toEqual({ Build: false });
       expect(result.log).toContain("IMAGE_DIGEST must be a digest sha256:<64 lowercase hex digits>; got: ''");
-      expect(result.log).not.toContain('Running command oras attach');
+      expect(result.log).not.toContain(ATTACH_COMMAND);
       expect(result.stages.get(Stage.Build)?.exported['IMAGE_URI']).toBe('');
+    });
+
+    it('re-runs a commit already pushed ("Release change"): reuses its digest and SBOM, builds and pushes nothing, and gates it again', async () => {
+      const commit = '1'.repeat(40);
+      const first = await runPipeline({ commit }, { stages: [Stage.Build] });
+      expect(outcome(first), first.log).toEqual({ Build: true });
+      const again = await runPipeline({ commit }, { stages: [Stage.Build] });
+      expect(outcome(again), again.log).toEqual({ Build: true });
+      const exported = first.stages.get(Stage.Build)?.exported ?? {};
+      // What the later stages get is what the repository holds under the commit: the first run's.
+      expect(again.stages.get(Stage.Build)?.exported).toEqual(exported);
+      expect(again.log).toContain(
+        `${REPOSITORY_URI}:${commit} is already in the repository as ${exported['IMAGE_DIGEST']} (a re-run of this commit): reusing it, nothing is built or pushed`,
+      );
+      expect(callsOf(again, 'docker', 'build')).toEqual([]);
+      expect(callsOf(again, 'docker', 'push')).toEqual([]);
+      expect(callsOf(again, 'aws', 'ecr', 'describe-images')).toHaveLength(1);
+      // The gate read the SBOM attached to that digest; none was attached twice.
+      expect(callsOf(again, 'grype').filter((c) => c.args[0]?.startsWith('sbom:'))).toHaveLength(1);
+      expect(await artifactTypes(exported['IMAGE_URI'] ?? '')).toEqual([SBOM]);
+      // The gate runs again on a re-run: findings published since stop it.
+      const vulnerable = await runPipeline({ commit, foundSeverity: 'critical' }, { stages: [Stage.Build] });
+      expect(outcome(vulnerable)).toEqual({ Build: false });
+      expect(vulnerable.log).toContain(
+        'Vulnerability gate: grype found vulnerabilities of severity high or higher',
+      );
+    });
+
+    it('stops Build, building and pushing nothing, when ECR cannot say whether the commit is pushed already', async () => {
+      const commit = '2'.repeat(40);
+      const first = await runPipeline({ commit }, { stages: [Stage.Build] });
+      expect(outcome(first), first.log).toEqual({ Build: true });
+      const denied = await runPipeline({ commit, describeImages: 'denied' }, { stages: [Stage.Build] });
+      expect(outcome(denied)).toEqual({ Build: false });
+      expect(denied.log).toContain(
+        'An error occurred (AccessDeniedException) when calling the DescribeImages operation',
+      );
+      expect(denied.log).toContain(
+        `Cannot tell whether ${REPOSITORY_URI}:${commit} exists already (aws ecr describe-images failed, above): nothing is built or pushed`,
+      );
+      expect(denied.stages.get(Stage.Build)?.phases.at(-1)).toEqual({ phase: 'pre_build', succeeded: false });
+      expect(callsOf(denied, 'docker', 'build')).toEqual([]);
+      expect(callsOf(denied, 'docker', 'push')).toEqual([]);
+    });
+
+    it('re-runs a commit whose first run stopped before attaching the SBOM: scans the pushed image and attaches it', async () => {
+      const commit = '3'.repeat(40);
+      const digest = await pushedWithoutSbom(commit);
+      const result = await runPipeline({ commit }, { stages: [Stage.Build] });
+      expect(outcome(result), result.log).toEqual({ Build: true });
+      const exported = result.stages.get(Stage.Build)?.exported ?? {};
+      expect(exported['IMAGE_DIGEST']).toBe(digest);
+      expect(exported['SBOM_DIGEST']).toMatch(DIGEST);
+      expect(callsOf(result, 'syft', 'scan').map((c) => c.args[1])).toEqual([
+        `registry:${REPOSITORY_URI}@${digest}`,
+      ]);
+      expect(callsOf(result, 'docker', 'push')).toEqual([]);
+      expect(await artifactTypes(`${REPOSITORY_URI}@${digest}`)).toEqual([SBOM]);
     });
 
     it('lets findings below the threshold through', async () => {

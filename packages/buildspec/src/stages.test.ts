@@ -177,6 +177,8 @@ describe('deploy-time variables', () => {
         'SIGNET_SELECTOR',
         // Set by VerifyContainerSign itself, from the Pods it read, for the admission drill.
         'SIGNET_DRILL_POD',
+        // Set by Build itself, from ECR's answer for the commit tag (a re-run reuses that digest).
+        'SIGNET_EXISTING_DIGEST',
       ]);
       expect(
         [...used].filter((name) => name !== undefined && !own.has(name)),

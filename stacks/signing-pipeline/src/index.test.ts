@@ -90,6 +90,7 @@ const SLUG: Record<Stage, string> = {
   [Stage.ReleaseSigning]: 'release-signing',
   [Stage.ApplicationDeployment]: 'application-deployment',
   [Stage.VerifyContainerSign]: 'verify-container-sign',
+  [Stage.RevokeSuperseded]: 'revoke-superseded',
 };
 const project = (result: StackProgramResult, stage: Stage) =>
   one(result, PROJECT, `${APP}-${SLUG[stage]}-project`);
@@ -144,6 +145,7 @@ describe('signet-signing-pipeline: pipeline', () => {
       'ReleaseSigning',
       'ApplicationDeployment',
       'VerifyContainerSign',
+      'RevokeSuperseded',
     ]);
     expect(stages[2]?.actions[0]).toMatchObject({
       name: 'ApproveRelease',
@@ -175,7 +177,30 @@ describe('signet-signing-pipeline: pipeline', () => {
       'ReleaseSigning',
       'ApplicationDeployment',
       'VerifyContainerSign',
+      'RevokeSuperseded',
     ]);
+  });
+
+  it("lets RevokeSuperseded revoke only the jobs of the app's release profile version, after VerifyContainerSign", () => {
+    const revoke = stagePolicy(prod, Stage.RevokeSuperseded).find(
+      (s) => s.Sid === 'RevokeOwnReleaseSignatures',
+    );
+    expect(revoke).toEqual({
+      Sid: 'RevokeOwnReleaseSignatures',
+      Effect: 'Allow',
+      Action: ['signer:RevokeSignature'],
+      Resource: [`arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/*`],
+      Condition: { StringEquals: { 'signer:ProfileVersion': 'abcdef1234' } },
+    });
+    const variables = project(prod, Stage.RevokeSuperseded).inputs['environment'] as {
+      environmentVariables: { name: string; value: string }[];
+    };
+    expect(variables.environmentVariables).toContainEqual(
+      expect.objectContaining({
+        name: 'SIGNET_SIGNING_PROFILE_ARN',
+        value: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_prod_hello_server_release`,
+      }),
+    );
   });
 
   it('follows the config: approval on in dev when asked, off in prod when disabled', async () => {
@@ -190,7 +215,12 @@ describe('signet-signing-pipeline: pipeline', () => {
     const action = (name: string) => stages.find((s) => s.name === name)?.actions[0];
     // Promote exports what Build exports where images are built, under the same namespace.
     expect(action('Promote')?.namespace).toBe('BuildVariables');
-    for (const stage of [Stage.ReleaseSigning, Stage.ApplicationDeployment, Stage.VerifyContainerSign]) {
+    for (const stage of [
+      Stage.ReleaseSigning,
+      Stage.ApplicationDeployment,
+      Stage.VerifyContainerSign,
+      Stage.RevokeSuperseded,
+    ]) {
       const variables = JSON.parse(action(stage)?.configuration['EnvironmentVariables'] ?? '[]') as {
         name: string;
         value: string;
@@ -231,6 +261,7 @@ describe('signet-signing-pipeline: pipeline', () => {
       [`signet-prod-${APP}-release`]: codebuild(Stage.ReleaseSigning),
       [`signet-prod-${APP}-deploy`]: codebuild(Stage.ApplicationDeployment),
       [`signet-prod-${APP}-verify`]: codebuild(Stage.VerifyContainerSign),
+      [`signet-prod-${APP}-revoke`]: codebuild(Stage.RevokeSuperseded),
       [`signet-prod-${APP}-pipeline`]: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:signet-prod-${APP}`,
     });
   });

@@ -94,6 +94,11 @@ const pipelines = apps.map((app) => {
           (profiles) => requireAppEntry(profiles, app.name, 'signet-signer profiles')['release']?.arn ?? '',
         ),
       },
+      // RevokeSuperseded's RevokeSignature is pinned to the release profile's version.
+      releaseProfileVersionArn: signer.profiles.apply(
+        (profiles) =>
+          requireAppEntry(profiles, app.name, 'signet-signer profiles')['release']?.versionArn ?? '',
+      ),
       trustedIdentities: pulumi
         .all([signer.trustedIdentities, promotion?.buildProfiles])
         .apply(([own, built]) =>

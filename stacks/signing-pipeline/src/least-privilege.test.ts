@@ -3,6 +3,7 @@
  * buildspec and CodeBuild make (the stage catalog's `awsCalls`) is allowed, and the calls an
  * attacker would want from a stage's role are denied, evaluated by @signet/policies' IAM evaluator.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { STAGE_CATALOG } from '@signet/buildspec';
@@ -38,13 +39,21 @@ const clusterArn = (env: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/si
 const repoArn = (env: string, app: string) =>
   `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/signet-${env}/${app}`;
 
+/**
+ * A profile version of its own for each profile (10 characters, as AWS Signer writes them), so a
+ * grant pinned to one profile's version cannot pass for another's.
+ */
+function versionOf(profileName: string): string {
+  return createHash('sha256').update(profileName).digest('hex').slice(0, 10);
+}
+
 const upstream = (env: string, apps: readonly string[] = [APP, 'other-app']) =>
   upstreamStackOutputs(env, {
     apps,
     account: ACCOUNT,
     region: REGION,
     zones: 2,
-    profileVersion: PROFILE_VERSION,
+    profileVersion: versionOf,
     eks: true,
   });
 
@@ -56,7 +65,6 @@ const PLUGIN_INSTALLERS: readonly Stage[] = [Stage.ApplicationSigning, Stage.Pro
 const ENVIRONMENTS = ['dev', 'prod'] as const;
 type Env = (typeof ENVIRONMENTS)[number];
 const OTHER_ENV: Record<Env, Env> = { dev: 'prod', prod: 'dev' };
-const PROFILE_VERSION = 'abcdef1234';
 const JOB = 'f1e2d3c4-0000-1111-2222-333344445555';
 
 const results = new Map<Env, StackProgramResult>();
@@ -149,23 +157,45 @@ function resourceOf(env: Env, entry: (typeof STAGE_CATALOG)[number], on: StageRe
 
 const ROLE_ARN = (env: Env, suffix: string) => `arn:aws:iam::${ACCOUNT}:role/signet-${env}-${APP}-${suffix}`;
 
-function decide(env: Env, entry: (typeof STAGE_CATALOG)[number], action: string, resource: string) {
+/** The version of the profile a call acts through: the stage's own identity's, unless `profileName`. */
+function profileVersionFor(env: Env, entry: (typeof STAGE_CATALOG)[number], profileName?: string): string {
+  return versionOf(
+    profileName ??
+      (entry.signingIdentity === 'release'
+        ? `signet_${env}_hello_server_release`
+        : `signet_${env}_hello_server`),
+  );
+}
+
+function decide(
+  env: Env,
+  entry: (typeof STAGE_CATALOG)[number],
+  action: string,
+  resource: string,
+  profileName?: string,
+) {
   return evaluateIamRequest(
     { identity: rolePolicies(env, entry.slug) },
     {
       principalArn: ROLE_ARN(env, entry.roleSuffix),
       action,
       resource,
-      // SignPayload with the profile's current version (the condition key Signer sets).
-      context: { 'signer:ProfileVersion': PROFILE_VERSION },
+      // SignPayload and RevokeSignature with the profile's current version (the condition key Signer
+      // sets: for RevokeSignature, the version of the profile that made the job).
+      context: { 'signer:ProfileVersion': profileVersionFor(env, entry, profileName) },
     },
   );
 }
 
 /** Calls no stage role may make; `stages` narrows a call to the stages it is dangerous for. */
-function dangerousCalls(
-  env: Env,
-): { what: string; action: string; resource: string; stages?: readonly Stage[] }[] {
+function dangerousCalls(env: Env): {
+  what: string;
+  action: string;
+  resource: string;
+  stages?: readonly Stage[];
+  /** The profile whose version the request carries (default: the stage's own identity's). */
+  profile?: string;
+}[] {
   const other = OTHER_ENV[env];
   return [
     {
@@ -202,10 +232,23 @@ function dangerousCalls(
       resource: profileArn(`signet_${env}_hello_server`),
     },
     {
-      what: 'revoke a signature',
+      what: 'revoke a signature from any stage but RevokeSuperseded',
       action: 'signer:RevokeSignature',
       resource: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/${JOB}`,
+      stages: STAGE_ORDER.filter((stage) => stage !== Stage.RevokeSuperseded),
     },
+    ...[
+      ['the build signature', `signet_${buildEnvironmentOf(env)}_hello_server`],
+      ["this environment's pipeline profile", `signet_${env}_hello_server`],
+      ["another app's release profile", `signet_${env}_other_app_release`],
+      ["another environment's release profile", `signet_${other}_hello_server_release`],
+      ["staging's release profile", 'signet_staging_hello_server_release'],
+    ].map(([what, profile]) => ({
+      what: `revoke a signature of ${what} (${profile})`,
+      action: 'signer:RevokeSignature',
+      resource: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/${JOB}`,
+      profile,
+    })),
     {
       what: 'change a signing profile',
       action: 'signer:PutSigningProfile',
@@ -318,7 +361,10 @@ describe.each(ENVIRONMENTS)('%s: each stage role allows exactly what its stage n
     (_, entry) => {
       const allowed = dangerousCalls(env)
         .filter((call) => call.stages === undefined || call.stages.includes(entry.name))
-        .filter((call) => decide(env, entry, call.action, call.resource).decision === IamDecision.Allow)
+        .filter(
+          (call) =>
+            decide(env, entry, call.action, call.resource, call.profile).decision === IamDecision.Allow,
+        )
         .map((call) => `${call.what}: ${call.action} on ${call.resource}`);
       expect(allowed).toEqual([]);
     },

@@ -12,6 +12,14 @@ import {
   prepareDirectories,
   requireVariable,
 } from './common.js';
+import {
+  existingImageLookup,
+  imageDigest,
+  requireExistingDigestShape,
+  sbomOfImage,
+  unlessReusing,
+  unlessSbomAttached,
+} from './existing-image.js';
 
 /** SBOM file written by syft, attached to the image and kept as an artifact. */
 export const SBOM_FILE = 'sbom.spdx.json';
@@ -59,14 +67,23 @@ export function buildStage(inputs: BuildspecInputs, contract: StageEnvironment):
         commands: [
           `export ${ExportedVariable.ImageTag}="$${CodeBuildVariable.ResolvedSourceVersion}"`,
           dockerLogin(),
+          // A re-run of a commit already pushed reuses its digest (existing-image.ts).
+          existingImageLookup(),
+          requireExistingDigestShape(),
         ],
       },
       build: {
         'on-failure': OnFailure.Abort,
         commands: [
           // BuildKit reads <Dockerfile>.dockerignore next to the Dockerfile.
-          `DOCKER_BUILDKIT=1 docker build --pull --file ${q(app.dockerfile)} --build-arg GIT_COMMIT="$${ExportedVariable.ImageTag}" --tag ${TAGGED} ${q(app.buildContext)}`,
-          `syft scan "docker:$${DeployVariable.RepositoryUri}:$${ExportedVariable.ImageTag}" --output ${q(`spdx-json=${SBOM_FILE}`)}`,
+          unlessReusing(
+            `DOCKER_BUILDKIT=1 docker build --pull --file ${q(app.dockerfile)} --build-arg GIT_COMMIT="$${ExportedVariable.ImageTag}" --tag ${TAGGED} ${q(app.buildContext)}`,
+          ),
+          sbomOfImage(
+            `syft scan "docker:$${DeployVariable.RepositoryUri}:$${ExportedVariable.ImageTag}" --output ${q(`spdx-json=${SBOM_FILE}`)}`,
+            SBOM_FILE,
+            SBOM_MEDIA_TYPE,
+          ),
           // The gate runs before the push: a vulnerable image never reaches the registry, so it can never be signed.
           [
             `if ! grype ${q(`sbom:${SBOM_FILE}`)} --fail-on ${q(inputs.vulnerabilityThreshold)} --output table; then`,
@@ -74,19 +91,27 @@ export function buildStage(inputs: BuildspecInputs, contract: StageEnvironment):
             '  false',
             'fi',
           ].join('\n'),
-          [
-            `if docker push ${TAGGED} > ${q(PUSH_LOG)} 2>&1; then`,
-            `  cat ${q(PUSH_LOG)}`,
-            'else',
-            `  cat ${q(PUSH_LOG)} >&2`,
-            '  false',
-            'fi',
-          ].join('\n'),
-          `${ExportedVariable.ImageDigest}="$(grep -oE 'digest: sha256:[0-9a-f]{64}' ${q(PUSH_LOG)} | tail -n 1 | cut -d ' ' -f 2)" && export ${ExportedVariable.ImageDigest}`,
+          unlessReusing(
+            [
+              `if docker push ${TAGGED} > ${q(PUSH_LOG)} 2>&1; then`,
+              `  cat ${q(PUSH_LOG)}`,
+              'else',
+              `  cat ${q(PUSH_LOG)} >&2`,
+              '  false',
+              'fi',
+            ].join('\n'),
+          ),
+          imageDigest(
+            `${ExportedVariable.ImageDigest}="$(grep -oE 'digest: sha256:[0-9a-f]{64}' ${q(PUSH_LOG)} | tail -n 1 | cut -d ' ' -f 2)" && export ${ExportedVariable.ImageDigest}`,
+          ),
           requireVariable(ExportedVariable.ImageDigest),
           `export ${ExportedVariable.ImageUri}="$${DeployVariable.RepositoryUri}@$${ExportedVariable.ImageDigest}"`,
-          `oras attach --artifact-type ${q(SBOM_MEDIA_TYPE)} --format json "$${ExportedVariable.ImageUri}" ${q(`${SBOM_FILE}:${SBOM_MEDIA_TYPE}`)} > ${q(ATTACH_JSON)}`,
-          `${ExportedVariable.SbomDigest}="$(jq -r '.digest' ${q(ATTACH_JSON)})" && export ${ExportedVariable.SbomDigest}`,
+          unlessSbomAttached(
+            [
+              `oras attach --artifact-type ${q(SBOM_MEDIA_TYPE)} --format json "$${ExportedVariable.ImageUri}" ${q(`${SBOM_FILE}:${SBOM_MEDIA_TYPE}`)} > ${q(ATTACH_JSON)}`,
+              `${ExportedVariable.SbomDigest}="$(jq -r '.digest' ${q(ATTACH_JSON)})" && export ${ExportedVariable.SbomDigest}`,
+            ].join(' && '),
+          ),
           requireVariable(ExportedVariable.SbomDigest),
           imageDefinitions(app.name),
           `printf '%s\\n' "Pushed $${ExportedVariable.ImageUri} (tag $${ExportedVariable.ImageTag}) with SBOM $${ExportedVariable.SbomDigest}"`,

@@ -116,6 +116,15 @@ export interface Scenario {
   readonly strict?: boolean;
   /** CODEBUILD_INITIATOR as CodeBuild would set it (default: the app's pipeline). */
   readonly initiator?: string;
+  /** What the aws stand-in answers `signer revoke-signature`: revoked (default) or AccessDenied. */
+  readonly signerRevoke?: 'ok' | 'denied';
+  /** What the aws stand-in answers Build's `ecr describe-images`: moto's answer (default) or AccessDenied. */
+  readonly describeImages?: 'ok' | 'denied';
+  /**
+   * The commit the source resolved to (CODEBUILD_RESOLVED_SOURCE_VERSION). Default: one of the run's
+   * own, since the repository's tags are immutable and a second run of a commit is a re-run.
+   */
+  readonly commit?: string;
 }
 
 /** One recorded stand-in call. */
@@ -132,6 +141,8 @@ export interface PipelineResult {
   readonly rolledBack: boolean;
   readonly applied: boolean;
   readonly state: string;
+  /** The commit the run's source resolved to. */
+  readonly commit: string;
   /** The folder of one stage's container: `src` (the checkout), `home`, `tools`. */
   stageDir(stage: Stage): string;
 }
@@ -159,6 +170,19 @@ interface SharedDownloads {
 }
 
 let preparedDownloads: SharedDownloads | undefined;
+let signerState: string | undefined;
+
+/**
+ * AWS Signer's signing jobs for this test file: the plugin stand-in records each job it signs, the
+ * aws stand-in revokes them, and the plugin's revocation check reads them, across every run.
+ */
+function sharedSignerState(): string {
+  if (signerState === undefined) {
+    signerState = mkdtempSync(join(tmpdir(), 'signet-signer-'));
+    cleanups.push(signerState);
+  }
+  return signerState;
+}
 
 /** The downloads the stand-in curl serves (built once per test file), pinned by their real SHA-256. */
 function sharedDownloads(engines: Engines): SharedDownloads {
@@ -553,6 +577,8 @@ export async function runPipeline(
     ROLLOUT: scenario.rollout ?? 'ok',
     DRILL: scenario.drill ?? 'denied',
     PUSH_REPORTS_DIGEST: scenario.pushReportsDigest === false ? 'no' : 'yes',
+    SIGNER_REVOKE: scenario.signerRevoke ?? 'ok',
+    DESCRIBE_IMAGES: scenario.describeImages ?? 'ok',
   };
   writeFileSync(
     scenarioFile,
@@ -571,6 +597,7 @@ export async function runPipeline(
     scenario,
     root,
   );
+  const commit = scenario.commit ?? createHash('sha1').update(root).digest('hex');
 
   const deployTime: Record<string, string> = {
     SIGNET_REPOSITORY_URI: REPOSITORY_URI,
@@ -603,7 +630,7 @@ export async function runPipeline(
       HOME: home,
       LANG: 'C.UTF-8',
       AWS_REGION: 'eu-west-1',
-      CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT,
+      CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
       CODEBUILD_INITIATOR: scenario.initiator ?? PIPELINE_INITIATOR,
       SIGNET_SCENARIO: scenarioFile,
       SIGNET_CALLS: calls,
@@ -613,8 +640,10 @@ export async function runPipeline(
       SIGNET_NODE: process.execPath,
       SIGNET_YAML2JSON: yaml2json,
       SIGNET_CRANE: services.engines.crane,
+      SIGNET_AWS: services.engines.aws,
       SIGNET_SIGNER_KEY: signer.key,
       SIGNET_SIGNER_CERT: signer.cert,
+      SIGNET_SIGNER_STATE: sharedSignerState(),
     };
     for (const name of contract.deployTime) {
       const value = deployTime[name];
@@ -649,6 +678,7 @@ export async function runPipeline(
     rolledBack: parsed.some((c) => c.tool === 'kubectl' && c.args[0] === 'rollout' && c.args[1] === 'undo'),
     applied: parsed.some((c) => c.tool === 'kubectl' && c.args[0] === 'apply'),
     state,
+    commit,
     stageDir: (stage) => join(root, stage),
   };
 }
@@ -659,6 +689,7 @@ export async function cleanupPipelines(): Promise<void> {
     for (const key of Object.values(preparedDownloads.keys)) stopGpgAgent(key);
     preparedDownloads = undefined;
   }
+  signerState = undefined;
   for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
   await stopTestServices();
 }

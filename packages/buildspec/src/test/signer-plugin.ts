@@ -30,8 +30,9 @@ import { crc32 } from 'node:zlib';
  * profile's ECDSA P-384 key behind the SignPayload API and returns a chain to the AWS Signer root;
  * the certificate chain is the test certificate alone; the profile version is fixed
  * (SIGNET_SIGNER_PROFILE_VERSION, default `Standin001`) where AWS reads it from the profile; the
- * revocation check reports "not revoked" where the real plugin asks AWS Signer's
- * GetRevocationStatus; no AWS credentials are needed. Each call is appended to SIGNET_CALLS as
+ * revocation check reports a job revoked when the aws stand-in's `signer revoke-signature` revoked
+ * it (files under SIGNET_SIGNER_STATE, where each signed job is also recorded), where the real
+ * plugin asks AWS Signer's GetRevocationStatus; no AWS credentials are needed. Each call is appended to SIGNET_CALLS as
  * `notation-plugin`, the command and the key id or trusted identities.
  */
 export const SIGNER_PLUGIN_NAME = 'com.amazonaws.signer.notation.plugin';
@@ -118,6 +119,12 @@ function generateEnvelope() {
     [PROFILE_VERSION]: request.keyId + '/' + (process.env.SIGNET_SIGNER_PROFILE_VERSION || 'Standin001'),
     [SIGNING_JOB]: 'arn:' + partition + ':signer:' + region + ':' + account + ':/signing-jobs/' + randomUUID(),
   };
+  if (process.env.SIGNET_SIGNER_STATE) {
+    // The job AWS Signer would keep for this signature (the aws stand-in's describe and revoke read it).
+    const { mkdirSync, writeFileSync } = require('node:fs');
+    mkdirSync(process.env.SIGNET_SIGNER_STATE + '/jobs', { recursive: true });
+    writeFileSync(process.env.SIGNET_SIGNER_STATE + '/jobs/' + header[SIGNING_JOB].slice(header[SIGNING_JOB].lastIndexOf('/') + 1), header[PROFILE_VERSION] + '\\n');
+  }
   const protectedHeader = Buffer.from(JSON.stringify(header)).toString('base64url');
   const payload = Buffer.from(request.payload, 'base64').toString('base64url');
   const envelope = {
@@ -145,7 +152,12 @@ function verifySignature() {
         ? { success: true }
         : { success: false, reason: 'signing profile version ' + JSON.stringify(version) + ' is not among the trusted identities ' + JSON.stringify(identities) };
     } else if (capability === 'SIGNATURE_VERIFIER.REVOCATION_CHECK') {
-      verificationResults[capability] = { success: true };
+      // As AWS Signer's GetRevocationStatus answers: revoked once RevokeSignature revoked the job.
+      const job = String(attributes[SIGNING_JOB] ?? '');
+      const revoked = process.env.SIGNET_SIGNER_STATE && require('node:fs').existsSync(process.env.SIGNET_SIGNER_STATE + '/revoked/' + job.slice(job.lastIndexOf('/') + 1));
+      verificationResults[capability] = revoked
+        ? { success: false, reason: 'signing job ' + job + ' is revoked' }
+        : { success: true };
     }
   }
   return { verificationResults, processedAttributes: [PROFILE_VERSION, SIGNING_JOB] };

@@ -17,8 +17,54 @@ __record() { local IFS=$'\\x1f'; printf '%s\\n' "\${0##*/}"$'\\x1f'"$*" >> "$SIG
 __record "$@"
 `;
 
-/** Records the call, then runs the real AWS CLI (its path is appended by the harness). */
-export const AWS_WRAPPER = `${PRELUDE}exec `;
+/**
+ * Records the call, then runs the real AWS CLI (its path is appended by the harness) against moto,
+ * except for the two AWS Signer calls moto 5.2 does not implement (`describe-signing-job`,
+ * `revoke-signature`): those answer from the signing jobs the plugin stand-in recorded under
+ * $SIGNET_SIGNER_STATE (jobs/<id>, revoked/<id>), with the AWS CLI's output and error shapes, and
+ * the plugin stand-in's revocation check reads the same folder, as the real plugin asks AWS Signer.
+ * SIGNER_REVOKE=denied answers revoke-signature with AccessDeniedException, and
+ * DESCRIBE_IMAGES=denied `ecr describe-images` likewise.
+ */
+export const AWS_WRAPPER = `${PRELUDE}
+if [ "\${1:-} \${2:-}" = "ecr describe-images" ] && [ "\${DESCRIBE_IMAGES:-ok}" = denied ]; then
+  echo "" >&2
+  echo "An error occurred (AccessDeniedException) when calling the DescribeImages operation: User: arn:aws:sts::123456789012:assumed-role/signet-dev-hello-server-build/AWSCodeBuild is not authorized to perform: ecr:DescribeImages" >&2
+  exit 255
+fi
+if [ "\${1:-}" = signer ] && { [ "\${2:-}" = describe-signing-job ] || [ "\${2:-}" = revoke-signature ]; }; then
+  op="$2"; job=""; query=""; output=""
+  shift 2
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --job-id) job="$2"; shift 2 ;;
+      --query) query="$2"; shift 2 ;;
+      --output) output="$2"; shift 2 ;;
+      --job-owner|--reason) shift 2 ;;
+      *) echo "aws signer stand-in: unexpected argument $1" >&2; exit 2 ;;
+    esac
+  done
+  name=DescribeSigningJob; [ "$op" = describe-signing-job ] || name=RevokeSignature
+  if [ ! -f "$SIGNET_SIGNER_STATE/jobs/$job" ]; then
+    echo "" >&2
+    echo "An error occurred (ResourceNotFoundException) when calling the $name operation: The signing job $job does not exist" >&2
+    exit 255
+  fi
+  if [ "$op" = describe-signing-job ]; then
+    [ "$query" = revocationRecord.revokedAt ] && [ "$output" = text ] || { echo "aws signer stand-in: only --query revocationRecord.revokedAt --output text is answered" >&2; exit 2; }
+    if [ -f "$SIGNET_SIGNER_STATE/revoked/$job" ]; then cat "$SIGNET_SIGNER_STATE/revoked/$job"; else echo None; fi
+    exit 0
+  fi
+  if [ "\${SIGNER_REVOKE:-ok}" = denied ]; then
+    echo "" >&2
+    echo "An error occurred (AccessDeniedException) when calling the RevokeSignature operation: User: arn:aws:sts::123456789012:assumed-role/signet-prod-hello-server-revoke/AWSCodeBuild is not authorized to perform: signer:RevokeSignature" >&2
+    exit 255
+  fi
+  mkdir -p "$SIGNET_SIGNER_STATE/revoked"
+  date -u +%Y-%m-%dT%H:%M:%S+00:00 > "$SIGNET_SIGNER_STATE/revoked/$job"
+  exit 0
+fi
+exec `;
 
 /**
  * docker without a daemon. `login` stores the credentials as docker does without a credential
@@ -71,10 +117,17 @@ case "$1" in
     layer="$images/$(printf '%s' "$ref" | sha256sum | cut -c1-16)"
     [ -f "$layer/layer.tar" ] || { echo "An image does not exist locally with the tag: \${ref%:*}" >&2; exit 1; }
     echo "The push refers to repository [\${ref%:*}]"
+    # ECR keeps the tags (moto stands for it): an IMMUTABLE repository refuses a tag it holds already.
+    repo="\${ref%:*}"; repo="\${repo#*/}"; tag="\${ref##*:}"
+    if "$SIGNET_AWS" ecr describe-images --repository-name "$repo" --image-ids imageTag="$tag" > /dev/null 2>&1; then
+      echo "tag invalid: The image tag '$tag' already exists in the '$repo' repository and cannot be overwritten because the repository is immutable." >&2
+      exit 1
+    fi
     if ! pushed="$("$SIGNET_CRANE" append --oci-empty-base --new_layer "$layer/layer.tar" --new_tag "$ref" 2> "$layer/crane.log")"; then
       cat "$layer/crane.log" >&2
       exit 1
     fi
+    "$SIGNET_AWS" ecr put-image --repository-name "$repo" --image-tag "$tag" --image-digest "\${pushed##*@}" --image-manifest "$("$SIGNET_CRANE" manifest "$pushed")" > /dev/null || exit 1
     size="$("$SIGNET_CRANE" manifest "$pushed" | wc -c)"
     echo "$(sha256sum < "$layer/layer.tar" | cut -c1-12): Pushed"
     [ "$PUSH_REPORTS_DIGEST" = no ] || echo "\${ref##*:}: digest: \${pushed##*@} size: $size"
@@ -106,7 +159,10 @@ case "$1" in
   scan)
     # Like syft's docker: source, only an image the (stand-in) daemon built can be scanned.
     ref="\${2#docker:}"
-    if [ ! -f "$SIGNET_STATE/docker-images/$(printf '%s' "$ref" | sha256sum | cut -c1-16)/layer.tar" ]; then
+    if [ "\${2#registry:}" != "$2" ]; then
+      # The registry: source, as syft reads an image it pulls itself (with docker's credentials).
+      "$SIGNET_CRANE" manifest "\${2#registry:}" > /dev/null 2>&1 || { echo "[0000] ERROR could not determine source: errors occurred attempting to resolve '$2'" >&2; exit 1; }
+    elif [ ! -f "$SIGNET_STATE/docker-images/$(printf '%s' "$ref" | sha256sum | cut -c1-16)/layer.tar" ]; then
       echo "[0000] ERROR could not determine source: errors occurred attempting to resolve '$2'" >&2
       exit 1
     fi

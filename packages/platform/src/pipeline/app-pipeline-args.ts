@@ -23,6 +23,11 @@ export interface AppPipelineArgs {
    * `signingIdentity`): `pipeline` where images are built, `release` where they are released.
    */
   readonly signingProfileArns: Readonly<Partial<Record<'pipeline' | 'release', pulumi.Input<string>>>>;
+  /**
+   * The version ARN of the `release` profile, where a stage revokes superseded release signatures
+   * (RevokeSuperseded): its RevokeSignature grant is pinned to that version (`signer:ProfileVersion`).
+   */
+  readonly releaseProfileVersionArn?: pulumi.Input<string>;
   /** Every trusted profile ARN of the environment: revocation checks of `notation verify`. */
   readonly trustedIdentities: pulumi.Input<string[]>;
   /**

@@ -179,8 +179,9 @@ export class AppPipeline extends pulumi.ComponentResource {
           args.cluster.arn,
           promotion?.sourceRepository,
           pluginMirror,
+          args.releaseProfileVersionArn,
         ])
-        .apply(([res, repo, signingProfile, trusted, clusterArn, source, mirror]) =>
+        .apply(([res, repo, signingProfile, trusted, clusterArn, source, mirror, releaseVersion]) =>
           stageRolePolicy(entry, {
             ...res,
             repositoryArn: repo.arn,
@@ -192,6 +193,7 @@ export class AppPipeline extends pulumi.ComponentResource {
             trustedSigningProfileArns: trusted,
             clusterArn,
             ...(source === undefined ? {} : { promotionSourceRepositoryArn: source.arn }),
+            ...(releaseVersion === undefined ? {} : { revocableProfileVersionArn: releaseVersion }),
           }),
         );
       const project = new StageProject(

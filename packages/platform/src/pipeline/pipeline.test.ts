@@ -43,6 +43,7 @@ describe('pipeline layout', () => {
       'ReleaseSigning',
       'ApplicationDeployment',
       'VerifyContainerSign',
+      'RevokeSuperseded',
     ]);
     expect(buildPipelineStages({ ...prod, manualApproval: false }).map((s) => s.name)).not.toContain(
       'Approval',

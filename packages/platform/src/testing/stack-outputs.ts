@@ -42,8 +42,11 @@ export interface UpstreamStackOutputsOptions {
    * it in `signet-signer:extraIdentities`), none elsewhere.
    */
   readonly extraIdentities?: (environment: Environment) => readonly string[];
-  /** Default {@link FIXTURE_PROFILE_VERSION}. */
-  readonly profileVersion?: string;
+  /**
+   * The version part of each profile's version ARN, or a function of the profile's name that gives
+   * each profile a version of its own. Default {@link FIXTURE_PROFILE_VERSION}.
+   */
+  readonly profileVersion?: string | ((profileName: string) => string);
   /** Adds each environment's `signet-eks` outputs (the signing pipeline stack reads them). */
   readonly eks?: boolean;
 }
@@ -83,13 +86,14 @@ export function environmentStackOutputs(
     throw new Error(
       `upstreamStackOutputs: zones ${zones} is invalid; allowed: an integer from 1 to ${ZONE_LETTERS.length}`,
     );
-  const version = options.profileVersion ?? FIXTURE_PROFILE_VERSION;
+  const { profileVersion = FIXTURE_PROFILE_VERSION } = options;
+  const versionOf = typeof profileVersion === 'function' ? profileVersion : () => profileVersion;
   const extra =
     options.extraIdentities?.(env) ?? (environmentTraits(env).releaseSignature ? [RELEASE_IDENTITY] : []);
   const profileArn = (name: string) => `arn:aws:signer:${region}:${account}:/signing-profiles/${name}`;
   const profile = (app: string, identity: string): SigningProfileOutput => {
     const name = signingProfileName(env, app, identity === PIPELINE_IDENTITY ? undefined : identity);
-    return { name, arn: profileArn(name), versionArn: `${profileArn(name)}/${version}` };
+    return { name, arn: profileArn(name), versionArn: `${profileArn(name)}/${versionOf(name)}` };
   };
   const profiles = Object.fromEntries(
     options.apps.map((app) => [

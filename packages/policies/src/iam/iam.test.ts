@@ -97,6 +97,7 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
       signingProfileArn: PROFILE_ARN,
       trustedSigningProfileArns: [PROFILE_ARN, SECURITY_PROFILE_ARN],
       promotionSourceRepositoryArn: BILLING_REPO_ARN,
+      revocableProfileVersionArn: PROFILE_VERSION_ARN,
     }),
     buildStageRolePolicy([], stage),
   ],

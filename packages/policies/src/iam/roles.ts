@@ -197,6 +197,12 @@ export const StageGrant = {
    * bucket: `s3:GetObject` on that version's objects, and `kms:Decrypt` with the bucket's key.
    */
   ReadPluginMirror: 'read-plugin-mirror',
+  /**
+   * Revoke the signatures of the app's release profile that a newer promotion supersedes:
+   * `signer:RevokeSignature` on the account's signing jobs only under `signer:ProfileVersion` equal
+   * to the release profile's version, and `signer:DescribeSigningJob` to skip a job already revoked.
+   */
+  RevokeReleaseSignatures: 'revoke-release-signatures',
 } as const;
 export type StageGrant = (typeof StageGrant)[keyof typeof StageGrant];
 
@@ -214,6 +220,11 @@ export interface StageRolePolicyInput extends StageResourcesInput {
   readonly promotionSourceRepositoryArn?: string;
   /** The plugin version's objects in the mirror bucket and the bucket's key (ReadPluginMirror). */
   readonly pluginMirror?: PluginMirrorAccessInput;
+  /**
+   * The version ARN of the profile whose signatures the stage may revoke (RevokeReleaseSignatures):
+   * `arn:…:/signing-profiles/<name>/<version>`.
+   */
+  readonly revocableProfileVersionArn?: string;
 }
 
 /** The grants of the four stages, in statement order: the stage catalog's and the named builders'. */
@@ -234,6 +245,7 @@ export const STAGE_ROLE_GRANTS = {
     StageGrant.WriteSignature,
     StageGrant.ReadPluginMirror,
   ],
+  revocation: [StageGrant.ReadRepository, StageGrant.RevokeReleaseSignatures],
 } as const satisfies Readonly<Record<string, readonly StageGrant[]>>;
 
 /**
@@ -253,7 +265,12 @@ export const SIGNING_GRANTS: readonly StageGrant[] = [StageGrant.SignWithProfile
 const GRANTS: readonly string[] = Object.values(StageGrant);
 
 function required<
-  K extends 'repositoryArn' | 'signingProfileArn' | 'clusterArn' | 'promotionSourceRepositoryArn',
+  K extends
+    | 'repositoryArn'
+    | 'signingProfileArn'
+    | 'clusterArn'
+    | 'promotionSourceRepositoryArn'
+    | 'revocableProfileVersionArn',
 >(input: StageRolePolicyInput, key: K, grant: StageGrant): string {
   const value = input[key];
   if (value === undefined) {
@@ -331,6 +348,36 @@ function signStatement(signingProfileArn: string): IamStatement {
   };
 }
 
+/**
+ * RevokeSignature acts on a signing job (`arn:…:/signing-jobs/<JobId>`, the only resource type the
+ * Service Authorization Reference lists for it) and takes the condition key `signer:ProfileVersion`:
+ * the job's ARN does not name its profile, so the condition is what keeps the grant to the jobs of
+ * one profile version. DescribeSigningJob has no condition key; it reads a job's status only.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html
+ */
+function revokeStatements(profileVersionArn: string): IamStatement[] {
+  const profile = parseSigningProfileArn(profileVersionArn, 'revocableProfileVersionArn');
+  if (profile.profileVersion === undefined) {
+    throw new PolicyInputError({
+      path: 'revocableProfileVersionArn',
+      value: profileVersionArn,
+      allowed:
+        'a signing profile version ARN arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>/<version> (the grant is pinned to that version)',
+    });
+  }
+  const jobs = `arn:${profile.partition}:signer:${profile.region}:${profile.account}:/signing-jobs/*`;
+  return [
+    {
+      Sid: 'RevokeOwnReleaseSignatures',
+      Effect: 'Allow',
+      Action: ['signer:RevokeSignature'],
+      Resource: [jobs],
+      Condition: { StringEquals: { 'signer:ProfileVersion': profile.profileVersion } },
+    },
+    { Sid: 'DescribeSigningJobs', Effect: 'Allow', Action: ['signer:DescribeSigningJob'], Resource: [jobs] },
+  ];
+}
+
 function grantStatements(grant: StageGrant, input: StageRolePolicyInput): IamStatement[] {
   switch (grant) {
     case StageGrant.PushRepository:
@@ -383,6 +430,8 @@ function grantStatements(grant: StageGrant, input: StageRolePolicyInput): IamSta
           required(input, 'repositoryArn', grant),
         ),
       ];
+    case StageGrant.RevokeReleaseSignatures:
+      return revokeStatements(required(input, 'revocableProfileVersionArn', grant));
   }
 }
 

@@ -52,6 +52,42 @@ describe('buildStageRolePolicy', () => {
     ]);
   });
 
+  it('lets RevokeSuperseded revoke the jobs of one profile version only, and refuses a profile ARN without one', () => {
+    const release = `${signingProfileArn}_release`;
+    const doc = buildStageRolePolicy(STAGE_ROLE_GRANTS.revocation, {
+      ...stage,
+      repositoryArn,
+      revocableProfileVersionArn: `${release}/a1B2c3D4e5`,
+    });
+    expect(doc.Statement.filter((s) => String(s.Action).startsWith('signer:'))).toEqual([
+      {
+        Sid: 'RevokeOwnReleaseSignatures',
+        Effect: 'Allow',
+        Action: ['signer:RevokeSignature'],
+        Resource: [`arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-jobs/*`],
+        Condition: { StringEquals: { 'signer:ProfileVersion': 'a1B2c3D4e5' } },
+      },
+      {
+        Sid: 'DescribeSigningJobs',
+        Effect: 'Allow',
+        Action: ['signer:DescribeSigningJob'],
+        Resource: [`arn:aws:signer:eu-west-1:${ACCOUNT}:/signing-jobs/*`],
+      },
+    ]);
+    expect(() =>
+      buildStageRolePolicy(STAGE_ROLE_GRANTS.revocation, {
+        ...stage,
+        repositoryArn,
+        revocableProfileVersionArn: release,
+      }),
+    ).toThrow(
+      /"revocableProfileVersionArn".*signet_dev_hello_server_release.*allowed: a signing profile version ARN/,
+    );
+    expect(() => buildStageRolePolicy(STAGE_ROLE_GRANTS.revocation, { ...stage, repositoryArn })).toThrow(
+      'key "revocableProfileVersionArn" is missing',
+    );
+  });
+
   it('lets the Promote stage read the source repository and write only its own', () => {
     const source = repositoryArn.replace('signet-dev', 'signet-staging').replace(ACCOUNT, '444455556666');
     const doc = buildStageRolePolicy(STAGE_ROLE_GRANTS.promotion, {
