@@ -21,9 +21,10 @@ export interface PlanOptions {
 }
 
 /**
- * Plan processes alive at once: every stack of today's workspace (five). A process waiting for its
- * upstreams holds about 200 MiB and no CPU, and one started early has loaded its modules by the
- * time its upstreams are planned; the CPUs then decide how much of the work overlaps.
+ * Plan processes alive at once: every stack of an environment that builds (five; prod's plan has
+ * seven, with staging's ecr and dev's signer, and the last two start as the first finish). A process
+ * waiting for its upstreams holds about 150 MiB and no CPU, and one started early has loaded its
+ * modules by the time its upstreams are planned; the CPUs then decide how much of the work overlaps.
  */
 export function defaultConcurrency(): number {
   return Math.min(5, availableParallelism() + 3);
