@@ -38,4 +38,9 @@ export {
   type PipelineTrustPolicies,
   type PromotionUpstreams,
 } from './promotion.js';
+export {
+  promotionUpstreamStacks,
+  type EnvironmentStack,
+  type PromotionUpstreamStacks,
+} from './promotion-stacks.js';
 export { PipelineEnvironment, type PipelineEnvironmentArgs } from './pipeline-environment.js';

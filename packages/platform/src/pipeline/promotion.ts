@@ -9,12 +9,12 @@ import {
 import type { StackContext } from '../config.js';
 import {
   PIPELINE_IDENTITY,
-  readEcrOutputs,
-  readSignerOutputs,
+  readStackOutputs,
   type RepositoryOutput,
   type SigningProfileOutput,
 } from '../contracts.js';
-import { buildEnvironmentOf, environmentTraits, promotionSource, type Environment } from '../environment.js';
+import { buildEnvironmentOf, environmentTraits, type Environment } from '../environment.js';
+import { promotionUpstreamStacks } from './promotion-stacks.js';
 import { requireAppEntry } from './upstream.js';
 
 /** The identity of the release signature in environments with `releaseSignature` (signer `extraIdentities`). */
@@ -35,22 +35,27 @@ export interface PromotionUpstreams {
 /**
  * The other environments' outputs a promoting environment needs, through StackReferences of the same
  * organization: the repositories of the environment it promotes from (`<org>/signet-ecr/<from>`) and
- * the signing profiles of the environment that builds (`<org>/signet-signer/<build>`). Undefined where
- * the environment builds its own images. Those stacks are deployed first (environments deploy in
- * promotion order).
+ * the signing profiles of the environment that builds (`<org>/signet-signer/<build>`), the stacks
+ * {@link promotionUpstreamStacks} names. Undefined where the environment builds its own images. Those
+ * stacks are deployed first (environments deploy in promotion order).
  */
 export function readPromotionUpstreams(
   context: Pick<StackContext, 'org' | 'environment'>,
   opts?: pulumi.CustomResourceOptions,
 ): PromotionUpstreams | undefined {
-  const source = promotionSource(context.environment);
-  if (source === undefined) return undefined;
-  const build = buildEnvironmentOf(context.environment);
+  const stacks = promotionUpstreamStacks(context.environment);
+  if (stacks === undefined) return undefined;
+  const { sourceRepositories: source, buildProfiles: build } = stacks;
   return {
-    source,
-    sourceRepositories: readEcrOutputs({ org: context.org, environment: source }, opts).repositories,
-    build,
-    buildProfiles: readSignerOutputs({ org: context.org, environment: build }, opts).profiles,
+    source: source.environment,
+    sourceRepositories: readStackOutputs(
+      source.stack,
+      { org: context.org, environment: source.environment },
+      opts,
+    ).repositories,
+    build: build.environment,
+    buildProfiles: readStackOutputs(build.stack, { org: context.org, environment: build.environment }, opts)
+      .profiles,
   };
 }
 

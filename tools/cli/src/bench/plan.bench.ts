@@ -6,7 +6,8 @@
  * process's CPU time and peak memory. A benchmark, not a test: the goals are printed beside the
  * figures, and nothing fails when the machine is too busy to meet them.
  *
- * `PLAN_BENCH_RUNS` sets the runs per case (default 3); `PLAN_BENCH_PEER_MS` the peer's
+ * `PLAN_BENCH_RUNS` sets the runs per case (default 3), `PLAN_BENCH_APPS` the apps of the second case
+ * (default 50); `PLAN_BENCH_PEER_MS` the peer's
  * milliseconds per resource (measured in the same session, see docs/plan.md) to print the goal
  * "at most half of it".
  */
@@ -20,7 +21,9 @@ import { copyWorkspace } from '../test/workspace-copy.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
 const ENV = 'prod';
-const MANY_APPS = 50;
+// The goal is stated for 50 apps; `PLAN_BENCH_APPS` plans another count (an environment's stacks may
+// refuse as many, e.g. the signer's event pattern quota in prod).
+const MANY_APPS = Number(process.env['PLAN_BENCH_APPS'] ?? 50);
 const RUNS = Number(process.env['PLAN_BENCH_RUNS'] ?? 3);
 const PEER_MS = process.env['PLAN_BENCH_PEER_MS'];
 // GNU time reports the largest resident set of the process tree it waited for.
@@ -149,7 +152,7 @@ const goals = [
     ? `prod, 1 app: at most half the peer's ms/resource (set PLAN_BENCH_PEER_MS to compare)`
     : `prod, 1 app: ${((one?.wallMs ?? 0) / (one?.resources ?? 1)).toFixed(1)} ms/resource, goal ≤ ${(Number(PEER_MS) / 2).toFixed(1)} (half the peer's ${PEER_MS})`,
   `prod, 1 app: largest process ${one?.maxRssKb === undefined ? 'n/a' : mib(one.maxRssKb)}, goal < 320 MiB`,
-  `prod, ${MANY_APPS} apps: ${seconds(fifty?.wallMs ?? 0)}, goal < 8 s; largest process ${fifty?.maxRssKb === undefined ? 'n/a' : mib(fifty.maxRssKb)}, goal < 500 MiB`,
+  `prod, ${MANY_APPS} apps: ${seconds(fifty?.wallMs ?? 0)}, goal < 8 s; largest process ${fifty?.maxRssKb === undefined ? 'n/a' : mib(fifty.maxRssKb)}, goal < 500 MiB${MANY_APPS === 50 ? '' : ' (goals for 50 apps)'}`,
 ];
 process.stdout.write(
   [

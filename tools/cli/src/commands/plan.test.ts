@@ -225,6 +225,25 @@ describe('signet plan failures: message, exit code, no JSON', () => {
     expectNoJson(root);
   });
 
+  it('names a reference to another environment that was not planned first', SLOW, async () => {
+    const root = workspace();
+    // gamma of staging reads alpha of dev: nothing predicts it, so nothing planned it first.
+    writeFileSync(
+      join(root, 'stacks/gamma/src/index.ts'),
+      "import * as pulumi from '@pulumi/pulumi';\n" +
+        "export const vpcId = new pulumi.StackReference('organization/signet-alpha/dev').requireOutput('vpcId');\n",
+    );
+    const io = captureIo();
+    const code = await signetPlan({ env: 'staging', root, stack: 'gamma', json: 'plan.json', cwd: root }, io);
+    expect(code).toBe(1);
+    expect(io.err).toContain(
+      'signet plan: stack gamma (signet-gamma, staging) references "organization/signet-alpha/dev", a stack of ' +
+        'another environment that was not planned first: before a stack of staging, the plan plans the other ' +
+        "environments' stacks that promotionUpstreamStacks (@signet/platform/promotion-stacks) names for staging",
+    );
+    expectNoJson(root);
+  });
+
   it('reports a crashed stack process with its exit code and output', SLOW, async () => {
     const root = workspace();
     writeFileSync(

@@ -34,6 +34,8 @@ export const BUNDLE_CACHE = fileURLToPath(
 export interface PlanBundle {
   /** The child entry (an ES module). */
   readonly child: string;
+  /** Module hooks the child runs before anything else (`--import`), see lazy-modules.ts. */
+  readonly hooks: string;
   /** The stack program (an ES module), imported by the child once the mock runtime is installed. */
   readonly program: string;
   /** Third-party modules the program imports, as absolute paths: the child loads them while it waits. */
@@ -46,6 +48,14 @@ interface Manifest {
   readonly inputs: Record<string, string>;
   readonly preload: string[];
 }
+
+/** The module hooks every plan process loads first (see lazy-modules.ts). */
+const HOOKS_ENTRY = fileURLToPath(
+  new URL(`./lazy-modules${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+/** The files a bundle directory holds; a new layout gives every bundle a new directory. */
+const BUNDLE_LAYOUT = 2;
 
 /** Bundles not rebuilt for this long are removed when another is built (copies of the workspace). */
 const STALE_MS = 7 * 24 * 3600 * 1000;
@@ -96,10 +106,13 @@ export async function planBundle(
   programFile: string,
   cacheDir: string = BUNDLE_CACHE,
 ): Promise<PlanBundle> {
-  const key = sha256(JSON.stringify([esbuildVersion, resolve(childEntry), resolve(programFile)]));
+  const key = sha256(
+    JSON.stringify([BUNDLE_LAYOUT, esbuildVersion, resolve(childEntry), resolve(programFile)]),
+  );
   const dir = join(cacheDir, key.slice(0, 24));
   const paths = (manifest: Manifest): PlanBundle => ({
     child: join(dir, 'child.mjs'),
+    hooks: join(dir, 'hooks.mjs'),
     program: join(dir, 'program.mjs'),
     preload: manifest.preload,
   });
@@ -110,7 +123,7 @@ export async function planBundle(
   mkdirSync(staging, { recursive: true });
   try {
     const result = await build({
-      entryPoints: { child: childEntry, program: programFile },
+      entryPoints: { child: childEntry, program: programFile, hooks: HOOKS_ENTRY },
       outdir: staging,
       bundle: true,
       splitting: true,

@@ -64,7 +64,7 @@ const preloaded = Promise.allSettled(process.argv.slice(2).map((file) => import(
 
 /**
  * The stack name of an unavailable reference to another environment's stack, from the mock runtime's
- * message: the parent plans that stack there and asks again.
+ * message: the parent plans every such stack it knows of first, and names one it did not foresee.
  */
 function otherEnvironmentReference(message: string, env: string): string | undefined {
   const name = /stack reference "([^"/]+\/[^"/]+\/([^"/]+))" is not available: deploy\/plan/.exec(message);

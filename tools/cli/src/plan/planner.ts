@@ -4,9 +4,9 @@ import { join, relative } from 'node:path';
 import { planBundle, type PlanBundle } from './bundle.js';
 import { CHILD_ENTRY, startChild, type PlanChild } from './run-child.js';
 import type { UpstreamOutputs } from './protocol.js';
-import type { WorkspaceStack } from './workspace.js';
+import { planningGraph, transitiveDependencies, type PlanNode } from './graph.js';
 import { CliError, ExitCode } from '../io.js';
-import { discoverStacks, orderStacks, withUpstreams } from './workspace.js';
+import { discoverStacks, orderStacks, withUpstreams, type WorkspaceStack } from './workspace.js';
 
 /** Options of {@link planEnvironment}. */
 export interface PlanOptions {
@@ -18,17 +18,13 @@ export interface PlanOptions {
   readonly stack?: string;
   /** Stack processes alive at once (started in planning order). Default {@link defaultConcurrency}. */
   readonly concurrency?: number;
-  /**
-   * Outputs of other environments' stacks planned so far, by `<env>/<stack>`: shared by the plans of
-   * one run, so a stack of another environment is planned once however many stacks read it.
-   */
-  readonly otherEnvironments?: Map<string, Promise<UpstreamOutputs>>;
 }
 
 /**
- * Plan processes alive at once: every stack of today's workspace (five). A process waiting for its
- * upstreams holds about 200 MiB and no CPU, and one started early has loaded its modules by the
- * time its upstreams are planned; the CPUs then decide how much of the work overlaps.
+ * Plan processes alive at once: every stack of an environment that builds (five; prod's plan has
+ * seven, with staging's ecr and dev's signer, and the last two start as the first finish). A process
+ * waiting for its upstreams holds about 150 MiB and no CPU, and one started early has loaded its
+ * modules by the time its upstreams are planned; the CPUs then decide how much of the work overlaps.
  */
 export function defaultConcurrency(): number {
   return Math.min(5, availableParallelism() + 3);
@@ -59,8 +55,6 @@ export interface EnvironmentPlan {
   readonly planned: StackPlan[];
   /** The stacks to report: all, or only the one asked for. */
   readonly stacks: StackPlan[];
-  /** What each planned stack's StackReferences would read, by stack folder (not part of the JSON plan). */
-  readonly produced?: ReadonlyMap<string, UpstreamOutputs>;
 }
 
 /** Progress events, for a live display. */
@@ -124,68 +118,31 @@ export async function planEnvironment(
     reported,
   );
 
+  const graph = planningGraph(stacks, options.env, order);
   const produced = new Map<string, UpstreamOutputs>();
   const plans = new Map<string, StackPlan>();
-  const otherEnvironments = options.otherEnvironments ?? new Map<string, Promise<UpstreamOutputs>>();
+  const reportedIndex = (node: PlanNode): number =>
+    node.env === options.env ? order.findIndex((s) => s.name === node.stack.name) : -1;
 
-  /**
-   * The outputs of a stack of another environment that a program here references (a promoting
-   * environment reads the previous one's repositories and the building one's signing profiles):
-   * that stack planned in its own environment, with its own upstreams, unreported.
-   */
-  const otherEnvironmentOutputs = (reference: string): Promise<UpstreamOutputs> => {
-    const [, project, env] = reference.split('/');
-    const folder = project === undefined ? undefined : workspaceProjects[project];
-    if (folder === undefined || env === undefined) {
-      return Promise.reject(new CliError(`stack reference "${reference}" names no stack of this workspace`));
-    }
-    const key = `${env}/${folder}`;
-    let pending = otherEnvironments.get(key);
-    if (pending === undefined) {
-      pending = planEnvironment(
-        { root: options.root, env, stack: folder, concurrency: 1, otherEnvironments },
-        {},
-      ).then((plan) => {
-        const found = plan.produced?.get(folder);
-        if (found === undefined) throw new CliError(`stack ${folder} was not planned in ${env}`);
-        return { ...found, env };
-      });
-      otherEnvironments.set(key, pending);
-    }
-    return pending;
-  };
-
-  /** Plans one stack whose upstreams are all planned. */
-  const planStack = async (
-    stack: WorkspaceStack,
-    index: number,
-    child: PlanChild,
-    bundle: PlanBundle,
-  ): Promise<void> => {
-    progress.stackStarted?.(stack.name, index, order.length);
-    const upstreams = [...withUpstreams(stacks, stack.name)]
-      .filter((n) => n !== stack.name)
-      .map((n) => produced.get(n))
-      .filter((u): u is UpstreamOutputs => u !== undefined);
+  /** Plans one stack whose upstreams (of its environment and of others) are all planned. */
+  const planStack = async (node: PlanNode, child: PlanChild, bundle: PlanBundle): Promise<void> => {
+    const { stack, env } = node;
+    const index = reportedIndex(node);
+    if (index >= 0) progress.stackStarted?.(stack.name, index, order.length);
+    const upstreams = [...transitiveDependencies(graph, node)].map((key) => {
+      const upstream = produced.get(key) as UpstreamOutputs;
+      const upstreamEnv = graph.get(key)?.env;
+      return upstreamEnv === env ? upstream : { ...upstream, env: upstreamEnv };
+    });
     const started = performance.now();
-    const request = () => ({
+    const outcome = await child.plan({
       stack: stack.name,
       stackDir: stack.dir,
       program: relative(stack.dir, bundle.program),
-      env: options.env,
+      env,
       upstreams,
       workspaceProjects,
     });
-    let outcome = await child.plan(request());
-    // A reference to another environment's stack: plan it there, then run this stack again with it
-    // in a fresh process (a process plans once).
-    for (let seen = 0; outcome.response?.ok === false && outcome.response.missingReference; seen++) {
-      if (seen >= Object.keys(workspaceProjects).length * 3) {
-        throw new CliError(`stack ${stack.name}: references to other environments do not settle`);
-      }
-      upstreams.push(await otherEnvironmentOutputs(outcome.response.missingReference));
-      outcome = await startChild(bundle, options.root).plan(request());
-    }
     const durationMs = performance.now() - started;
     const { response } = outcome;
     if (response === undefined) {
@@ -204,11 +161,22 @@ export async function planEnvironment(
             `${upstream?.name ?? response.missingOutput.stack} (${response.missingOutput.stack}), which does not export it`,
         );
       }
+      if (response.missingReference !== undefined) {
+        // Every reference to another environment is planned before the stack runs; one that was
+        // not would be answered by nothing, so the plan says where the prediction comes from.
+        throw new CliError(
+          `stack ${stack.name} (${stack.project}, ${env}) references "${response.missingReference}", a stack of ` +
+            `another environment that was not planned first: before a stack of ${env}, the plan plans the ` +
+            `other environments' stacks that promotionUpstreamStacks (@signet/platform/promotion-stacks) ` +
+            `names for ${env}, for a stack that lists them in nx.implicitDependencies; read other ` +
+            `environments through readPromotionUpstreams, or add the stack there`,
+        );
+      }
       // Config validation lists one problem per line; keep them readable under the stack's name.
       const message = response.message.split('\n').join('\n  ');
-      throw new CliError(`stack ${stack.name} (${stack.project}, ${options.env}): ${message}`);
+      throw new CliError(`stack ${stack.name} (${stack.project}, ${env}): ${message}`);
     }
-    produced.set(stack.name, {
+    produced.set(node.key, {
       name: stack.name,
       project: response.project,
       org: response.org,
@@ -218,6 +186,7 @@ export async function planEnvironment(
         (k) => JSON.stringify(response.outputs[k]) !== JSON.stringify(response.rawOutputs[k]),
       ),
     });
+    if (index < 0) return;
     const plan: StackPlan = {
       name: stack.name,
       project: response.project,
@@ -235,7 +204,7 @@ export async function planEnvironment(
   // Every stack's program is bundled (or found in the cache) before any process starts.
   const bundles = new Map(
     await Promise.all(
-      order.map(async (s) => {
+      [...new Set([...graph.values()].map((n) => n.stack))].map(async (s) => {
         const program = join(s.dir, 'src', 'index.ts');
         try {
           return [s.name, await planBundle(CHILD_ENTRY, program)] as const;
@@ -249,37 +218,36 @@ export async function planEnvironment(
   // Up to `concurrency` processes live at once, started in planning order: a process loads its
   // modules as soon as it starts, and plans once all its upstreams are planned.
   const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
-  const unstarted = [...order];
+  const nodes = [...graph.values()];
+  const unstarted = [...nodes];
   const idle = new Map<string, PlanChild>();
   const running = new Map<string, Promise<void>>();
   const failures: { index: number; error: unknown }[] = [];
-  const isPlanned = (d: string) => plans.has(d) || !order.some((o) => o.name === d);
   for (;;) {
     while (failures.length === 0 && idle.size + running.size < concurrency && unstarted.length > 0) {
-      const stack = unstarted.shift() as WorkspaceStack;
-      idle.set(stack.name, startChild(bundles.get(stack.name) as PlanBundle, options.root));
+      const node = unstarted.shift() as PlanNode;
+      idle.set(node.key, startChild(bundles.get(node.stack.name) as PlanBundle, options.root));
     }
-    for (const [name, child] of failures.length === 0 ? [...idle] : []) {
-      const stack = order.find((s) => s.name === name) as WorkspaceStack;
-      if (!stack.dependsOn.every(isPlanned)) continue;
-      idle.delete(name);
-      const index = order.indexOf(stack);
-      const run = planStack(stack, index, child, bundles.get(name) as PlanBundle)
+    for (const [key, child] of failures.length === 0 ? [...idle] : []) {
+      const node = graph.get(key) as PlanNode;
+      if (!node.dependsOn.every((d) => produced.has(d))) continue;
+      idle.delete(key);
+      const run = planStack(node, child, bundles.get(node.stack.name) as PlanBundle)
         .catch((error: unknown) => {
-          failures.push({ index, error });
+          failures.push({ index: nodes.indexOf(node), error });
         })
-        .finally(() => running.delete(name));
-      running.set(name, run);
+        .finally(() => running.delete(key));
+      running.set(key, run);
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
   for (const child of idle.values()) child.kill();
   progress.finish?.();
-  // With several stacks in flight, report the failure of the one that started first.
+  // With several stacks in flight, report the failure of the one that comes first in planning order.
   const [first] = failures.sort((a, b) => a.index - b.index);
   if (first !== undefined) throw first.error;
 
   const planned = order.map((s) => plans.get(s.name)).filter((p): p is StackPlan => p !== undefined);
-  return { environment: options.env, planned, stacks: planned.filter((p) => reported.has(p.name)), produced };
+  return { environment: options.env, planned, stacks: planned.filter((p) => reported.has(p.name)) };
 }

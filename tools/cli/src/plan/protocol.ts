@@ -48,7 +48,7 @@ export type PlanResponse =
       readonly ok: false;
       readonly message: string;
       readonly missingOutput: MissingStackOutput | undefined;
-      /** A stack of another environment the program references and the parent has not planned yet. */
+      /** A stack of another environment the program references and the parent did not plan first. */
       readonly missingReference?: string;
       readonly maxRssKb: number;
       readonly cpuMs: number;

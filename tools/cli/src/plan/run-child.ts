@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PlanBundle } from './bundle.js';
 import type { PlanRequest, PlanResponse } from './protocol.js';
 
@@ -35,7 +35,8 @@ export function startChild(bundle: PlanBundle, cwd: string): PlanChild {
   const child = fork(bundle.child, bundle.preload, {
     cwd,
     // The bundle resolved third-party imports with this condition; their own imports use it too.
-    execArgv: ['--conditions=development'],
+    // The hooks defer SDK modules a plan never uses (lazy-modules.ts).
+    execArgv: ['--conditions=development', `--import=${pathToFileURL(bundle.hooks).href}`],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       ...process.env,
