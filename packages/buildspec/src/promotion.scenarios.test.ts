@@ -5,6 +5,7 @@ import { referrersOf, run, testServices, clientEnv } from './test/engines.js';
 import type { PipelineResult } from './test/pipeline.js';
 import {
   COMMIT,
+  DEFAULT_MANIFESTS_SHA256,
   PROFILE_ARN,
   REPOSITORY_URI,
   cleanupPipelines,
@@ -47,8 +48,8 @@ const PROD_ENV = {
   SIGNET_SIGNING_PROFILE_ARN: RELEASE_ARN,
 };
 
-const request = (digest: string) => ({
-  'promotion.json': `${JSON.stringify({ digest, commit: COMMIT })}\n`,
+const request = (digest: string, manifests = DEFAULT_MANIFESTS_SHA256) => ({
+  'promotion.json': `${JSON.stringify({ digest, commit: COMMIT, manifests })}\n`,
 });
 
 function outcome(result: PipelineResult): Record<string, boolean> {
@@ -103,6 +104,8 @@ describe.concurrent(
         IMAGE_URI: `${PROD_URI}@${digest}`,
         IMAGE_TAG: COMMIT,
         SBOM_DIGEST: image['SBOM_DIGEST'],
+        MANIFESTS_SHA256: DEFAULT_MANIFESTS_SHA256,
+        SCAN_SUMMARY: 'critical=0 high=0 medium=0 low=0 negligible=0 unknown=0',
       });
       // Verified where it came from, before the copy, and again where it landed.
       const verifiedAt = (ref: string) => `Successfully verified signature for ${ref}`;
@@ -190,6 +193,20 @@ describe.concurrent(
       expect(result.log).toContain(
         `Vulnerability gate: grype found vulnerabilities of severity high or higher in ${DEV_URI}@${digest}`,
       );
+      expect(await exists(`${PROD_URI}@${digest}`)).toBe(false);
+    });
+
+    it('refuses a request whose manifests hash the build signature does not carry, and copies nothing', async () => {
+      const image = await builtAndSigned('other-manifests');
+      const digest = image['IMAGE_DIGEST'] ?? '';
+      const other = `sha256:${'d4'.repeat(32)}`;
+      const result = await runPipeline(
+        { env: PROD_ENV },
+        { stages: [Stage.Promote], sourceFiles: request(digest, other) },
+      );
+      expect(outcome(result)).toEqual({ Promote: false });
+      expect(result.log).toContain(`${DEV_URI}@${digest}`);
+      expect(result.log).toContain('io.signet.manifests.sha256');
       expect(await exists(`${PROD_URI}@${digest}`)).toBe(false);
     });
 

@@ -183,10 +183,23 @@ describe('signet-signing-pipeline: pipeline', () => {
       category: 'Approval',
       provider: 'Manual',
     });
-    // The approver sees what would be signed: the digest, the commit it was built from, its SBOM.
-    expect(stages[2]?.actions[0]?.configuration['CustomData']).toContain(
-      'Sign the release of #{BuildVariables.IMAGE_URI} (commit #{BuildVariables.IMAGE_TAG}, SBOM #{BuildVariables.SBOM_DIGEST})',
+    // The approver sees what would be signed: the digest, the commit it was built from, the scan
+    // summary, its SBOM and the hash of the manifests ApplicationDeployment will apply.
+    const approval = String(stages[2]?.actions[0]?.configuration['CustomData']);
+    expect(approval).toContain(
+      'Sign the release of #{BuildVariables.IMAGE_URI} (commit #{BuildVariables.IMAGE_TAG}; scan #{BuildVariables.SCAN_SUMMARY}; SBOM #{BuildVariables.SBOM_DIGEST}; manifests #{BuildVariables.MANIFESTS_SHA256})',
     );
+    // Every variable it names is one the namespaced action (Promote) exports before the approval,
+    // or CodePipeline could not resolve it; and the text stays within an action configuration value.
+    const exported = stages
+      .slice(0, 2)
+      .flatMap((s) => s.actions)
+      .filter((a) => a.namespace === 'BuildVariables')
+      .flatMap((a) => STAGE_ENVIRONMENT[a.name as Stage].exports);
+    const named = [...approval.matchAll(/#\{BuildVariables\.([A-Z_0-9]+)\}/g)].map((m) => m[1]);
+    expect(named.length).toBe(5);
+    for (const name of named) expect(exported).toContain(name);
+    expect(approval.length).toBeLessThanOrEqual(1000);
     // Its source is the promotion request in its own artifact bucket, never a code repository.
     expect(stages[0]?.actions[0]).toMatchObject({
       provider: 'S3',

@@ -98,14 +98,17 @@ export interface PipelineLayoutInput {
 }
 
 /**
- * What the approver reads: before a release signature, what would be signed (the digest, the commit
- * it was built from, its SBOM); before a deployment, the signed image.
+ * What the approver reads: what would be signed or deployed (the image by digest, the commit it was
+ * built from), the vulnerability scan of its SBOM as counts per severity, its SBOM, and the hash of
+ * the manifests it is deployed with (ApplicationDeployment refuses any others). Before a release
+ * signature the scan is this environment's own (Promote's); before a deployment, Build's.
  */
 function approvalText(before: StageEntry<Stage>): string {
   const v = (name: string) => `#{${BUILD_VARIABLES_NAMESPACE}.${name}}`;
+  const facts = `${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}; scan ${v('SCAN_SUMMARY')}; SBOM ${v('SBOM_DIGEST')}; manifests ${v('MANIFESTS_SHA256')})`;
   return before.signingIdentity === 'release'
-    ? `Sign the release of ${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}, SBOM ${v('SBOM_DIGEST')}): its build signature and this environment's vulnerability gate passed in Promote. Rejecting leaves it without a release signature, so this environment's admission never admits it.`
-    : `Deploy the signed image ${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}, SBOM ${v('SBOM_DIGEST')})`;
+    ? `Sign the release of ${facts}. Its build signature and this environment's vulnerability gate passed in Promote; rejecting leaves no release signature, so admission here never admits it.`
+    : `Deploy the signed image ${facts}`;
 }
 
 /** Object key of an app's promotion request in its pipeline's artifact bucket. */
