@@ -6,6 +6,7 @@ import { registerGuardrailsCommand } from './commands/guardrails.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerNewAppCommand } from './commands/new-app.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerPromoteCommand } from './commands/promote.js';
 import { registerRevokeCommand } from './commands/revoke.js';
 import type { CommandIo, CommandRunner } from './io.js';
 import { baseCommandLine, parseCommandLine, runCommand } from './run-command.js';
@@ -20,6 +21,7 @@ export function createProgram(io: CommandIo, setExitCode: (code: number) => void
   };
   registerPlanCommand(program, io, run);
   registerRevokeCommand(program, io, run);
+  registerPromoteCommand(program, io, run);
   registerAuditCommand(program, io, run);
   registerDecommissionCommand(program, io, run);
   registerDrillCommand(program, io, run);
