@@ -293,7 +293,13 @@ const ENTRIES = [
     file: 'verify-container-sign.yml',
     environment: {
       deployTime: [DeployVariable.RepositoryUri, DeployVariable.ClusterName],
-      fromBuild: [ExportedVariable.ImageDigest, ExportedVariable.ImageUri],
+      // The image, and what its promotion request names besides: the commit and the manifests hash.
+      fromBuild: [
+        ExportedVariable.ImageTag,
+        ExportedVariable.ImageDigest,
+        ExportedVariable.ImageUri,
+        ExportedVariable.ManifestsSha256,
+      ],
       codebuild: [CodeBuildVariable.Region],
       exports: [],
     },

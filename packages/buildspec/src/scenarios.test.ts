@@ -127,6 +127,14 @@ describe.concurrent(
       );
       expect(result.rolledBack).toBe(false);
       expect(result.log).toContain(`Every live pod of deployment/hello-server runs ${imageUri}`);
+      // Verified: VerifyContainerSign leaves the promotion request for what now runs, beside the
+      // manifests it names by hash (the stage's artifact, which the next environment's source reads).
+      const verifyDir = join(result.stageDir(Stage.VerifyContainerSign), 'src');
+      expect(JSON.parse(readFileSync(join(verifyDir, 'promotion.json'), 'utf8'))).toEqual({
+        digest: exported['IMAGE_DIGEST'],
+        commit: COMMIT,
+        manifests: DEFAULT_MANIFESTS_SHA256,
+      });
     });
 
     it('refuses to deploy manifests other than those Build hashed, naming both hashes, and applies nothing', async () => {
@@ -145,6 +153,17 @@ describe.concurrent(
         ),
       );
       expect(callsOf(result, 'kubectl', 'apply')).toHaveLength(0);
+    });
+
+    it('writes no promotion request when the manifests changed after Build', async () => {
+      const tampered = { ...DEFAULT_MANIFESTS, 'extra.yaml': 'kind: ConfigMap\n' };
+      const result = await runPipeline(
+        {},
+        { ...DEPLOY_ONWARDS, stageManifests: { [Stage.VerifyContainerSign]: tampered } },
+      );
+      expect(outcome(result)).toEqual({ ApplicationDeployment: true, VerifyContainerSign: false });
+      expect(result.log).toContain('no promotion request is written');
+      expect(existsSync(join(result.stageDir(Stage.VerifyContainerSign), 'src/promotion.json'))).toBe(false);
     });
 
     it('scans with a finding below the threshold and reports it per severity', async () => {

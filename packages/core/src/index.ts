@@ -46,6 +46,7 @@ export {
 } from './apps.js';
 export {
   approverRoleName,
+  artifactBucketName,
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,

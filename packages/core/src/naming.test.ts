@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  artifactBucketName,
   approverRoleName,
   deployerRoleName,
   environmentNamePattern,
@@ -31,5 +32,24 @@ describe('the names of an app’s pipeline', () => {
     expect(() => pipelineName('dev', '*')).toThrow('app name "*" is invalid');
     expect(() => stageProjectName('dev', 'app', 'Build')).toThrow('stage slug "Build" is invalid');
     expect(() => stageRoleName('dev', 'app', '')).toThrow('stage role suffix "" is invalid');
+  });
+});
+
+describe('the artifact bucket of an app’s pipeline', () => {
+  it('is fixed by environment, app, account and Region, so another environment’s policies can name it', () => {
+    expect(artifactBucketName('staging', 'hello-server', '123456789012', 'eu-west-1')).toBe(
+      'signet-staging-hello-server-123456789012-eu-west-1',
+    );
+  });
+
+  it('refuses a name S3 would refuse, a bad account id or Region, naming the value', () => {
+    const long = 'a'.repeat(24);
+    expect(() => artifactBucketName('staging', long, '123456789012', 'ap-southeast-2')).toThrow(
+      `has 67 characters; allowed: at most 63 (shorten app name "${long}" by 4)`,
+    );
+    expect(() => artifactBucketName('dev', 'app', '1234', 'eu-west-1')).toThrow(
+      'account id "1234"; allowed: 12 digits',
+    );
+    expect(() => artifactBucketName('dev', 'app', '123456789012', 'EU')).toThrow('region "EU"');
   });
 });

@@ -96,6 +96,39 @@ export function kmsAliasName(environment: Environment, role: string): string {
   return `alias/${physicalName(environment, role)}`;
 }
 
+/** S3 bucket names: 3 to 63 characters (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
+const BUCKET_NAME_MAX = 63;
+
+/**
+ * The artifact bucket of an app's pipeline: `signet-<env>-<app>-<account>-<region>`. Bucket names
+ * are global, so the account and Region make it unique; it is fixed (not a generated suffix) because
+ * the previous environment's pipeline writes the promotion request into it, and its policies name it
+ * before this environment is deployed.
+ */
+export function artifactBucketName(
+  environment: Environment,
+  app: string,
+  accountId: string,
+  region: string,
+): string {
+  checkRole(app, 'app name');
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new Error(`artifact bucket of ${app}: account id "${accountId}"; allowed: 12 digits`);
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new Error(
+      `artifact bucket of ${app}: region "${region}"; allowed: an AWS Region code such as eu-west-1`,
+    );
+  }
+  const name = `${physicalName(environment, app)}-${accountId}-${region}`;
+  if (name.length > BUCKET_NAME_MAX) {
+    throw new Error(
+      `artifact bucket name ${name} has ${name.length} characters; allowed: at most ${BUCKET_NAME_MAX} (shorten app name "${app}" by ${name.length - BUCKET_NAME_MAX})`,
+    );
+  }
+  return name;
+}
+
 /** A CloudWatch log group name: `/signet/<env>/<role>`. */
 export function logGroupName(environment: Environment, role: string): string {
   checkRole(role, 'log group role');

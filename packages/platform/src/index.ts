@@ -47,6 +47,7 @@ export {
 } from './config.js';
 export {
   approverRoleName,
+  artifactBucketName,
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,

@@ -13,7 +13,7 @@ import {
   requireVariable,
   updateKubeconfig,
 } from './common.js';
-import { manifestsSha256Command } from './manifests.js';
+import { requireManifestsHash } from './manifests.js';
 
 /** The placeholder app manifests carry where the image goes. */
 export const IMAGE_PLACEHOLDER = '__SIGNET_IMAGE__';
@@ -22,8 +22,6 @@ const RENDERED = `${WORK_DIR}/rendered`;
 const RENDERED_JSON = `${WORK_DIR}/rendered.json`;
 const IMAGES = `${WORK_DIR}/images.txt`;
 const APPLY_ERR = `${WORK_DIR}/kubectl-apply.err`;
-/** The hash of the manifests this stage found, against the one Build recorded (MANIFESTS_SHA256). */
-const FOUND_HASH = 'SIGNET_FOUND_MANIFESTS_SHA256';
 
 /** Commands shared by the stages that talk to the cluster: checks, kubectl, kubeconfig. */
 export function clusterAccess(
@@ -67,13 +65,7 @@ export function deploymentStage(inputs: BuildspecInputs, contract: StageEnvironm
         'on-failure': OnFailure.Abort,
         commands: [
           // Exactly the manifests Build hashed (and the build signature attests), or nothing is applied.
-          ...manifestsSha256Command(FOUND_HASH, app.manifestsPath),
-          [
-            `if [[ "$${FOUND_HASH}" != "$${ExportedVariable.ManifestsSha256}" ]]; then`,
-            `  printf '%s\\n' "The manifests in ${app.manifestsPath} hash to $${FOUND_HASH}, but Build recorded $${ExportedVariable.ManifestsSha256} (${ExportedVariable.ManifestsSha256}) for this image: they are not the manifests that were built and approved; refusing to deploy" >&2`,
-            '  false',
-            'fi',
-          ].join('\n'),
+          ...requireManifestsHash(app.manifestsPath, ExportedVariable.ManifestsSha256, 'refusing to deploy'),
           `rm -rf ${q(RENDERED)} && mkdir -p ${q(RENDERED)} && cp ${q(app.manifestsPath)}/*.yaml ${q(RENDERED)}/`,
           // IMAGE_URI was checked at the start: repository URI and digest only, nothing sed would interpret.
           `sed -i "s|${IMAGE_PLACEHOLDER}|$${ExportedVariable.ImageUri}|g" ${q(RENDERED)}/*.yaml`,

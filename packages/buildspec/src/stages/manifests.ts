@@ -53,3 +53,23 @@ export function manifestsSha256Command(variable: string, folder: string): string
     `${variable}="${MANIFESTS_HASH_PREFIX}$signet_manifests_hash" && export ${variable}`,
   ];
 }
+
+/** The variable the stages compare MANIFESTS_SHA256 with: the hash of the manifests they found. */
+const FOUND_HASH = 'SIGNET_FOUND_MANIFESTS_SHA256';
+
+/**
+ * Commands that fail, naming both hashes, unless the manifests in `folder` hash to `expected` (the
+ * variable holding the hash Build recorded): what ApplicationDeployment checks before applying
+ * anything, and VerifyContainerSign before it hands the manifests on in a promotion request.
+ */
+export function requireManifestsHash(folder: string, expected: string, refusal: string): string[] {
+  return [
+    ...manifestsSha256Command(FOUND_HASH, folder),
+    [
+      `if [[ "$${FOUND_HASH}" != "$${expected}" ]]; then`,
+      `  printf '%s\\n' "The manifests in ${folder} hash to $${FOUND_HASH}, but Build recorded $${expected} (${expected}) for this image: they are not the manifests that were built and approved; ${refusal}" >&2`,
+      '  false',
+      'fi',
+    ].join('\n'),
+  ];
+}
