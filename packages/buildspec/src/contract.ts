@@ -51,6 +51,15 @@ export const ExportedVariable = {
   ImageUri: 'IMAGE_URI',
   /** Digest of the SBOM attached to the image as an OCI referrer. */
   SbomDigest: 'SBOM_DIGEST',
+  /**
+   * Hash of exactly the manifests the image is deployed with (`manifestsSha256` of manifests.ts):
+   * Build hashes the app's manifests of the commit it built, ApplicationSigning signs it into the
+   * build signature's user metadata, Promote takes it from the promotion request only if the build
+   * signature carries it, and ApplicationDeployment refuses manifests with another hash.
+   */
+  ManifestsSha256: 'MANIFESTS_SHA256',
+  /** The vulnerability scan of the image's SBOM as counts per severity (`critical=0 high=0 …`), for the approver. */
+  ScanSummary: 'SCAN_SUMMARY',
 } as const;
 
 /**

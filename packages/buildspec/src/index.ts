@@ -72,6 +72,12 @@ export { VERIFY_KUBERNETES_RULES, verifyStage } from './stages/verify.js';
 export { PROMOTION_REQUEST_FILE, promoteStage } from './stages/promote.js';
 export { releaseSigningStage } from './stages/release-signing.js';
 export {
+  MANIFESTS_HASH_PREFIX,
+  MANIFESTS_METADATA_KEY,
+  manifestsSha256,
+  manifestsSha256Command,
+} from './stages/manifests.js';
+export {
   DEFAULT_ADMISSION_POLICY_NAME,
   DEFAULT_TOOLS,
   ENVIRONMENT_DEFAULTS,

@@ -5,6 +5,7 @@ import { referrersOf, run, testServices, clientEnv } from './test/engines.js';
 import type { PipelineResult } from './test/pipeline.js';
 import {
   COMMIT,
+  DEFAULT_MANIFESTS_SHA256,
   PROFILE_ARN,
   REPOSITORY_URI,
   cleanupPipelines,
@@ -47,8 +48,11 @@ const PROD_ENV = {
   SIGNET_SIGNING_PROFILE_ARN: RELEASE_ARN,
 };
 
-const request = (digest: string, commit = COMMIT) => ({
-  'promotion.json': `${JSON.stringify({ digest, commit })}\n`,
+const request = (
+  digest: string,
+  { commit = COMMIT, manifests = DEFAULT_MANIFESTS_SHA256 }: { commit?: string; manifests?: string } = {},
+) => ({
+  'promotion.json': `${JSON.stringify({ digest, commit, manifests })}\n`,
 });
 
 /**
@@ -124,6 +128,8 @@ describe.concurrent(
         IMAGE_URI: `${PROD_URI}@${digest}`,
         IMAGE_TAG: COMMIT,
         SBOM_DIGEST: image['SBOM_DIGEST'],
+        MANIFESTS_SHA256: DEFAULT_MANIFESTS_SHA256,
+        SCAN_SUMMARY: 'critical=0 high=0 medium=0 low=0 negligible=0 unknown=0',
       });
       // Verified where it came from, before the copy, and again where it landed.
       const verifiedAt = (ref: string) => `Successfully verified signature for ${ref}`;
@@ -238,7 +244,7 @@ describe.concurrent(
       // A is released: nothing before it to revoke.
       const first = await runPipeline(
         { env },
-        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, commitA) },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, { commit: commitA }) },
       );
       expect(outcome(first), first.log).toEqual({
         Promote: true,
@@ -253,7 +259,7 @@ describe.concurrent(
       // B supersedes A: A's release signature is revoked (its build signature is not), B's verifies.
       const second = await runPipeline(
         { env },
-        { stages: PROMOTION_STAGES, sourceFiles: request(digestB, commitB) },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestB, { commit: commitB }) },
       );
       expect(outcome(second), second.log).toEqual({
         Promote: true,
@@ -280,7 +286,7 @@ describe.concurrent(
       // release signature after the gate, and B's is revoked. A's old, revoked one stays revoked.
       const rollback = await runPipeline(
         { env },
-        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, commitA) },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, { commit: commitA }) },
       );
       expect(outcome(rollback), rollback.log).toEqual({
         Promote: true,
@@ -322,7 +328,7 @@ describe.concurrent(
       const [digestA, digestB] = [a['IMAGE_DIGEST'] ?? '', b['IMAGE_DIGEST'] ?? ''];
       const first = await runPipeline(
         { env },
-        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, 'c'.repeat(40)) },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestA, { commit: 'c'.repeat(40) }) },
       );
       expect(outcome(first), first.log).toEqual({
         Promote: true,
@@ -331,7 +337,7 @@ describe.concurrent(
       });
       const denied = await runPipeline(
         { env, signerRevoke: 'denied' },
-        { stages: PROMOTION_STAGES, sourceFiles: request(digestB, 'd'.repeat(40)) },
+        { stages: PROMOTION_STAGES, sourceFiles: request(digestB, { commit: 'd'.repeat(40) }) },
       );
       expect(outcome(denied)).toEqual({ Promote: true, ReleaseSigning: true, RevokeSuperseded: false });
       expect(denied.log).toContain('(AccessDeniedException) when calling the RevokeSignature operation');
@@ -340,6 +346,20 @@ describe.concurrent(
           `Revoking signing job [0-9a-f-]+ \\(signature sha256:[0-9a-f]{64} of ${uri.replaceAll('.', '\\.')}@${digestA}\\) failed`,
         ),
       );
+    });
+
+    it('refuses a request whose manifests hash the build signature does not carry, and copies nothing', async () => {
+      const image = await builtAndSigned('other-manifests');
+      const digest = image['IMAGE_DIGEST'] ?? '';
+      const other = `sha256:${'d4'.repeat(32)}`;
+      const result = await runPipeline(
+        { env: PROD_ENV },
+        { stages: [Stage.Promote], sourceFiles: request(digest, { manifests: other }) },
+      );
+      expect(outcome(result)).toEqual({ Promote: false });
+      expect(result.log).toContain(`${DEV_URI}@${digest}`);
+      expect(result.log).toContain('io.signet.manifests.sha256');
+      expect(await exists(`${PROD_URI}@${digest}`)).toBe(false);
     });
 
     it('refuses a promotion request without a digest, naming the field', async () => {

@@ -6,11 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findWorkspaceRoot } from './cli/workspace.js';
 import { Stage } from './catalog.js';
+import { manifestsSha256 } from './stages/manifests.js';
 import { clientEnv, referrersOf, runOk, testServices } from './test/engines.js';
 import type { Call, PipelineResult } from './test/pipeline.js';
 import {
   BUILD_EXPORTS,
   COMMIT,
+  DEFAULT_MANIFESTS,
+  DEFAULT_MANIFESTS_SHA256,
   OTHER_DIGEST,
   PROFILE_ARN,
   REPOSITORY_URI,
@@ -120,9 +123,21 @@ describe.concurrent(
       expect(await artifactTypes(sbomUri)).toEqual([SIGNATURE]);
       expect(
         callsOf(result, 'grype').some(
-          (c) => c.args.join(' ') === 'sbom:sbom.spdx.json --fail-on high --output table',
+          (c) =>
+            c.args.join(' ') ===
+            'sbom:sbom.spdx.json --fail-on high --output table --output json=.signet/grype.json',
         ),
       ).toBe(true);
+      // What the approver is shown: the scan as counts per severity, and the manifests' hash, which
+      // the build signature carries and ApplicationDeployment checked before applying anything.
+      expect(exported['SCAN_SUMMARY']).toBe('critical=0 high=0 medium=0 low=0 negligible=0 unknown=0');
+      expect(exported['MANIFESTS_SHA256']).toBe(DEFAULT_MANIFESTS_SHA256);
+      expect(result.log).toContain(
+        `Successfully verified signature for ${imageUri}\n\nThe artifact was signed with the following user metadata.`,
+      );
+      expect(result.log).toMatch(
+        new RegExp(`io\\.signet\\.manifests\\.sha256\\s+${DEFAULT_MANIFESTS_SHA256}`),
+      );
       // Signed through the AWS Signer plugin with the signing profile, image and SBOM, by digest.
       expect(callsOf(result, 'notation-plugin', 'generate-envelope').map((c) => c.args[1])).toEqual([
         PROFILE_ARN,
@@ -159,6 +174,51 @@ describe.concurrent(
       );
       expect(result.rolledBack).toBe(false);
       expect(result.log).toContain(`Every live pod of deployment/hello-server runs ${imageUri}`);
+      // Verified: VerifyContainerSign leaves the promotion request for what now runs, beside the
+      // manifests it names by hash (the stage's artifact, which the next environment's source reads).
+      const verifyDir = join(result.stageDir(Stage.VerifyContainerSign), 'src');
+      expect(JSON.parse(readFileSync(join(verifyDir, 'promotion.json'), 'utf8'))).toEqual({
+        digest: exported['IMAGE_DIGEST'],
+        commit: COMMIT,
+        manifests: DEFAULT_MANIFESTS_SHA256,
+      });
+    });
+
+    it('refuses to deploy manifests other than those Build hashed, naming both hashes, and applies nothing', async () => {
+      const tampered = {
+        ...DEFAULT_MANIFESTS,
+        'service.yaml': `${DEFAULT_MANIFESTS['service.yaml'] ?? ''}  type: LoadBalancer\n`,
+      };
+      const result = await runPipeline(
+        {},
+        { ...DEPLOY_ONWARDS, stageManifests: { [Stage.ApplicationDeployment]: tampered } },
+      );
+      expect(outcome(result)).toEqual({ ApplicationDeployment: false });
+      expect(result.log).toMatch(
+        new RegExp(
+          `The manifests in apps/hello-server/deploy hash to sha256:[0-9a-f]{64}, but Build recorded ${DEFAULT_MANIFESTS_SHA256} \\(MANIFESTS_SHA256\\) for this image: they are not the manifests that were built and approved; refusing to deploy`,
+        ),
+      );
+      expect(callsOf(result, 'kubectl', 'apply')).toHaveLength(0);
+    });
+
+    it('writes no promotion request when the manifests changed after Build', async () => {
+      const tampered = { ...DEFAULT_MANIFESTS, 'extra.yaml': 'kind: ConfigMap\n' };
+      const result = await runPipeline(
+        {},
+        { ...DEPLOY_ONWARDS, stageManifests: { [Stage.VerifyContainerSign]: tampered } },
+      );
+      expect(outcome(result)).toEqual({ ApplicationDeployment: true, VerifyContainerSign: false });
+      expect(result.log).toContain('no promotion request is written');
+      expect(existsSync(join(result.stageDir(Stage.VerifyContainerSign), 'src/promotion.json'))).toBe(false);
+    });
+
+    it('scans with a finding below the threshold and reports it per severity', async () => {
+      const result = await runPipeline({ foundSeverity: 'medium' }, { stages: [Stage.Build] });
+      expect(outcome(result), result.log).toEqual({ Build: true });
+      expect(result.stages.get(Stage.Build)?.exported['SCAN_SUMMARY']).toBe(
+        'critical=0 high=0 medium=1 low=0 negligible=0 unknown=0',
+      );
     });
 
     it('runs the whole happy path under set -euo pipefail as well', async () => {
@@ -485,7 +545,14 @@ describe.concurrent(
           .filter((f) => f.endsWith('.yaml'))
           .map((f) => [f, readFileSync(join(deployDir, f), 'utf8')]),
       );
-      const result = await runPipeline({}, { ...DEPLOY_ONWARDS, manifests });
+      const result = await runPipeline(
+        {},
+        {
+          ...DEPLOY_ONWARDS,
+          exported: { ...BUILD_EXPORTS, MANIFESTS_SHA256: manifestsSha256(manifests) },
+          manifests,
+        },
+      );
       expect(outcome(result), result.log).toEqual({ ApplicationDeployment: true, VerifyContainerSign: true });
       const rendered = readFileSync(
         join(result.stageDir(Stage.ApplicationDeployment), 'src/.signet/rendered/deployment.yaml'),

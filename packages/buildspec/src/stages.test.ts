@@ -10,6 +10,7 @@ import type { BuildspecInputs } from './inputs.js';
 import type { Buildspec } from './model.js';
 import { renderStage } from './render.js';
 import { shellQuote } from './shell.js';
+import { manifestsSha256 } from './stages/manifests.js';
 import { BUILD_EXPORTS, cleanupPipelines, runPipeline } from './test/pipeline.js';
 
 afterAll(cleanupPipelines);
@@ -157,6 +158,11 @@ describe('generator inputs', () => {
   });
 });
 
+/** What Build exports for a checkout holding `manifests`: their hash is what ApplicationDeployment checks. */
+function exportsFor(manifests: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...BUILD_EXPORTS, MANIFESTS_SHA256: manifestsSha256(manifests) };
+}
+
 describe('deploy-time variables', () => {
   it('are checked at the start of each stage, exactly those of its contract', () => {
     for (const stage of STAGE_ORDER) {
@@ -271,7 +277,7 @@ spec:
       {},
       {
         stages: [Stage.ApplicationDeployment],
-        exported: BUILD_EXPORTS,
+        exported: exportsFor({ 'deployment.yaml': deployment('__SIGNET_IMAGE__') }),
         manifests: { 'deployment.yaml': deployment('__SIGNET_IMAGE__') },
       },
     );
@@ -285,7 +291,9 @@ spec:
       {},
       {
         stages: [Stage.ApplicationDeployment],
-        exported: BUILD_EXPORTS,
+        exported: exportsFor({
+          'deployment.yaml': deployment('hello-server:latest').replace(/\n {8}- name: proxy\n.*\n$/, '\n'),
+        }),
         manifests: {
           'deployment.yaml': deployment('hello-server:latest').replace(/\n {8}- name: proxy\n.*\n$/, '\n'),
         },
@@ -303,7 +311,7 @@ describe('rendered stages', () => {
   it('sign, verify and deploy by digest, never by tag', () => {
     const signing = commands(Stage.ApplicationSigning);
     expect(signing).toContain(
-      `notation sign --plugin 'com.amazonaws.signer.notation.plugin' --id "$SIGNET_SIGNING_PROFILE_ARN" "$IMAGE_URI"`,
+      `notation sign --plugin 'com.amazonaws.signer.notation.plugin' --id "$SIGNET_SIGNING_PROFILE_ARN" --user-metadata "io.signet.manifests.sha256=$MANIFESTS_SHA256" "$IMAGE_URI"`,
     );
     expect(signing).not.toMatch(/IMAGE_TAG/);
     expect(commands(Stage.ApplicationDeployment)).not.toMatch(/IMAGE_TAG/);
@@ -358,6 +366,8 @@ describe('rendered stages', () => {
         'IMAGE_DIGEST',
         'IMAGE_URI',
         'SBOM_DIGEST',
+        'MANIFESTS_SHA256',
+        'SCAN_SUMMARY',
       ]);
     }
     for (const stage of STAGE_ORDER.filter((s) => s !== Stage.Build && s !== Stage.Promote))

@@ -53,6 +53,7 @@ export {
 } from './apps.js';
 export {
   approverRoleName,
+  artifactBucketName,
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,

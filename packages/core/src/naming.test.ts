@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  artifactBucketName,
   approverRoleName,
   deployerRoleName,
   environmentNamePattern,
@@ -52,5 +53,24 @@ describe('pluginMirrorBucketName', () => {
     expect(() => pluginMirrorBucketName('dev', '123456789012', 'EU_WEST')).toThrow(
       'region "EU_WEST" is invalid',
     );
+  });
+});
+
+describe('the artifact bucket of an app’s pipeline', () => {
+  it('is fixed by environment, app, account and Region, so another environment’s policies can name it', () => {
+    expect(artifactBucketName('staging', 'hello-server', '123456789012', 'eu-west-1')).toBe(
+      'signet-staging-hello-server-123456789012-eu-west-1',
+    );
+  });
+
+  it('refuses a name S3 would refuse, a bad account id or Region, naming the value', () => {
+    const long = 'a'.repeat(24);
+    expect(() => artifactBucketName('staging', long, '123456789012', 'ap-southeast-2')).toThrow(
+      `has 67 characters; allowed: at most 63 (shorten ${long} by 4)`,
+    );
+    expect(() => artifactBucketName('dev', 'app', '1234', 'eu-west-1')).toThrow(
+      'artifact bucket of app: account id "1234" is invalid; allowed: 12 digits',
+    );
+    expect(() => artifactBucketName('dev', 'app', '123456789012', 'EU')).toThrow('region "EU"');
   });
 });

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID } from './accounts.js';
 import type { Environment } from './environments.js';
 
 const ROLE = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -91,6 +92,35 @@ export function environmentNamePattern(environment: Environment, kind: 'physical
   return `${kind === 'physical' ? physicalNamePrefix(environment) : signingProfilePrefix(environment)}*`;
 }
 
+/** S3 bucket names: 3 to 63 characters (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
+const BUCKET_NAME_MAX = 63;
+
+/**
+ * A fixed bucket name `signet-<env>-<role>-<account>-<region>`: bucket names are global, so the
+ * account and Region make it unique. `what` names the bucket in the errors.
+ */
+function accountBucketName(
+  environment: Environment,
+  role: string,
+  accountId: string,
+  region: string,
+  what: string,
+): string {
+  if (!ACCOUNT_ID.test(accountId)) {
+    throw new Error(`${what}: account id "${accountId}" is invalid; allowed: 12 digits`);
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new Error(`${what}: region "${region}" is invalid; allowed: an AWS Region code such as eu-west-1`);
+  }
+  const name = `${physicalName(environment, role)}-${accountId}-${region}`;
+  if (name.length > BUCKET_NAME_MAX) {
+    throw new Error(
+      `${what}: bucket name ${name} has ${name.length} characters; allowed: at most ${BUCKET_NAME_MAX} (shorten ${role} by ${name.length - BUCKET_NAME_MAX})`,
+    );
+  }
+  return name;
+}
+
 /**
  * The signer stack's bucket that mirrors the verified AWS Signer plugin builds:
  * `signet-<env>-signer-plugin-<account>-<region>`. S3 bucket names are global, so the account and
@@ -99,22 +129,28 @@ export function environmentNamePattern(environment: Environment, kind: 'physical
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
  */
 export function pluginMirrorBucketName(environment: Environment, accountId: string, region: string): string {
-  if (!/^\d{12}$/.test(accountId)) {
-    throw new Error(`account id "${accountId}" is invalid; allowed: 12 digits`);
-  }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new Error(`region "${region}" is invalid; allowed: an AWS Region such as eu-west-1`);
-  }
-  const name = physicalName(environment, `signer-plugin-${accountId}-${region}`);
-  if (name.length > 63) {
-    throw new Error(`bucket name "${name}" is ${name.length} characters; allowed: at most 63`);
-  }
-  return name;
+  return accountBucketName(environment, 'signer-plugin', accountId, region, 'plugin mirror bucket');
 }
 
 /** The KMS alias of an environment-scoped key: `alias/signet-<env>-<role>`. */
 export function kmsAliasName(environment: Environment, role: string): string {
   return `alias/${physicalName(environment, role)}`;
+}
+
+/**
+ * The artifact bucket of an app's pipeline: `signet-<env>-<app>-<account>-<region>`. Bucket names
+ * are global, so the account and Region make it unique; it is fixed (not a generated suffix) because
+ * the previous environment's pipeline writes the promotion request into it, and its policies name it
+ * before this environment is deployed.
+ */
+export function artifactBucketName(
+  environment: Environment,
+  app: string,
+  accountId: string,
+  region: string,
+): string {
+  checkRole(app, 'app name');
+  return accountBucketName(environment, app, accountId, region, `artifact bucket of ${app}`);
 }
 
 /** A CloudWatch log group name: `/signet/<env>/<role>`. */

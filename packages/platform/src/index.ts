@@ -51,6 +51,7 @@ export {
 } from './config.js';
 export {
   approverRoleName,
+  artifactBucketName,
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,

@@ -2,6 +2,7 @@
 // platform code and the stacks read them through these names.
 export {
   approverRoleName,
+  artifactBucketName,
   assertUniqueProfileNames,
   deployerRoleName,
   environmentNamePattern,

@@ -188,6 +188,13 @@ export {
   type ServiceRoleTrustPolicyInput,
   type SourceAccess,
 } from './iam/pipeline.js';
+export {
+  promotionRequestBucketStatement,
+  promotionRequestKeyStatement,
+  promotionRequestWriterStatements,
+  type PromotionRequestGrantInput,
+  type PromotionRequestWriterInput,
+} from './iam/promotion.js';
 
 export {
   accountRootArn,

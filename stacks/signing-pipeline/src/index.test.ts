@@ -24,6 +24,9 @@ const root = findWorkspaceRoot(stackDir);
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const APP = 'hello-server';
+/** The artifact buckets, by name alone: another environment's policies name them before they exist. */
+const bucketOf = (env: string) => `signet-${env}-${APP}-${ACCOUNT}-${REGION}`;
+const PROD_BUCKET = bucketOf('prod');
 const CONNECTION = `arn:aws:codeconnections:${REGION}:${ACCOUNT}:connection/0b7c2f7e-1a2b-4c3d-8e9f-0123456789ab`;
 
 const profileArn = (name: string) => `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/${name}`;
@@ -132,6 +135,7 @@ describe('signet-signing-pipeline: pipeline', () => {
       'ApplicationSigning',
       'ApplicationDeployment',
       'VerifyContainerSign',
+      'RequestPromotion',
     ]);
     expect(pipelineOf(dev)).toMatchObject({ pipelineType: 'V2', name: `signet-dev-${APP}` });
   });
@@ -152,10 +156,23 @@ describe('signet-signing-pipeline: pipeline', () => {
       category: 'Approval',
       provider: 'Manual',
     });
-    // The approver sees what would be signed: the digest, the commit it was built from, its SBOM.
-    expect(stages[2]?.actions[0]?.configuration['CustomData']).toContain(
-      'Sign the release of #{BuildVariables.IMAGE_URI} (commit #{BuildVariables.IMAGE_TAG}, SBOM #{BuildVariables.SBOM_DIGEST})',
+    // The approver sees what would be signed: the digest, the commit it was built from, the scan
+    // summary, its SBOM and the hash of the manifests ApplicationDeployment will apply.
+    const approval = String(stages[2]?.actions[0]?.configuration['CustomData']);
+    expect(approval).toContain(
+      'Sign the release of #{BuildVariables.IMAGE_URI} (commit #{BuildVariables.IMAGE_TAG}; scan #{BuildVariables.SCAN_SUMMARY}; SBOM #{BuildVariables.SBOM_DIGEST}; manifests #{BuildVariables.MANIFESTS_SHA256})',
     );
+    // Every variable it names is one the namespaced action (Promote) exports before the approval,
+    // or CodePipeline could not resolve it; and the text stays within an action configuration value.
+    const exported = stages
+      .slice(0, 2)
+      .flatMap((s) => s.actions)
+      .filter((a) => a.namespace === 'BuildVariables')
+      .flatMap((a) => STAGE_ENVIRONMENT[a.name as Stage].exports);
+    const named = [...approval.matchAll(/#\{BuildVariables\.([A-Z_0-9]+)\}/g)].map((m) => m[1]);
+    expect(named.length).toBe(5);
+    for (const name of named) expect(exported).toContain(name);
+    expect(approval.length).toBeLessThanOrEqual(1000);
     // Its source is the promotion request in its own artifact bucket, never a code repository.
     expect(stages[0]?.actions[0]).toMatchObject({
       provider: 'S3',
@@ -166,7 +183,17 @@ describe('signet-signing-pipeline: pipeline', () => {
       },
     });
     expect(ofType(prod, 'aws:codecommit/repository:Repository')).toEqual([]);
-    expect(ofType(prod, 'aws:cloudwatch/eventRule:EventRule')).toEqual([]);
+    // No code push starts it: its one rule is the promotion request's creation.
+    const rules = ofType(prod, 'aws:cloudwatch/eventRule:EventRule');
+    expect(rules.map((r) => JSON.parse(String(r.inputs['eventPattern'])))).toEqual([
+      {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [PROD_BUCKET] }, object: { key: [`promotion/${APP}.zip`] } },
+      },
+    ]);
+    // prod promotes to no environment: no RequestPromotion after RevokeSuperseded.
+    expect(stages.at(-1)?.name).toBe('RevokeSuperseded');
   });
 
   it('promotes in staging without approval, its release signature before deployment', async () => {
@@ -178,6 +205,7 @@ describe('signet-signing-pipeline: pipeline', () => {
       'ApplicationDeployment',
       'VerifyContainerSign',
       'RevokeSuperseded',
+      'RequestPromotion',
     ]);
   });
 
@@ -201,6 +229,85 @@ describe('signet-signing-pipeline: pipeline', () => {
         value: `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/signet_prod_hello_server_release`,
       }),
     );
+  });
+
+  it('starts the next environment when VerifyContainerSign succeeds: writes its promotion request, with grants on exactly that object and key', async () => {
+    const staging = await run('staging');
+    const stages = pipelineOf(dev)['stages'] as (StageInput & {
+      actions: { inputArtifacts?: string[]; outputArtifacts?: string[]; category?: string }[];
+    })[];
+    const verify = stages.find((s) => s.name === 'VerifyContainerSign')?.actions[0];
+    expect(verify?.outputArtifacts).toEqual(['PromotionRequest']);
+    // The last stage uploads what VerifyContainerSign verified, as it is, to the key staging's S3
+    // source reads; no code push, no call into the other environment.
+    expect(stages.at(-1)).toEqual({
+      name: 'RequestPromotion',
+      actions: [
+        {
+          name: 'PromoteToStaging',
+          category: 'Deploy',
+          owner: 'AWS',
+          provider: 'S3',
+          version: '1',
+          configuration: {
+            BucketName: bucketOf('staging'),
+            Extract: 'false',
+            ObjectKey: `promotion/${APP}.zip`,
+          },
+          inputArtifacts: ['PromotionRequest'],
+        },
+      ],
+    });
+    // dev's pipeline role may put that one object and make data keys with staging's key only (by alias).
+    const devPolicy = statements(
+      one(dev, 'aws:iam/rolePolicy:RolePolicy', `${APP}-pipeline-policy`).inputs['policy'],
+    );
+    expect(
+      devPolicy.filter((st) => ['WritePromotionRequest', 'EncryptPromotionRequest'].includes(st.Sid ?? '')),
+    ).toEqual([
+      {
+        Sid: 'WritePromotionRequest',
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: [`arn:aws:s3:::${bucketOf('staging')}/promotion/${APP}.zip`],
+      },
+      {
+        Sid: 'EncryptPromotionRequest',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey'],
+        Resource: [`arn:aws:kms:${REGION}:${ACCOUNT}:key/*`],
+        Condition: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [`alias/signet-staging-pipeline-${APP}`] },
+          StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+        },
+      },
+    ]);
+    // staging's key lets dev's pipeline role make data keys through S3 for staging's bucket only.
+    const keyPolicy = statements(one(staging, 'aws:kms/key:Key', `${APP}-key-key`).inputs['policy']);
+    expect(keyPolicy.find((st) => st.Sid === 'PreviousEnvironmentEncryptsPromotionRequest')).toEqual({
+      Sid: 'PreviousEnvironmentEncryptsPromotionRequest',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/signet-dev-${APP}-pipeline` },
+      Action: ['kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+          'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${bucketOf('staging')}`,
+        },
+      },
+    });
+    expect(one(staging, 'aws:s3/bucket:Bucket', `${APP}-artifacts-bucket`).inputs['bucket']).toBe(
+      bucketOf('staging'),
+    );
+    expect(
+      one(staging, 'aws:s3/bucketNotification:BucketNotification', `${APP}-artifacts-events`).inputs,
+    ).toMatchObject({ eventbridge: true });
+    // dev builds: no request is written into dev, and no one else's key names dev's writer.
+    expect(ofType(dev, 'aws:s3/bucketNotification:BucketNotification')).toEqual([]);
+    expect(
+      statements(one(dev, 'aws:kms/key:Key', `${APP}-key-key`).inputs['policy']).map((st) => st.Sid),
+    ).not.toContain('PreviousEnvironmentEncryptsPromotionRequest');
   });
 
   it('follows the config: approval on in dev when asked, off in prod when disabled', async () => {
@@ -263,6 +370,8 @@ describe('signet-signing-pipeline: pipeline', () => {
       [`signet-prod-${APP}-verify`]: codebuild(Stage.VerifyContainerSign),
       [`signet-prod-${APP}-revoke`]: codebuild(Stage.RevokeSuperseded),
       [`signet-prod-${APP}-pipeline`]: `arn:aws:codepipeline:${REGION}:${ACCOUNT}:signet-prod-${APP}`,
+      // EventBridge starts the pipeline when the promotion request is written, for this rule only.
+      [`signet-prod-${APP}-start`]: `arn:aws:events:${REGION}:${ACCOUNT}:rule/signet-prod-${APP}-source`,
     });
   });
 
@@ -630,6 +739,18 @@ describe('signet-signing-pipeline: encryption and storage', () => {
       one(prod, 'aws:s3/bucketPolicy:BucketPolicy', `${APP}-artifacts-policy`).inputs['policy'],
     );
     expect(policy).toEqual([
+      // staging's pipeline role writes prod's promotion request, and nothing else of the bucket.
+      {
+        Sid: 'PreviousEnvironmentWritesPromotionRequest',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/signet-staging-${APP}-pipeline` },
+        Action: ['s3:PutObject'],
+        Resource: [`arn:aws:s3:::${PROD_BUCKET}/promotion/${APP}.zip`],
+        Condition: {
+          StringEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          ArnEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key },
+        },
+      },
       expect.objectContaining({
         Effect: 'Deny',
         Action: 's3:*',

@@ -76,6 +76,7 @@ const pipelines = apps.map((app) => {
     {
       environment: config.environment,
       region: config.region,
+      ...(config.accounts === undefined ? {} : { accounts: config.accounts }),
       app,
       source,
       manualApproval,

@@ -7,6 +7,7 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerNewAppCommand } from './commands/new-app.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerMirrorPluginCommand } from './commands/mirror-plugin.js';
+import { registerPromoteCommand } from './commands/promote.js';
 import { registerRevokeCommand } from './commands/revoke.js';
 import type { CommandIo, CommandRunner } from './io.js';
 import { baseCommandLine, parseCommandLine, runCommand } from './run-command.js';
@@ -22,6 +23,7 @@ export function createProgram(io: CommandIo, setExitCode: (code: number) => void
   registerPlanCommand(program, io, run);
   registerRevokeCommand(program, io, run);
   registerMirrorPluginCommand(program, io, run);
+  registerPromoteCommand(program, io, run);
   registerAuditCommand(program, io, run);
   registerDecommissionCommand(program, io, run);
   registerDrillCommand(program, io, run);

@@ -11,6 +11,7 @@ import {
   installTool,
   prepareDirectories,
   requireVariable,
+  scanSummaryCommand,
 } from './common.js';
 import {
   existingImageLookup,
@@ -20,6 +21,7 @@ import {
   unlessReusing,
   unlessSbomAttached,
 } from './existing-image.js';
+import { manifestsSha256Command } from './manifests.js';
 
 /** SBOM file written by syft, attached to the image and kept as an artifact. */
 export const SBOM_FILE = 'sbom.spdx.json';
@@ -28,6 +30,8 @@ export const SBOM_MEDIA_TYPE = 'application/spdx+json';
 
 const PUSH_LOG = `${WORK_DIR}/docker-push.log`;
 const ATTACH_JSON = `${WORK_DIR}/oras-attach.json`;
+/** grype's JSON report, beside its table: the scan summary the approver reads. */
+export const GRYPE_JSON = `${WORK_DIR}/grype.json`;
 const TAGGED = `"$${DeployVariable.RepositoryUri}:$${ExportedVariable.ImageTag}"`;
 
 /**
@@ -86,11 +90,16 @@ export function buildStage(inputs: BuildspecInputs, contract: StageEnvironment):
           ),
           // The gate runs before the push: a vulnerable image never reaches the registry, so it can never be signed.
           [
-            `if ! grype ${q(`sbom:${SBOM_FILE}`)} --fail-on ${q(inputs.vulnerabilityThreshold)} --output table; then`,
+            `if ! grype ${q(`sbom:${SBOM_FILE}`)} --fail-on ${q(inputs.vulnerabilityThreshold)} --output table --output ${q(`json=${GRYPE_JSON}`)}; then`,
             `  printf '%s\\n' "Vulnerability gate: grype found vulnerabilities of severity ${inputs.vulnerabilityThreshold} or higher in $${DeployVariable.RepositoryUri}:$${ExportedVariable.ImageTag} (or could not scan it); the image is neither pushed nor signed" >&2`,
             '  false',
             'fi',
           ].join('\n'),
+          scanSummaryCommand(GRYPE_JSON),
+          requireVariable(ExportedVariable.ScanSummary),
+          // Exactly the manifests of the commit built, as ApplicationDeployment will apply them.
+          ...manifestsSha256Command(ExportedVariable.ManifestsSha256, app.manifestsPath),
+          requireVariable(ExportedVariable.ManifestsSha256),
           unlessReusing(
             [
               `if docker push ${TAGGED} > ${q(PUSH_LOG)} 2>&1; then`,
@@ -114,7 +123,7 @@ export function buildStage(inputs: BuildspecInputs, contract: StageEnvironment):
           ),
           requireVariable(ExportedVariable.SbomDigest),
           imageDefinitions(app.name),
-          `printf '%s\\n' "Pushed $${ExportedVariable.ImageUri} (tag $${ExportedVariable.ImageTag}) with SBOM $${ExportedVariable.SbomDigest}"`,
+          `printf '%s\\n' "Pushed $${ExportedVariable.ImageUri} (tag $${ExportedVariable.ImageTag}) with SBOM $${ExportedVariable.SbomDigest}; manifests $${ExportedVariable.ManifestsSha256}; scan: $${ExportedVariable.ScanSummary}"`,
         ],
       },
     },

@@ -35,6 +35,25 @@ const DIGEST: VariableRule = {
   expected: 'a digest sha256:<64 lowercase hex digits>',
 };
 
+/** The severities grype reports, most severe first: the scan summary counts each. */
+export const SCAN_SEVERITIES = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'] as const;
+const SCAN_SUMMARY_PATTERN = `^${SCAN_SEVERITIES.map((s) => `${s}=[0-9]+`).join(' ')}$`;
+
+/**
+ * Sets SCAN_SUMMARY from grype's JSON report `file` (its `matches[].vulnerability.severity`), as
+ * counts per severity, for the approval message.
+ */
+export function scanSummaryCommand(file: string): string {
+  const counts = SCAN_SEVERITIES.map((s) => `"${s}=\\([.[] | select(. == "${s}")] | length)"`).join(', ');
+  return `${ExportedVariable.ScanSummary}="$(jq -r '[(.matches // [])[] | .vulnerability.severity | ascii_downcase | if IN(${SCAN_SEVERITIES.filter(
+    (s) => s !== 'unknown',
+  )
+    .map((s) => `"${s}"`)
+    .join(
+      ', ',
+    )}) then . else "unknown" end] | [${counts}] | join(" ")' ${q(file)})" && export ${ExportedVariable.ScanSummary}`;
+}
+
 /** Shape checks of every variable of the contract. */
 export const VARIABLE_RULES: Readonly<Record<string, VariableRule>> = {
   [CodeBuildVariable.Region]: {
@@ -75,6 +94,14 @@ export const VARIABLE_RULES: Readonly<Record<string, VariableRule>> = {
   },
   [ExportedVariable.ImageDigest]: DIGEST,
   [ExportedVariable.SbomDigest]: DIGEST,
+  [ExportedVariable.ManifestsSha256]: {
+    pattern: '^sha256:[0-9a-f]{64}$',
+    expected: 'the manifests hash sha256:<64 lowercase hex digits>',
+  },
+  [ExportedVariable.ScanSummary]: {
+    pattern: SCAN_SUMMARY_PATTERN,
+    expected: 'counts per severity, as critical=0 high=0 medium=0 low=0 negligible=0 unknown=0',
+  },
   [ExportedVariable.ImageTag]: {
     pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
     expected: 'the commit id the image was built from',

@@ -13,6 +13,7 @@ import {
   requireVariable,
   updateKubeconfig,
 } from './common.js';
+import { requireManifestsHash } from './manifests.js';
 
 /** The placeholder app manifests carry where the image goes. */
 export const IMAGE_PLACEHOLDER = '__SIGNET_IMAGE__';
@@ -63,6 +64,8 @@ export function deploymentStage(inputs: BuildspecInputs, contract: StageEnvironm
       build: {
         'on-failure': OnFailure.Abort,
         commands: [
+          // Exactly the manifests Build hashed (and the build signature attests), or nothing is applied.
+          ...requireManifestsHash(app.manifestsPath, ExportedVariable.ManifestsSha256, 'refusing to deploy'),
           `rm -rf ${q(RENDERED)} && mkdir -p ${q(RENDERED)} && cp ${q(app.manifestsPath)}/*.yaml ${q(RENDERED)}/`,
           // IMAGE_URI was checked at the start: repository URI and digest only, nothing sed would interpret.
           `sed -i "s|${IMAGE_PLACEHOLDER}|$${ExportedVariable.ImageUri}|g" ${q(RENDERED)}/*.yaml`,

@@ -56,7 +56,16 @@ export function importTrustPolicy(variable: string, file: string): string[] {
   ];
 }
 
-/** `notation sign` of a reference with a signing profile through the AWS Signer plugin. */
-export function notationSign(profileVariable: string, reference: string): string {
-  return `notation sign --plugin ${q(AWS_SIGNER_PLUGIN_ID)} --id "$${profileVariable}" ${reference}`;
+/**
+ * `notation sign` of a reference with a signing profile through the AWS Signer plugin; each
+ * `metadata` entry (key to a shell expression) is signed into the payload (`--user-metadata`), and
+ * `notation verify --user-metadata` later requires it.
+ */
+export function notationSign(
+  profileVariable: string,
+  reference: string,
+  metadata: Readonly<Record<string, string>> = {},
+): string {
+  const pairs = Object.entries(metadata).map(([key, value]) => ` --user-metadata "${key}=${value}"`);
+  return `notation sign --plugin ${q(AWS_SIGNER_PLUGIN_ID)} --id "$${profileVariable}"${pairs.join('')} ${reference}`;
 }

@@ -5,19 +5,29 @@ import type { Buildspec } from '../model.js';
 import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import { SBOM_FILE, SBOM_MEDIA_TYPE } from './build.js';
-import { WORK_DIR, imageDefinitions, installTool, prepareDirectories, requireVariable } from './common.js';
+import {
+  WORK_DIR,
+  imageDefinitions,
+  installTool,
+  prepareDirectories,
+  requireVariable,
+  scanSummaryCommand,
+} from './common.js';
+import { MANIFESTS_METADATA_KEY } from './manifests.js';
 import { addTrustStore, importTrustPolicy, installNotation, requireTrustPolicy } from './notation.js';
 
 /**
  * The promotion request: `promotion.json` at the root of a promoting pipeline's source artifact,
- * `{"digest": "sha256:…", "commit": "<40 hex>"}`. `signet promote` writes it; the digest is the one
- * the previous environment verified.
+ * `{"digest": "sha256:…", "commit": "<40 hex>", "manifests": "sha256:…"}` (the manifests hash Build
+ * recorded), beside the app's manifests folder. `signet promote`, or the previous environment's
+ * pipeline after its VerifyContainerSign, writes it; the digest is one the previous environment verified.
  */
 export const PROMOTION_REQUEST_FILE = 'promotion.json';
 
 /** The registry credentials oras reads, under $HOME (outside the source root and every artifact). */
 const REGISTRY_AUTH = `"$HOME"/${q('.signet/registry-auth.json')}`;
 const DISCOVER_JSON = `${WORK_DIR}/sbom-referrers.json`;
+const GRYPE_JSON = `${WORK_DIR}/grype.json`;
 const SBOM_DIR = `${WORK_DIR}/sbom`;
 
 const SOURCE = `"$${DeployVariable.PromotionSourceUri}@$${PromotionVariable.PromotedDigest}"`;
@@ -80,8 +90,10 @@ export function promoteStage(inputs: BuildspecInputs, contract: StageEnvironment
             'fi',
           ].join('\n'),
           `${PromotionVariable.PromotedDigest}="$(jq -r '.digest // ""' ${q(PROMOTION_REQUEST_FILE)})" && ${PromotionVariable.PromotedCommit}="$(jq -r '.commit // ""' ${q(PROMOTION_REQUEST_FILE)})" && export ${PromotionVariable.PromotedDigest} ${PromotionVariable.PromotedCommit}`,
+          `${ExportedVariable.ManifestsSha256}="$(jq -r '.manifests // ""' ${q(PROMOTION_REQUEST_FILE)})" && export ${ExportedVariable.ManifestsSha256}`,
           requireVariable(PromotionVariable.PromotedDigest),
           requireVariable(PromotionVariable.PromotedCommit),
+          requireVariable(ExportedVariable.ManifestsSha256),
           `printf '%s\\n' "Promoting $${DeployVariable.PromotionSourceUri}@$${PromotionVariable.PromotedDigest} (commit $${PromotionVariable.PromotedCommit}) to $${DeployVariable.RepositoryUri}"`,
           // oras reads both registries' ECR tokens from one file; a token is per Region, not per account.
           `mkdir -p "$HOME"/.signet && jq -n --arg from "\${${DeployVariable.PromotionSourceUri}%%/*}" --arg fromAuth "$(printf 'AWS:%s' ${ecrPassword(DeployVariable.PromotionSourceUri)} | base64 -w 0)" --arg to "\${${DeployVariable.RepositoryUri}%%/*}" --arg toAuth "$(printf 'AWS:%s' ${ecrPassword(DeployVariable.RepositoryUri)} | base64 -w 0)" '{auths: {($from): {auth: $fromAuth}, ($to): {auth: $toAuth}}}' > ${REGISTRY_AUTH}`,
@@ -95,18 +107,22 @@ export function promoteStage(inputs: BuildspecInputs, contract: StageEnvironment
           // Before anything is copied: the digest and its SBOM carry the build signature where they
           // come from, and the SBOM passes this environment's own vulnerability gate (a later
           // environment may be stricter than the one that built).
-          `NOTATION_PASSWORD=${ecrPassword(DeployVariable.PromotionSourceUri)} NOTATION_USERNAME=AWS notation verify ${SOURCE}`,
+          // The request's manifests hash must be the one the build signature attests (signed into it
+          // by ApplicationSigning), so a request cannot pair the digest with other manifests.
+          `NOTATION_PASSWORD=${ecrPassword(DeployVariable.PromotionSourceUri)} NOTATION_USERNAME=AWS notation verify --user-metadata "${MANIFESTS_METADATA_KEY}=$${ExportedVariable.ManifestsSha256}" ${SOURCE}`,
           `oras discover --registry-config ${REGISTRY_AUTH} --artifact-type ${q(SBOM_MEDIA_TYPE)} --format json ${SOURCE} > ${q(DISCOVER_JSON)}`,
           `${ExportedVariable.SbomDigest}="$(jq -r '[(.referrers // [])[] | .digest] | if length == 1 then .[0] else "" end' ${q(DISCOVER_JSON)})" && export ${ExportedVariable.SbomDigest}`,
           requireVariable(ExportedVariable.SbomDigest),
           `NOTATION_PASSWORD=${ecrPassword(DeployVariable.PromotionSourceUri)} NOTATION_USERNAME=AWS notation verify "$${DeployVariable.PromotionSourceUri}@$${ExportedVariable.SbomDigest}"`,
           `rm -rf ${q(SBOM_DIR)} && oras pull --registry-config ${REGISTRY_AUTH} --output ${q(SBOM_DIR)} "$${DeployVariable.PromotionSourceUri}@$${ExportedVariable.SbomDigest}"`,
           [
-            `if ! grype ${q(`sbom:${SBOM_DIR}/${SBOM_FILE}`)} --fail-on ${q(inputs.vulnerabilityThreshold)} --output table; then`,
+            `if ! grype ${q(`sbom:${SBOM_DIR}/${SBOM_FILE}`)} --fail-on ${q(inputs.vulnerabilityThreshold)} --output table --output ${q(`json=${GRYPE_JSON}`)}; then`,
             `  printf '%s\\n' "Vulnerability gate: grype found vulnerabilities of severity ${inputs.vulnerabilityThreshold} or higher in $${DeployVariable.PromotionSourceUri}@$${PromotionVariable.PromotedDigest} (or could not scan its SBOM); it is not promoted" >&2`,
             '  false',
             'fi',
           ].join('\n'),
+          scanSummaryCommand(GRYPE_JSON),
+          requireVariable(ExportedVariable.ScanSummary),
           [
             `if oras manifest fetch --descriptor --registry-config ${REGISTRY_AUTH} ${TARGET} > /dev/null 2>&1; then`,
             `  printf '%s\\n' "$${DeployVariable.RepositoryUri}@$${PromotionVariable.PromotedDigest} is already here (a re-run or a rollback): copying only the referrers it may lack, no tag"`,

@@ -16,6 +16,7 @@ import {
   notationSign,
   requireTrustPolicy,
 } from './notation.js';
+import { MANIFESTS_METADATA_KEY } from './manifests.js';
 
 // The Notation commands every signing stage shares live with the plugin's id in notation.ts.
 export { AWS_SIGNER_PLUGIN_ID } from './notation.js';
@@ -61,10 +62,13 @@ export function signingStage(inputs: BuildspecInputs, contract: StageEnvironment
       build: {
         'on-failure': OnFailure.Abort,
         commands: [
-          sign(IMAGE_REF),
+          // The build signature attests the manifests the image is deployed with, by their hash.
+          notationSign(DeployVariable.SigningProfileArn, IMAGE_REF, {
+            [MANIFESTS_METADATA_KEY]: `$${ExportedVariable.ManifestsSha256}`,
+          }),
           sign(SBOM_REF),
           `notation inspect ${IMAGE_REF}`,
-          `notation verify ${IMAGE_REF}`,
+          `notation verify --user-metadata "${MANIFESTS_METADATA_KEY}=$${ExportedVariable.ManifestsSha256}" ${IMAGE_REF}`,
           `notation verify ${SBOM_REF}`,
         ],
       },

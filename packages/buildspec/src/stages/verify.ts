@@ -7,6 +7,7 @@ import type { Buildspec } from '../model.js';
 import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import { WORK_DIR } from './common.js';
+import { promotionRequestCommands, promotionRequestFiles } from './promotion-request.js';
 import { clusterAccess } from './deployment.js';
 
 const DEPLOYMENT_JSON = `${WORK_DIR}/deployment.json`;
@@ -139,6 +140,9 @@ export function verifyStage(inputs: BuildspecInputs, contract: StageEnvironment)
             podVariable: DRILL_POD,
             reportFile: DRILL_REPORT,
           }),
+          // Verified and drilled: the promotion request for this digest (written onwards only where
+          // the environment is promoted from).
+          ...promotionRequestCommands(app.manifestsPath),
         ],
         finally: [
           [
@@ -151,5 +155,6 @@ export function verifyStage(inputs: BuildspecInputs, contract: StageEnvironment)
         ],
       },
     },
+    artifacts: { files: promotionRequestFiles(app.manifestsPath) },
   };
 }

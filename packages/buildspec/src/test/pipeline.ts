@@ -19,6 +19,7 @@ import { STAGE_ENVIRONMENT, STAGE_GENERATORS, Stage, stagesFor } from '../catalo
 import { SignerPluginMirrorFile, signerPluginMirrorKey } from '../stages/common.js';
 import type { BuildspecInputs, Severity, ToolPins } from '../inputs.js';
 import { renderBuildspec } from '../model.js';
+import { manifestsSha256 } from '../stages/manifests.js';
 import type { Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import type { BuildResult } from './codebuild.js';
@@ -283,6 +284,15 @@ spec:
       targetPort: 8080
 `;
 
+/** The app's manifests every stage's checkout holds unless a scenario says otherwise. */
+export const DEFAULT_MANIFESTS: Readonly<Record<string, string>> = {
+  'deployment.yaml': DEPLOYMENT_YAML,
+  'service.yaml': SERVICE_YAML,
+};
+
+/** The manifests hash Build records for {@link DEFAULT_MANIFESTS}. */
+export const DEFAULT_MANIFESTS_SHA256 = manifestsSha256(DEFAULT_MANIFESTS);
+
 /** The source checkout every stage starts from. */
 function writeSource(dir: string, manifests: Readonly<Record<string, string>>): void {
   mkdirSync(join(dir, 'apps/hello-server/deploy'), { recursive: true });
@@ -389,6 +399,8 @@ export const BUILD_EXPORTS: Readonly<Record<string, string>> = {
   IMAGE_DIGEST: PUSHED_DIGEST,
   IMAGE_URI,
   SBOM_DIGEST,
+  MANIFESTS_SHA256: DEFAULT_MANIFESTS_SHA256,
+  SCAN_SUMMARY: 'critical=0 high=0 medium=0 low=0 negligible=0 unknown=0',
 };
 
 let pushed = 0;
@@ -499,6 +511,8 @@ export async function pushTestImage(label = 'image'): Promise<Record<string, str
       IMAGE_DIGEST: digest,
       IMAGE_URI: `${REPOSITORY_URI}@${digest}`,
       SBOM_DIGEST: attached.digest,
+      MANIFESTS_SHA256: DEFAULT_MANIFESTS_SHA256,
+      SCAN_SUMMARY: 'critical=0 high=0 medium=0 low=0 negligible=0 unknown=0',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -514,6 +528,8 @@ const BUILDING_STAGES: readonly Stage[] = stagesFor(
 export interface PipelineOptions {
   /** Manifests of the app (default: a Deployment and a Service with the placeholder). */
   readonly manifests?: Readonly<Record<string, string>>;
+  /** Manifests of one stage's checkout only (a manifest changed after Build, for ApplicationDeployment). */
+  readonly stageManifests?: Readonly<Partial<Record<Stage, Readonly<Record<string, string>>>>>;
   /** Run only these stages (default: the building environment's four, stopping at the first failure). */
   readonly stages?: readonly Stage[];
   /** Variables the earlier stages would have exported, for runs that start later. */
@@ -616,10 +632,7 @@ export async function runPipeline(
     const toolsDir = join(dir, 'tools');
     const home = join(dir, 'home');
     for (const d of [source, toolsDir, home]) mkdirSync(d, { recursive: true });
-    writeSource(
-      source,
-      options.manifests ?? { 'deployment.yaml': DEPLOYMENT_YAML, 'service.yaml': SERVICE_YAML },
-    );
+    writeSource(source, options.stageManifests?.[stage] ?? options.manifests ?? DEFAULT_MANIFESTS);
     for (const [file, content] of Object.entries(options.sourceFiles ?? {}))
       writeFileSync(join(source, file), content);
     const inputs = { ...scenarioInputs(tools, toolsDir, services.keys.trusted.pem), ...scenario.inputs };

@@ -1,6 +1,10 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildKmsKeyPolicy, type KmsKeyServiceGrant } from '@signet/policies';
+import {
+  buildKmsKeyPolicy,
+  type IamResourcePolicyStatement,
+  type KmsKeyServiceGrant,
+} from '@signet/policies';
 
 /** Arguments of {@link KmsKey}. */
 export interface KmsKeyArgs {
@@ -10,6 +14,8 @@ export interface KmsKeyArgs {
   readonly aliasName: string;
   /** Services allowed to use the key, each scoped by a condition. Default: none. */
   readonly serviceGrants?: pulumi.Input<readonly KmsKeyServiceGrant[]>;
+  /** Principals of other accounts allowed to use the key, each statement with a condition. Default: none. */
+  readonly principalGrants?: pulumi.Input<readonly IamResourcePolicyStatement[]>;
   /** Waiting period before a scheduled deletion (7..30 days). Default 30. */
   readonly deletionWindowInDays?: number;
 }
@@ -37,13 +43,19 @@ export class KmsKey extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
     const policy = pulumi
-      .all([identity.accountId, partition.partition, pulumi.output(args.serviceGrants ?? [])])
-      .apply(([accountId, partitionName, serviceGrants]) =>
+      .all([
+        identity.accountId,
+        partition.partition,
+        pulumi.output(args.serviceGrants ?? []),
+        pulumi.output(args.principalGrants ?? []),
+      ])
+      .apply(([accountId, partitionName, serviceGrants, principalGrants]) =>
         JSON.stringify(
           buildKmsKeyPolicy({
             accountId,
             partition: partitionName,
             serviceGrants: serviceGrants as readonly KmsKeyServiceGrant[],
+            principalGrants: principalGrants as readonly IamResourcePolicyStatement[],
           }),
         ),
       );

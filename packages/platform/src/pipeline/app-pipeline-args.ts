@@ -1,12 +1,19 @@
 import type * as pulumi from '@pulumi/pulumi';
 import type { DiscoveredApp } from '../apps.js';
 import type { Environment } from '../environment.js';
+import type { EnvironmentAccounts } from '@signet/core';
 import type { PipelineSource } from './source.js';
 
 /** Arguments of {@link AppPipeline}. */
 export interface AppPipelineArgs {
   readonly environment: Environment;
   readonly region: string;
+  /**
+   * The environments' accounts (`accounts.json`), for the promotion request written across
+   * environments: the previous environment's pipeline role and the next environment's bucket and
+   * key live in those accounts. Undefined: every environment in this stack's account.
+   */
+  readonly accounts?: EnvironmentAccounts;
   readonly app: DiscoveredApp;
   /** Where the pipeline's source comes from (CodeCommit repository created here, or a connection). */
   readonly source: PipelineSource;

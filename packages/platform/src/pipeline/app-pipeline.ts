@@ -14,12 +14,15 @@ import {
   buildPipelineRolePolicy,
   buildServiceRoleTrustPolicy,
   pipelineLogsKeyGrant,
+  promotionRequestKeyStatement,
   ServicePrincipal,
   SourceKind,
   type SourceAccess,
 } from '@signet/policies';
 import { KmsKey } from '../kms/kms-key.js';
+import { promotionSource, promotionTargets, type Environment } from '../environment.js';
 import {
+  artifactBucketName,
   kmsAliasName,
   physicalName,
   pipelineName as appPipelineName,
@@ -28,13 +31,15 @@ import {
   stageRoleName,
 } from '../naming.js';
 import { ArtifactBucket } from './artifact-bucket.js';
-import { createCodeCommitTrigger } from './codecommit-trigger.js';
+import { createCodeCommitTrigger, createPromotionRequestTrigger } from './codecommit-trigger.js';
 import { appLogGroupPrefix, pipelineStages, renderAppBuildspecs, stageLogGroupName } from './app-stages.js';
 import type { AppPipelineArgs } from './app-pipeline-args.js';
 import { createStageClusterAccess, stageRolePolicy } from './stage-access.js';
 import {
   ARTIFACT_BUCKET_PLACEHOLDER,
+  NEXT_ARTIFACT_BUCKET_PLACEHOLDER,
   buildPipelineStages,
+  promotionRequestKey,
   buildSourceTrigger,
   stageProjectVariables,
 } from './stages.js';
@@ -64,6 +69,25 @@ export class AppPipeline extends pulumi.ComponentResource {
     const pipelineName = appPipelineName(environment, app.name);
     const pipelineArn = pulumi.interpolate`arn:${partition}:codepipeline:${region}:${accountId}:${pipelineName}`;
 
+    // Promotion across environments. The writer's and the target's ARNs are built from names and
+    // the environments' accounts alone (accounts.json; this account where it names none), so neither
+    // stack reads the other's outputs and they deploy in promotion order.
+    const accountOf = (other: Environment, own: string): string => args.accounts?.[other] ?? own;
+    const promotedFrom = promotionSource(environment);
+    const promotesTo = promotionTargets(environment).find((next) => app.environments.includes(next));
+    const requestKey = promotionRequestKey(app.name);
+    const bucketName = accountId.apply((id) => artifactBucketName(environment, app.name, id, region));
+    const bucketArnOf = (name: string, part: string) => `arn:${part}:s3:::${name}`;
+    // Where this environment promotes: the previous environment's pipeline role writes the request.
+    const requestWriter =
+      promotedFrom === undefined
+        ? undefined
+        : pulumi.all([accountId, partition]).apply(([id, part]) => ({
+            writerRoleArn: `arn:${part}:iam::${accountOf(promotedFrom, id)}:role/${pipelineRoleName(promotedFrom, app.name)}`,
+            objectKey: requestKey,
+            region,
+          }));
+
     // The pipeline's key: artifacts, CodeBuild output, stage logs.
     const key = new KmsKey(
       `${name}-key`,
@@ -78,15 +102,25 @@ export class AppPipeline extends pulumi.ComponentResource {
             logGroupPrefix: appLogGroupPrefix(environment, app.name),
           }),
         ]),
+        ...(requestWriter === undefined
+          ? {}
+          : {
+              principalGrants: pulumi
+                .all([requestWriter, bucketName, partition])
+                .apply(([writer, bucket, part]) => [
+                  promotionRequestKeyStatement({ ...writer, bucketArn: bucketArnOf(bucket, part) }),
+                ]),
+            }),
       },
       child,
     );
     const bucket = new ArtifactBucket(
       `${name}-artifacts`,
       {
-        bucketPrefix: `${physicalName(environment, app.name).slice(0, 36)}-artifacts-`,
+        bucketName,
         kmsKeyArn: key.keyArn,
         retentionDays: args.artifactRetentionDays,
+        ...(requestWriter === undefined ? {} : { promotionRequest: requestWriter }),
       },
       child,
     );
@@ -269,9 +303,33 @@ export class AppPipeline extends pulumi.ComponentResource {
             key.keyArn,
             pulumi.all(projectList.map((project) => project.projectArn)),
             sourceAccess,
+            accountId,
+            partition,
           ])
-          .apply(([artifactBucketArn, kmsKeyArn, projectArns, source]) =>
-            JSON.stringify(buildPipelineRolePolicy({ artifactBucketArn, kmsKeyArn, projectArns, source })),
+          .apply(([artifactBucketArn, kmsKeyArn, projectArns, source, id, part]) =>
+            JSON.stringify(
+              buildPipelineRolePolicy({
+                artifactBucketArn,
+                kmsKeyArn,
+                projectArns,
+                source,
+                ...(promotesTo === undefined
+                  ? {}
+                  : {
+                      promotionRequest: {
+                        bucketArn: bucketArnOf(
+                          artifactBucketName(promotesTo, app.name, accountOf(promotesTo, id), region),
+                          part,
+                        ),
+                        objectKey: requestKey,
+                        keyAccountId: accountOf(promotesTo, id),
+                        region,
+                        partition: part,
+                        keyAlias: kmsAliasName(promotesTo, `pipeline-${app.name}`),
+                      },
+                    }),
+              }),
+            ),
           ),
       },
       child,
@@ -286,7 +344,12 @@ export class AppPipeline extends pulumi.ComponentResource {
       ),
       manualApproval: args.manualApproval,
       app: app.name,
+      ...(promotesTo === undefined ? {} : { promotesTo }),
     });
+    const nextBucketName =
+      promotesTo === undefined
+        ? undefined
+        : accountId.apply((id) => artifactBucketName(promotesTo, app.name, id, region));
     const trigger = buildSourceTrigger(args.source, app.directory, app.name);
     const pipeline = new aws.codepipeline.Pipeline(
       `${name}-pipeline`,
@@ -306,7 +369,10 @@ export class AppPipeline extends pulumi.ComponentResource {
             configuration:
               configuration['S3Bucket'] === ARTIFACT_BUCKET_PLACEHOLDER
                 ? { ...configuration, S3Bucket: bucket.bucketName }
-                : { ...configuration },
+                : configuration['BucketName'] === NEXT_ARTIFACT_BUCKET_PLACEHOLDER &&
+                    nextBucketName !== undefined
+                  ? { ...configuration, BucketName: nextBucketName }
+                  : { ...configuration },
             ...(inputArtifacts ? { inputArtifacts: [...inputArtifacts] } : {}),
             ...(outputArtifacts ? { outputArtifacts: [...outputArtifacts] } : {}),
           })),
@@ -325,6 +391,23 @@ export class AppPipeline extends pulumi.ComponentResource {
           app: app.name,
           branch: codeCommitBranch,
           repositoryArn: codeCommit.arn,
+          pipelineArn: pipeline.arn,
+          pipelineName,
+          accountId,
+          partition,
+        },
+        this,
+      );
+    }
+
+    if (args.source.kind === SourceKind.PromotionRequest) {
+      createPromotionRequestTrigger(
+        name,
+        {
+          environment,
+          region,
+          app: app.name,
+          bucketName: bucket.bucketName,
           pipelineArn: pipeline.arn,
           pipelineName,
           accountId,

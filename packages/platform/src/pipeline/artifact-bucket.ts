@@ -1,15 +1,21 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildArtifactBucketPolicy } from '@signet/policies';
+import { buildArtifactBucketPolicy, type PromotionRequestGrantInput } from '@signet/policies';
 
 /** Arguments of {@link ArtifactBucket}. */
 export interface ArtifactBucketArgs {
-  /** Bucket name prefix (S3 adds a unique suffix; names are global). */
-  readonly bucketPrefix: string;
+  /** Bucket name (`artifactBucketName`: fixed, so another environment's policies can name it). */
+  readonly bucketName: pulumi.Input<string>;
   /** Customer-managed key that encrypts every object by default. */
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Days after which artifacts (current versions) expire, and noncurrent versions are removed. */
   readonly retentionDays: number;
+  /**
+   * Where the pipeline promotes: who writes its promotion request (the bucket policy grants it
+   * `s3:PutObject` on that one key), and every event of the bucket goes to EventBridge, where a rule
+   * starts the pipeline when the request is written.
+   */
+  readonly promotionRequest?: pulumi.Input<Omit<PromotionRequestGrantInput, 'bucketArn'>>;
 }
 
 /**
@@ -28,7 +34,7 @@ export class ArtifactBucket extends pulumi.ComponentResource {
         `ArtifactBucket ${name}: retentionDays has value ${args.retentionDays}; allowed: an integer from 1 to 3650`,
       );
     }
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucketPrefix: args.bucketPrefix }, { parent: this });
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName }, { parent: this });
     const child = { parent: this };
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
@@ -68,7 +74,18 @@ export class ArtifactBucket extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         bucket: bucket.id,
-        policy: bucket.arn.apply((bucketArn) => JSON.stringify(buildArtifactBucketPolicy({ bucketArn }))),
+        policy: pulumi
+          .all([bucket.arn, pulumi.output(args.promotionRequest), pulumi.output(args.kmsKeyArn)])
+          .apply(([bucketArn, promotionRequest, kmsKeyArn]) =>
+            JSON.stringify(
+              buildArtifactBucketPolicy({
+                bucketArn,
+                ...(promotionRequest === undefined
+                  ? {}
+                  : { promotionRequest: { ...promotionRequest, kmsKeyArn } }),
+              }),
+            ),
+          ),
       },
       // A policy put while the public access block is being set can race with it.
       { parent: this, dependsOn: [publicAccess] },
@@ -97,6 +114,12 @@ export class ArtifactBucket extends pulumi.ComponentResource {
       // Lifecycle rules on noncurrent versions need versioning in place.
       { parent: this, dependsOn: [versioning] },
     );
+
+    if (args.promotionRequest !== undefined) {
+      // S3 sends the bucket's events to EventBridge (no trail needed); a rule picks the request's creation.
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+      new aws.s3.BucketNotification(`${name}-events`, { bucket: bucket.id, eventbridge: true }, child);
+    }
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

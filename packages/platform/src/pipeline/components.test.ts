@@ -20,7 +20,7 @@ const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k';
 describe('pipeline component argument validation', () => {
   it('ArtifactBucket refuses a retention S3 lifecycle cannot express', () => {
     expect(
-      () => new ArtifactBucket('bucket', { bucketPrefix: 'b-', kmsKeyArn: KEY, retentionDays: 0 }),
+      () => new ArtifactBucket('bucket', { bucketName: 'b-bucket', kmsKeyArn: KEY, retentionDays: 0 }),
     ).toThrow('ArtifactBucket bucket: retentionDays has value 0; allowed: an integer from 1 to 3650');
   });
 

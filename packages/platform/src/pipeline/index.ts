@@ -7,6 +7,8 @@ export {
   buildPipelineStages,
   buildSourceTrigger,
   promotionRequestKey,
+  PROMOTION_REQUEST_ARTIFACT,
+  REQUEST_PROMOTION_STAGE,
   SOURCE_STAGE,
   STAGE_SLUG,
   stageActionVariables,
@@ -19,7 +21,12 @@ export {
 } from './stages.js';
 export { CODEBUILD_IMAGE, isPrivilegedStage, StageProject, type StageProjectArgs } from './stage-project.js';
 export { ArtifactBucket, type ArtifactBucketArgs } from './artifact-bucket.js';
-export { createCodeCommitTrigger, type CodeCommitTriggerArgs } from './codecommit-trigger.js';
+export {
+  createCodeCommitTrigger,
+  createPromotionRequestTrigger,
+  type CodeCommitTriggerArgs,
+  type PromotionRequestTriggerArgs,
+} from './codecommit-trigger.js';
 export {
   createStageClusterAccess,
   stageKubernetesGroup,

@@ -64,7 +64,7 @@ export function stageActionVariables(stage: Stage): PlainVariable[] {
 /** One action of the pipeline, in the shape of `aws.codepipeline.Pipeline`'s `stages[].actions[]`. */
 export interface PipelineActionLayout {
   readonly name: string;
-  readonly category: 'Source' | 'Build' | 'Approval';
+  readonly category: 'Source' | 'Build' | 'Approval' | 'Deploy';
   readonly owner: 'AWS';
   readonly provider: string;
   readonly version: '1';
@@ -95,17 +95,26 @@ export interface PipelineLayoutInput {
   readonly approvalSummary?: string;
   /** The app: names its promotion request (the promotion-request source). */
   readonly app?: string;
+  /**
+   * Where the environment is promoted from (`promotionTargets`): the environment it promotes to.
+   * VerifyContainerSign then outputs the promotion request, and a last stage writes it into that
+   * environment's artifact bucket.
+   */
+  readonly promotesTo?: string;
 }
 
 /**
- * What the approver reads: before a release signature, what would be signed (the digest, the commit
- * it was built from, its SBOM); before a deployment, the signed image.
+ * What the approver reads: what would be signed or deployed (the image by digest, the commit it was
+ * built from), the vulnerability scan of its SBOM as counts per severity, its SBOM, and the hash of
+ * the manifests it is deployed with (ApplicationDeployment refuses any others). Before a release
+ * signature the scan is this environment's own (Promote's); before a deployment, Build's.
  */
 function approvalText(before: StageEntry<Stage>): string {
   const v = (name: string) => `#{${BUILD_VARIABLES_NAMESPACE}.${name}}`;
+  const facts = `${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}; scan ${v('SCAN_SUMMARY')}; SBOM ${v('SBOM_DIGEST')}; manifests ${v('MANIFESTS_SHA256')})`;
   return before.signingIdentity === 'release'
-    ? `Sign the release of ${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}, SBOM ${v('SBOM_DIGEST')}): its build signature and this environment's vulnerability gate passed in Promote. Rejecting leaves it without a release signature, so this environment's admission never admits it.`
-    : `Deploy the signed image ${v('IMAGE_URI')} (commit ${v('IMAGE_TAG')}, SBOM ${v('SBOM_DIGEST')})`;
+    ? `Sign the release of ${facts}. Its build signature and this environment's vulnerability gate passed in Promote; rejecting leaves no release signature, so admission here never admits it.`
+    : `Deploy the signed image ${facts}`;
 }
 
 /** Object key of an app's promotion request in its pipeline's artifact bucket. */
@@ -118,6 +127,18 @@ export function promotionRequestKey(app: string): string {
  * name is known only at deployment, and AppPipeline puts it in place of this value.
  */
 export const ARTIFACT_BUCKET_PLACEHOLDER = '<artifact-bucket>';
+
+/** Stand-in for the next environment's artifact bucket (the promotion request's destination), put in place by AppPipeline. */
+export const NEXT_ARTIFACT_BUCKET_PLACEHOLDER = '<next-artifact-bucket>';
+
+/** The artifact VerifyContainerSign outputs where the environment is promoted from: the promotion request. */
+export const PROMOTION_REQUEST_ARTIFACT = 'PromotionRequest';
+
+/** The last stage where the environment is promoted from: it writes the promotion request. */
+export const REQUEST_PROMOTION_STAGE = 'RequestPromotion';
+
+/** The stage whose output is the promotion request: what ran and was verified here. */
+const PROMOTION_REQUEST_FROM: Stage = 'VerifyContainerSign';
 
 function sourceAction(input: PipelineLayoutInput): PipelineActionLayout {
   const { source } = input;
@@ -177,7 +198,11 @@ function sourceAction(input: PipelineLayoutInput): PipelineActionLayout {
   };
 }
 
-function codeBuildAction(entry: StageEntry<Stage>, projectName: string | undefined): PipelineActionLayout {
+function codeBuildAction(
+  entry: StageEntry<Stage>,
+  projectName: string | undefined,
+  outputs: readonly string[] = [],
+): PipelineActionLayout {
   const stage = entry.name;
   if (projectName === undefined) throw new Error(`stage ${stage}: no CodeBuild project name in projectNames`);
   const variables = stageActionVariables(stage);
@@ -192,6 +217,7 @@ function codeBuildAction(entry: StageEntry<Stage>, projectName: string | undefin
       ...(variables.length > 0 ? { EnvironmentVariables: JSON.stringify(variables) } : {}),
     },
     inputArtifacts: [SOURCE_ARTIFACT],
+    ...(outputs.length > 0 ? { outputArtifacts: [...outputs] } : {}),
     // The stage that exports variables (Build) publishes them under the namespace later actions read.
     ...(entry.environment.exports.length > 0 ? { namespace: BUILD_VARIABLES_NAMESPACE } : {}),
   };
@@ -226,7 +252,44 @@ export function buildPipelineStages(input: PipelineLayoutInput): PipelineStageLa
         ],
       });
     }
-    stages.push({ name: entry.name, actions: [codeBuildAction(entry, input.projectNames[entry.name])] });
+    const outputs =
+      input.promotesTo !== undefined && entry.name === PROMOTION_REQUEST_FROM
+        ? [PROMOTION_REQUEST_ARTIFACT]
+        : [];
+    stages.push({
+      name: entry.name,
+      actions: [codeBuildAction(entry, input.projectNames[entry.name], outputs)],
+    });
+  }
+  if (input.promotesTo !== undefined) {
+    if (input.app === undefined) throw new Error('promotesTo needs app (it names the promotion request)');
+    if (!stages.some((s) => s.name === PROMOTION_REQUEST_FROM)) {
+      throw new Error(
+        `promotesTo ${input.promotesTo}: the pipeline has no ${PROMOTION_REQUEST_FROM} stage to output the request`,
+      );
+    }
+    stages.push({
+      name: REQUEST_PROMOTION_STAGE,
+      actions: [
+        {
+          // CodePipeline's S3 deploy action uploads the request as it is (Extract false), to the key
+          // the next environment's S3 source reads; the object's creation starts that pipeline.
+          // No KMSEncryptionKeyARN: the bucket's default encryption (SSE-KMS with the next
+          // environment's key, by ARN) applies. https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-S3Deploy.html
+          name: `PromoteTo${input.promotesTo.charAt(0).toUpperCase()}${input.promotesTo.slice(1)}`,
+          category: 'Deploy',
+          owner: 'AWS',
+          provider: 'S3',
+          version: '1',
+          configuration: {
+            BucketName: NEXT_ARTIFACT_BUCKET_PLACEHOLDER,
+            Extract: 'false',
+            ObjectKey: promotionRequestKey(input.app),
+          },
+          inputArtifacts: [PROMOTION_REQUEST_ARTIFACT],
+        },
+      ],
+    });
   }
   return stages;
 }

@@ -117,6 +117,15 @@ const documents: Record<string, readonly IamPolicyDocument[]> = {
       kmsKeyArn: KMS_KEY_ARN,
       projectArns: PROJECT_ARNS,
       source,
+      // Where the environment is promoted from: the next environment's promotion request.
+      promotionRequest: {
+        bucketArn: BUCKET_ARN,
+        objectKey: 'promotion/hello-server.zip',
+        keyAccountId: ACCOUNT,
+        region: REGION,
+        partition: 'aws',
+        keyAlias: 'alias/signet-staging-pipeline-hello-server',
+      },
     }),
   ),
   buildCodeBuildVpcPolicy: [
@@ -163,7 +172,18 @@ const trustDocuments: Record<string, readonly IamTrustPolicyDocument[]> = {
 
 /** Every resource-based policy the package can produce. */
 const resourceDocuments: Record<string, readonly IamResourcePolicyDocument[]> = {
-  buildArtifactBucketPolicy: [buildArtifactBucketPolicy({ bucketArn: BUCKET_ARN })],
+  buildArtifactBucketPolicy: [
+    buildArtifactBucketPolicy({ bucketArn: BUCKET_ARN }),
+    buildArtifactBucketPolicy({
+      bucketArn: BUCKET_ARN,
+      promotionRequest: {
+        writerRoleArn: `arn:aws:iam::${ACCOUNT}:role/signet-dev-hello-server-pipeline`,
+        objectKey: 'promotion/hello-server.zip',
+        region: REGION,
+        kmsKeyArn: KMS_KEY_ARN,
+      },
+    }),
+  ],
   buildPluginMirrorBucketPolicy: [
     buildPluginMirrorBucketPolicy({
       bucketArn: BUCKET_ARN,

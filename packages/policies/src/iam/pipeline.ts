@@ -11,6 +11,12 @@ import { CLOUDWATCH_LOGS_KEY_ACTIONS } from '../kms/key-policy.js';
 import { artifactStatements, type ArtifactStoreInput } from './artifacts.js';
 import { logsServicePrincipal, ServicePrincipal, sourceConditions } from './scope.js';
 import {
+  promotionRequestBucketStatement,
+  promotionRequestWriterStatements,
+  type PromotionRequestGrantInput,
+  type PromotionRequestWriterInput,
+} from './promotion.js';
+import {
   IAM_POLICY_VERSION,
   policyDocument,
   resourcePolicyDocument,
@@ -128,6 +134,8 @@ export interface PipelineRolePolicyInput extends ArtifactStoreInput {
   /** The pipeline's own CodeBuild projects, the only ones it may start. */
   readonly projectArns: readonly string[];
   readonly source: SourceAccess;
+  /** Where the environment is promoted from: the next environment's promotion request it writes. */
+  readonly promotionRequest?: PromotionRequestWriterInput;
 }
 
 /** What the CodeCommit source action does with the repository. */
@@ -188,6 +196,7 @@ export function buildPipelineRolePolicy(input: PipelineRolePolicyInput): IamPoli
       Resource: [...input.projectArns],
     },
     ...sourceStatements(input.source),
+    ...(input.promotionRequest === undefined ? [] : promotionRequestWriterStatements(input.promotionRequest)),
   ]);
 }
 
@@ -302,9 +311,19 @@ export function buildStartPipelinePolicy(pipelineArn: string): IamPolicyDocument
  * encrypted by the bucket's default encryption with the customer-managed key.)
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit
  */
-export function buildArtifactBucketPolicy(input: { readonly bucketArn: string }): IamResourcePolicyDocument {
+export function buildArtifactBucketPolicy(input: {
+  readonly bucketArn: string;
+  /**
+   * Where the environment promotes: the previous environment's writer of the promotion request, and
+   * the bucket's key, the only one the request may be encrypted with.
+   */
+  readonly promotionRequest?: Omit<PromotionRequestGrantInput, 'bucketArn'> & { readonly kmsKeyArn: string };
+}): IamResourcePolicyDocument {
   assertArn(input.bucketArn, 's3Bucket', 'bucketArn');
   return resourcePolicyDocument([
+    ...(input.promotionRequest === undefined
+      ? []
+      : [promotionRequestBucketStatement({ ...input.promotionRequest, bucketArn: input.bucketArn })]),
     {
       Sid: 'DenyInsecureTransport',
       Effect: 'Deny',

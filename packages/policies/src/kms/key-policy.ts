@@ -20,6 +20,11 @@ import {
 export interface KmsKeyPolicyInput extends AccountScope {
   /** Services allowed to use the key for their own encryption, each under a condition. */
   readonly serviceGrants?: readonly KmsKeyServiceGrant[];
+  /**
+   * Statements for principals of other accounts (the previous environment's writer of the promotion
+   * request), each with a role ARN as principal, never a wildcard, and a condition.
+   */
+  readonly principalGrants?: readonly IamResourcePolicyStatement[];
 }
 
 /**
@@ -31,6 +36,15 @@ export interface KmsKeyPolicyInput extends AccountScope {
 export function buildKmsKeyPolicy(input: KmsKeyPolicyInput): IamResourcePolicyDocument {
   assertAccountScope(input);
   const grants = input.serviceGrants ?? [];
+  (input.principalGrants ?? []).forEach((grant, index) => {
+    if (grant.Condition === undefined || Object.keys(grant.Condition).length === 0) {
+      throw new PolicyInputError({
+        path: `principalGrants[${index}].Condition`,
+        value: grant.Condition,
+        allowed: `a condition that scopes the use of the key (statement ${JSON.stringify(grant.Sid)})`,
+      });
+    }
+  });
   grants.forEach((grant, index) => {
     if (Object.keys(grant.condition).length === 0) {
       throw new PolicyInputError({
@@ -58,6 +72,7 @@ export function buildKmsKeyPolicy(input: KmsKeyPolicyInput): IamResourcePolicyDo
         Resource: '*',
         Condition: grant.condition,
       })),
+      ...(input.principalGrants ?? []),
     ],
   };
   assertNoWildcardPrincipals(document, 'KMS key policy');

@@ -1,4 +1,6 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SignerClient, type SignerClientConfig } from '@aws-sdk/client-signer';
 
 type RetryStrategy = NonNullable<SignerClientConfig['retryStrategy']>;
@@ -49,3 +51,22 @@ export function createAwsClients(
 
 /** Makes an AWS client factory from options; commands take one so tests can pass their own. */
 export type AwsClientFactory = (options: AwsOptions) => AwsClients;
+
+/** What `signet promote` uses besides {@link AwsClients}: the target pipeline and its artifact bucket. */
+export interface PromotionClients extends AwsClients {
+  readonly codepipeline: CodePipelineClient;
+  readonly s3: S3Client;
+}
+
+/** Builds the clients of `signet promote`, configured as {@link createAwsClients} configures its own. */
+export function createPromotionClients(options: AwsOptions = {}): PromotionClients {
+  const config = awsClientConfig(options);
+  return {
+    ...createAwsClients(options),
+    codepipeline: new CodePipelineClient(config),
+    s3: new S3Client(config),
+  };
+}
+
+/** Makes the clients of `signet promote`; tests pass their own. */
+export type PromotionClientFactory = (options: AwsOptions) => PromotionClients;

@@ -22,7 +22,28 @@ export interface SignatureOrigin {
   readonly jobId?: string;
   readonly profileName?: string;
   readonly profileVersion?: string;
+  /**
+   * The signed user metadata (`notation sign --user-metadata`): the annotations of the payload's
+   * `targetArtifact`. Read, not verified: only `notation verify --user-metadata` proves it.
+   */
+  readonly userMetadata?: Readonly<Record<string, string>>;
   readonly note?: string;
+}
+
+function payloadAnnotations(payload: unknown): Record<string, string> | undefined {
+  if (typeof payload !== 'string') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      targetArtifact?: { annotations?: unknown };
+    };
+    const annotations = parsed.targetArtifact?.annotations;
+    if (annotations === null || typeof annotations !== 'object') return undefined;
+    return Object.fromEntries(
+      Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** Downloads a blob from a pre-signed URL; injectable so tests need no network. */
@@ -38,8 +59,10 @@ export const fetchBlob: BlobFetcher = async (url) => {
 /** Reads the signing job and profile version from a Notation JWS envelope's protected header. */
 export function parseJwsEnvelope(text: string): SignatureOrigin {
   let header: Record<string, unknown>;
+  let userMetadata: Record<string, string> | undefined;
   try {
-    const envelope = JSON.parse(text) as { protected?: unknown };
+    const envelope = JSON.parse(text) as { protected?: unknown; payload?: unknown };
+    userMetadata = payloadAnnotations(envelope.payload);
     if (typeof envelope.protected !== 'string') return { note: 'envelope has no protected header' };
     header = JSON.parse(Buffer.from(envelope.protected, 'base64url').toString('utf8')) as Record<
       string,
@@ -54,6 +77,7 @@ export function parseJwsEnvelope(text: string): SignatureOrigin {
   return {
     ...(job === null ? {} : { jobId: job[1] }),
     ...(profile === null ? {} : { profileName: profile[1], profileVersion: profile[2] }),
+    ...(userMetadata === undefined ? {} : { userMetadata }),
   };
 }
 

@@ -20,6 +20,8 @@ export interface VerifyRequest {
   /** The app's trust: its repository URL and its signing profile ARNs (as the cluster trusts them). */
   readonly trust: AppTrust;
   readonly digest: string;
+  /** Signed user metadata the signature must carry (`notation verify --user-metadata key=value`). */
+  readonly userMetadata?: Readonly<Record<string, string>>;
 }
 
 /** What verification said: `verified` only when notation verified a signature; the message is its own. */
@@ -101,7 +103,7 @@ export function notationVerifier(options: NotationVerifierOptions): SignatureVer
       return { host: new URL(data.proxyEndpoint).host, password: token.slice(separator + 1) };
     }));
 
-  return async ({ trust, digest }) => {
+  return async ({ trust, digest, userMetadata }) => {
     let files: Readonly<Record<string, string>>;
     try {
       files = buildNotationConfigFiles(appTrustPolicyDocument(trust)).files;
@@ -131,7 +133,11 @@ export function notationVerifier(options: NotationVerifierOptions): SignatureVer
       }
       symlinkSync(pluginDir, join(config, 'plugins'));
       const reference = `${trust.repositoryUrl}@${digest}`;
-      const result = await run(options.notation, ['verify', reference], {
+      const metadata = Object.entries(userMetadata ?? {}).flatMap(([k, v]) => [
+        '--user-metadata',
+        `${k}=${v}`,
+      ]);
+      const result = await run(options.notation, ['verify', ...metadata, reference], {
         PATH: process.env['PATH'] ?? '',
         ...options.env,
         HOME: home,

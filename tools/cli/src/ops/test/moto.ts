@@ -187,8 +187,15 @@ export interface Pushed {
   readonly size: number;
 }
 
-/** A Notation JWS envelope with the attributes the AWS Signer plugin signs in. */
-export function signerEnvelope(jobArn: string, profileVersionArn: string): string {
+/**
+ * A Notation JWS envelope with the attributes the AWS Signer plugin signs in; `userMetadata` goes
+ * into the payload's `targetArtifact.annotations`, where `notation sign --user-metadata` puts it.
+ */
+export function signerEnvelope(
+  jobArn: string,
+  profileVersionArn: string,
+  userMetadata?: Readonly<Record<string, string>>,
+): string {
   const header = {
     alg: 'ES384',
     cty: 'application/vnd.cncf.notary.payload.v1+json',
@@ -197,7 +204,9 @@ export function signerEnvelope(jobArn: string, profileVersionArn: string): strin
     'com.amazonaws.signer.signingProfileVersion': profileVersionArn,
   };
   return JSON.stringify({
-    payload: Buffer.from('{}').toString('base64url'),
+    payload: Buffer.from(
+      JSON.stringify(userMetadata === undefined ? {} : { targetArtifact: { annotations: userMetadata } }),
+    ).toString('base64url'),
     protected: Buffer.from(JSON.stringify(header)).toString('base64url'),
     header: { x5c: [] },
     signature: 'c2ln',
