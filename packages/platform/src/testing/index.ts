@@ -45,3 +45,5 @@ export {
   FIXTURE_REGION,
   upstreamStackOutputs,
 } from './stack-outputs.js';
+export type { RenderedKyvernoChart, RenderedObject } from './kyverno-chart.js';
+export { kyvernoChartDir, plannedKyvernoValues, renderKyvernoChart } from './kyverno-chart.js';
