@@ -261,10 +261,10 @@ describe.each(ENVIRONMENTS)("Kyverno's chart as the %s stack installs it", (env)
   });
 
   it('renders the pre-delete hook that removes the webhooks on uninstall', () => {
-    const hooks = objects(env, 'Job').filter(
-      (j) => ((j.metadata['annotations'] ?? {}) as Record<string, string>)['helm.sh/hook'] === 'pre-delete',
-    );
-    expect(hooks.length).toBeGreaterThan(0);
+    const hook = one(env, 'Job', 'kyverno-rm-webhooks');
+    expect((hook.metadata['annotations'] as Record<string, string>)['helm.sh/hook']).toBe('pre-delete');
+    const spec = (hook['spec'] as { template: PodTemplate }).template.spec;
+    expect(spec.containers.map((c) => c.args)).toEqual([['delete-webhooks']]);
   });
 
   it('sets no value the chart does not declare (an undeclared key is ignored by the templates)', () => {
