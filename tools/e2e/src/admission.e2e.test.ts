@@ -361,6 +361,43 @@ describe("Kyverno's identity: its service account, with the chart's RBAC and the
     expect(await may({ namespace: 'hello-server', resource: 'pods', verb: 'create' })).toBe(false);
   });
 
+  it("registers webhooks for Pods that fail closed, with the policy's timeout and the chart's namespace selector", async () => {
+    const config = (
+      await drill.cp.admin.ok(
+        'GET',
+        '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/kyverno-resource-validating-webhook-cfg',
+      )
+    ).json as {
+      webhooks: {
+        name: string;
+        failurePolicy: string;
+        timeoutSeconds: number;
+        namespaceSelector: unknown;
+        rules: { resources: string[] }[];
+      }[];
+    };
+    const forPods = config.webhooks.filter((w) => w.rules.some((r) => r.resources.includes('pods')));
+    expect(forPods.length).toBeGreaterThan(0);
+    const timeout = (drill.clusterPolicy['spec'] as { webhookConfiguration: { timeoutSeconds: number } })
+      .webhookConfiguration.timeoutSeconds;
+    const chartConfig = drill.plan.kyvernoChart.find(
+      (m) => m.kind === 'ConfigMap' && m.metadata.name === 'kyverno',
+    );
+    const selector = (
+      JSON.parse((chartConfig?.['data'] as Record<string, string>)['webhooks'] ?? '{}') as {
+        namespaceSelector: { matchExpressions: unknown[] };
+      }
+    ).namespaceSelector;
+    for (const w of forPods) {
+      expect({ name: w.name, failurePolicy: w.failurePolicy, timeoutSeconds: w.timeoutSeconds }).toEqual({
+        name: w.name,
+        failurePolicy: 'Fail',
+        timeoutSeconds: timeout,
+      });
+      expect(w.namespaceSelector).toEqual({ matchExpressions: selector.matchExpressions });
+    }
+  });
+
   it('was refused nothing by the API server while it ran', () => {
     const forbidden = drill.kyverno
       .output()
