@@ -11,6 +11,11 @@ export const TEST_ENGINE_VERSIONS = {
   crane: 'v0.20.6',
   /** GitHub Actions workflow linter. */
   actionlint: '1.7.12',
+  /**
+   * Helm: `helm template` of Kyverno's chart with the eks stack's values. The Pulumi Kubernetes
+   * provider embeds its own Helm 3 (3.18 or later); templates render alike across 3.x.
+   */
+  helm: 'v3.22.0',
   /** CNCF distribution registry, Debian package `docker-registry` (bookworm: 2.8.2). */
   'docker-registry': '2.8',
   /** openssl, Debian package (bookworm: 3.0.x): the test CA and certificates of the TLS registry. */

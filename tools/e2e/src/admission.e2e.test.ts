@@ -15,7 +15,7 @@ import {
   type DrillPlan,
 } from './plan.js';
 import { deployment, outcome, pod, startDrill, UNLISTED_NAMESPACE, type Drill } from './drill.js';
-import type { Manifest } from './kube.js';
+import { KubeClient, type Manifest } from './kube.js';
 
 let drill: Drill;
 let serial = 0;
@@ -327,6 +327,84 @@ describe('case 5: a TrustPolicy change', () => {
       })
       .toBe('admitted');
   }, 120_000);
+});
+
+describe("Kyverno's identity: its service account, with the chart's RBAC and the stack's Role", () => {
+  const groups = () => ['system:serviceaccounts', `system:serviceaccounts:${drill.plan.kyvernoNamespace}`];
+  /** Whether the API server's RBAC lets Kyverno's user do what `attributes` name. */
+  const may = async (attributes: Record<string, string>): Promise<boolean> => {
+    const r = await drill.cp.admin.ok('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user: drill.kyverno.user, groups: groups(), resourceAttributes: attributes },
+    });
+    return (r.json?.['status'] as { allowed?: boolean } | undefined)?.allowed === true;
+  };
+
+  it('authenticates as its service account, not as an administrator', async () => {
+    const kyverno = new KubeClient(drill.cp.server, drill.cp.pki.ca.cert, drill.kyverno.identity);
+    const review = await kyverno.ok('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+    });
+    const user = (review.json?.['status'] as { userInfo: { username: string; groups: string[] } }).userInfo;
+    expect(user.username).toBe('system:serviceaccount:kyverno:kyverno-admission-controller');
+    expect(user.groups).toEqual([...groups(), 'system:authenticated']);
+  });
+
+  it("may get the verifier's TLS secret, and no other secret of the verifier's namespace", async () => {
+    const namespace = drill.plan.verifierNamespace;
+    const secrets = { namespace, resource: 'secrets' };
+    expect(await may({ ...secrets, verb: 'get', name: drill.plan.verifierTlsSecret })).toBe(true);
+    expect(await may({ ...secrets, verb: 'get', name: 'another-secret' })).toBe(false);
+    expect(await may({ ...secrets, verb: 'list' })).toBe(false);
+    expect(await may({ namespace: 'hello-server', resource: 'pods', verb: 'create' })).toBe(false);
+  });
+
+  it("registers webhooks for Pods that fail closed, with the policy's timeout and the chart's namespace selector", async () => {
+    const config = (
+      await drill.cp.admin.ok(
+        'GET',
+        '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/kyverno-resource-validating-webhook-cfg',
+      )
+    ).json as {
+      webhooks: {
+        name: string;
+        failurePolicy: string;
+        timeoutSeconds: number;
+        namespaceSelector: unknown;
+        rules: { resources: string[] }[];
+      }[];
+    };
+    const forPods = config.webhooks.filter((w) => w.rules.some((r) => r.resources.includes('pods')));
+    expect(forPods.length).toBeGreaterThan(0);
+    const timeout = (drill.clusterPolicy['spec'] as { webhookConfiguration: { timeoutSeconds: number } })
+      .webhookConfiguration.timeoutSeconds;
+    const chartConfig = drill.plan.kyvernoChart.find(
+      (m) => m.kind === 'ConfigMap' && m.metadata.name === 'kyverno',
+    );
+    const selector = (
+      JSON.parse((chartConfig?.['data'] as Record<string, string>)['webhooks'] ?? '{}') as {
+        namespaceSelector: { matchExpressions: unknown[] };
+      }
+    ).namespaceSelector;
+    for (const w of forPods) {
+      expect({ name: w.name, failurePolicy: w.failurePolicy, timeoutSeconds: w.timeoutSeconds }).toEqual({
+        name: w.name,
+        failurePolicy: 'Fail',
+        timeoutSeconds: timeout,
+      });
+      expect(w.namespaceSelector).toEqual({ matchExpressions: selector.matchExpressions });
+    }
+  });
+
+  it('was refused nothing by the API server while it ran', () => {
+    const forbidden = drill.kyverno
+      .output()
+      .split('\n')
+      .filter((line) => /forbidden|permission denied/i.test(line));
+    expect(forbidden).toEqual([]);
+  });
 });
 
 describe('the drill itself', () => {

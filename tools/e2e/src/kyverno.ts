@@ -11,8 +11,9 @@ import {
   stopProcess,
   waitUntilReady,
 } from '@signet/testing';
-import type { ControlPlane } from './control-plane.js';
+import { writeKubeconfig, type ControlPlane } from './control-plane.js';
 import { eventually, type Manifest } from './kube.js';
+import type { KeyPair } from './pki.js';
 import type { DrillPlan } from './plan.js';
 import { parseAllDocuments } from 'yaml';
 
@@ -54,40 +55,80 @@ export function kyvernoCrds(): Manifest[] {
     .filter((m) => m !== null && m.kind === 'CustomResourceDefinition');
 }
 
+/** The chart's ConfigMaps the admission controller reads (`INIT_CONFIG`, `METRICS_CONFIG`). */
+const CONFIG_MAPS = ['kyverno', 'kyverno-metrics'];
+
+/** The kinds of the chart's objects that make up Kyverno's identity and permissions. */
+const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+
+interface AggregationRule {
+  readonly clusterRoleSelectors?: readonly {
+    readonly matchLabels?: Readonly<Record<string, string>>;
+    readonly matchExpressions?: readonly unknown[];
+  }[];
+}
+
 /**
- * Kyverno's ConfigMap as chart 3.9.0 renders it from the stack's values (templates/config): the
- * webhooks' namespace selector with Kyverno's own namespace appended when `excludeKyvernoNamespace`,
- * and the resource filters for Kyverno's namespace and `resourceFiltersIncludeNamespaces`. The
- * chart's default filters (events, nodes, reviews, ...) are left out: without them Kyverno only sees
- * more requests, none of which is a Pod.
+ * The chart's RBAC objects (service accounts, roles, bindings), each aggregated ClusterRole given
+ * the rules of every ClusterRole its `aggregationRule` selects, as the controller manager's
+ * clusterrole-aggregation controller fills them in a cluster (the drill runs no controller
+ * manager). Selectors by `matchLabels`, as chart 3.9.0 writes them; any other is an error.
  */
-export function kyvernoConfigMap(plan: DrillPlan): Manifest {
-  const { config } = plan.kyvernoValues;
-  const ns = plan.kyvernoNamespace;
-  const webhooks = structuredClone(config.webhooks) as {
-    namespaceSelector?: { matchExpressions?: unknown[] };
-  };
-  if (config.excludeKyvernoNamespace) {
-    const selector = (webhooks.namespaceSelector ??= {});
-    selector.matchExpressions = [
-      ...(selector.matchExpressions ?? []),
-      { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [ns] },
-    ];
-  }
-  const filters = [
-    ...(config.excludeKyvernoNamespace ? [ns] : []),
-    ...config.resourceFiltersIncludeNamespaces,
-  ].map((n) => `[*/*,${n},*]`);
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'kyverno', namespace: ns },
-    data: { webhooks: JSON.stringify(webhooks), resourceFilters: filters.join('') },
-  };
+export function kyvernoRbac(chart: readonly Manifest[]): Manifest[] {
+  const rbac = chart.filter((m) => RBAC_KINDS.includes(m.kind));
+  const clusterRoles = rbac.filter((m) => m.kind === 'ClusterRole');
+  const labelsOf = (m: Manifest) => (m.metadata['labels'] ?? {}) as Record<string, string>;
+  return rbac.map((m) => {
+    const rule = m['aggregationRule'] as AggregationRule | undefined;
+    if (m.kind !== 'ClusterRole' || rule === undefined) return m;
+    const selectors = rule.clusterRoleSelectors ?? [];
+    for (const s of selectors)
+      if (s.matchExpressions !== undefined && s.matchExpressions.length > 0)
+        throw new Error(
+          `ClusterRole ${m.metadata.name}: aggregationRule selector with matchExpressions; the drill aggregates by matchLabels only`,
+        );
+    const selected = clusterRoles.filter(
+      (r) =>
+        r !== m &&
+        r['aggregationRule'] === undefined &&
+        selectors.some((s) => Object.entries(s.matchLabels ?? {}).every(([k, v]) => labelsOf(r)[k] === v)),
+    );
+    const seen = new Set<string>();
+    const rules = selected
+      .flatMap((r) => (r['rules'] ?? []) as unknown[])
+      .filter((r) => {
+        const key = JSON.stringify(r);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    return { ...m, rules };
+  });
+}
+
+/** The argument `--<flag>=…` the chart gives the admission controller's container, as rendered. */
+export function chartArg(chart: readonly Manifest[], flag: string): string {
+  const deployment = chart.find(
+    (m) => m.kind === 'Deployment' && m.metadata.name === KYVERNO_ADMISSION_SERVICE_ACCOUNT,
+  );
+  const containers = (
+    deployment?.['spec'] as { template?: { spec?: { containers?: { name: string; args?: string[] }[] } } }
+  )?.template?.spec?.containers;
+  const args = containers?.find((c) => c.name === 'kyverno')?.args ?? [];
+  const found = args.filter((a) => a.startsWith(`--${flag}=`));
+  if (found.length !== 1)
+    throw new Error(
+      `the chart's Deployment ${KYVERNO_ADMISSION_SERVICE_ACCOUNT} (container kyverno) has ${found.length} arguments --${flag}=…; the drill needs exactly one`,
+    );
+  return found[0] as string;
 }
 
 /** A running Kyverno admission controller. */
 export interface Kyverno {
+  /** The client certificate it authenticates with: its service account's user name and groups. */
+  readonly identity: KeyPair;
+  /** Its service account's user name, `system:serviceaccount:<namespace>:<name>`. */
+  readonly user: string;
   output(): string;
   stop(): Promise<void>;
   /** Starts it again after {@link stop}, with the same configuration. */
@@ -119,12 +160,24 @@ export async function startKyverno(cp: ControlPlane, plan: DrillPlan, dir: strin
       },
       60_000,
     );
-  await cp.admin.apply(kyvernoConfigMap(plan));
-  await cp.admin.apply({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: KYVERNO_ADMISSION_SERVICE_ACCOUNT, namespace: ns },
+  // Its configuration as the chart renders it from the stack's values (the webhooks' namespace
+  // selector, the resource filters, the excluded groups) and the metrics configuration.
+  for (const m of plan.kyvernoChart.filter(
+    (o) => o.kind === 'ConfigMap' && CONFIG_MAPS.includes(o.metadata.name),
+  ))
+    await cp.admin.apply(m);
+  // Its identity and permissions are the chart's: its service accounts, roles and bindings as chart
+  // 3.9.0 renders them with the stack's values; with the stack's Role for the verifier's TLS secret
+  // (applied with the plan), that is all it may do.
+  for (const m of kyvernoRbac(plan.kyvernoChart)) await cp.admin.apply(m);
+  const identity = cp.pki.issue({
+    name: 'kyverno-admission',
+    commonName: `system:serviceaccount:${ns}:${KYVERNO_ADMISSION_SERVICE_ACCOUNT}`,
+    organizations: ['system:serviceaccounts', `system:serviceaccounts:${ns}`],
+    usage: 'client',
   });
+  const kubeconfig = join(dir, 'kyverno.kubeconfig');
+  writeKubeconfig(kubeconfig, cp.server, cp.pki.ca.cert, identity);
   // The projected token the chart mounts for `apiCall` requests, of the stack's audience.
   const { audience, expirationSeconds } = plan.kyvernoValues.apiCallToken;
   const token = await cp.admin.ok(
@@ -144,9 +197,9 @@ export async function startKyverno(cp: ControlPlane, plan: DrillPlan, dir: strin
     await freePort(),
     await freePort(),
   ];
-  const features = plan.kyvernoValues.features;
   const args = [
-    `--kubeconfig=${cp.kubeconfig}`,
+    // As its service account: a client certificate of its user name and groups, as the verifier's.
+    `--kubeconfig=${kubeconfig}`,
     `--serverIP=127.0.0.1:${webhookPort}`,
     '--webhookServerHost=127.0.0.1',
     `--webhookServerPort=${webhookPort}`,
@@ -156,10 +209,13 @@ export async function startKyverno(cp: ControlPlane, plan: DrillPlan, dir: strin
     `--controllerRuntimeMetricsAddress=127.0.0.1:${managerMetricsPort}`,
     `--caSecretName=kyverno-svc.${ns}.svc.kyverno-tls-ca`,
     `--tlsSecretName=kyverno-svc.${ns}.svc.kyverno-tls-pair`,
-    `--backgroundServiceAccountName=system:serviceaccount:${ns}:kyverno-background-controller`,
-    `--reportsServiceAccountName=system:serviceaccount:${ns}:kyverno-reports-controller`,
-    `--enablePolicyException=${features.policyExceptions.enabled}`,
-    `--forceFailurePolicyIgnore=${features.forceFailurePolicyIgnore.enabled}`,
+    // As the chart passes them to the admission controller with the stack's values.
+    ...[
+      'backgroundServiceAccountName',
+      'reportsServiceAccountName',
+      'enablePolicyException',
+      'forceFailurePolicyIgnore',
+    ].map((flag) => chartArg(plan.kyvernoChart, flag)),
     // Reports need the reports controller, which the drill does not run.
     '--admissionReports=false',
     '--v=2',
@@ -191,6 +247,8 @@ export async function startKyverno(cp: ControlPlane, plan: DrillPlan, dir: strin
   };
   await start();
   return {
+    identity,
+    user: `system:serviceaccount:${ns}:${KYVERNO_ADMISSION_SERVICE_ACCOUNT}`,
     output: () => current?.output() ?? '',
     stop: async () => {
       if (current) await stopProcess(current.child);

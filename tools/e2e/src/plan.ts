@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   environmentStackOutputs,
+  plannedKyvernoValues,
+  renderKyvernoChart,
   runStackProgram,
   upstreamStackOutputs,
   useAppWorkspace,
   type PlannedResource,
+  type RenderedObject,
 } from '@signet/platform/testing';
+import { requireTestEngine } from '@signet/testing';
 import { parse } from 'yaml';
 import type { Manifest } from './kube.js';
 
@@ -82,6 +86,11 @@ export interface DrillPlan {
     };
     readonly apiCallToken: { readonly audience: string; readonly expirationSeconds: number };
   };
+  /**
+   * Kyverno's chart 3.9.0 (from the Kyverno module) as `helm template` renders it with those
+   * values: the drill applies its RBAC and runs the admission controller as its service account.
+   */
+  readonly kyvernoChart: readonly RenderedObject[];
   readonly kyvernoNamespace: string;
   readonly verifierNamespace: string;
   /** The verifier's TLS secret, which Kyverno reads to pin the connection. */
@@ -157,13 +166,17 @@ export async function renderDrillPlan(platformImage: string, env: DrillEnv = DRI
     throw new Error(`the ClusterPolicy calls no single verifier URL: ${JSON.stringify([...new Set(urls)])}`);
   const secret = (tlsRole['rules'] as { resourceNames: string[] }[])[0]?.resourceNames[0];
   if (secret === undefined) throw new Error('the verifier TLS Role of the eks plan names no secret');
-  const releaseValues = parsed(release.inputs['values']) as DrillPlan['kyvernoValues'];
+  const values = plannedKyvernoValues(resources);
+  const chart = renderKyvernoChart(requireTestEngine('helm'), values, {
+    kubeVersion: `${String(config.config['signet-eks:kubernetesVersion'])}.0`,
+  });
   return {
     manifests: kube.filter((r) => r !== release && r.name !== 'verifier-deployment').map(asManifest),
     clusterPolicy: policy,
     verifierUrl,
     verifierContainer: container,
-    kyvernoValues: releaseValues,
+    kyvernoValues: values as unknown as DrillPlan['kyvernoValues'],
+    kyvernoChart: chart.objects,
     kyvernoNamespace: String(release.inputs['namespace']),
     verifierNamespace: String(deployment.metadata.namespace),
     verifierTlsSecret: secret,

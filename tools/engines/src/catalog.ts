@@ -154,6 +154,23 @@ export const ENGINES: readonly EngineSpec[] = [
     smoke: ['-version'],
   },
   {
+    name: 'helm',
+    version: TEST_ENGINE_VERSIONS.helm,
+    purpose: "renders Kyverno's chart (from the Kyverno module) with the values the eks stack gives it",
+    sources: [
+      {
+        kind: 'go',
+        moduleDir: goModule('helm'),
+        package: 'helm.sh/helm/v3/cmd/helm',
+        ldflags: [
+          `-X helm.sh/helm/v3/internal/version.version=${TEST_ENGINE_VERSIONS.helm}`,
+          '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+        ],
+      },
+    ],
+    smoke: ['version', '--short'],
+  },
+  {
     name: 'docker-registry',
     version: TEST_ENGINE_VERSIONS['docker-registry'],
     purpose: 'the local OCI registry the signing scenarios push to and sign in',

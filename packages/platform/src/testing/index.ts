@@ -46,3 +46,5 @@ export {
   upstreamStackOutputs,
 } from './stack-outputs.js';
 export { pluginMirrorOutputFixture } from './plugin-mirror-fixture.js';
+export type { RenderedKyvernoChart, RenderedObject } from './kyverno-chart.js';
+export { kyvernoChartDir, plannedKyvernoValues, renderKyvernoChart } from './kyverno-chart.js';
