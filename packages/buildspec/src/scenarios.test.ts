@@ -179,7 +179,7 @@ describe.concurrent(
       const verifyDir = join(result.stageDir(Stage.VerifyContainerSign), 'src');
       expect(JSON.parse(readFileSync(join(verifyDir, 'promotion.json'), 'utf8'))).toEqual({
         digest: exported['IMAGE_DIGEST'],
-        commit: COMMIT,
+        commit: result.commit,
         manifests: DEFAULT_MANIFESTS_SHA256,
       });
     });

@@ -167,9 +167,11 @@ describe('deploy-time variables', () => {
   it('are checked at the start of each stage, exactly those of its contract', () => {
     for (const stage of STAGE_ORDER) {
       const spec = STAGE_GENERATORS[stage](base);
-      const firstCommands = spec.phases.install?.commands.slice(0, 9).join('\n') ?? '';
       const contract = STAGE_ENVIRONMENT[stage];
-      for (const name of [...contract.deployTime, ...contract.fromBuild, ...contract.codebuild]) {
+      const checked = [...contract.deployTime, ...contract.fromBuild, ...contract.codebuild];
+      // The initiator check, then one check per variable of the contract, before anything else.
+      const firstCommands = spec.phases.install?.commands.slice(0, 1 + checked.length).join('\n') ?? '';
+      for (const name of checked) {
         expect(firstCommands, `${stage} checks ${name}`).toMatch(new RegExp(`\\$\\{${name}:-\\}`));
       }
       const used = new Set(
