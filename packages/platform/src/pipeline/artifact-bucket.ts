@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { buildArtifactBucketPolicy, type PromotionRequestGrantInput } from '@signet/policies';
+import { privateKmsBucket } from '../s3/private-bucket.js';
 
 /** Arguments of {@link ArtifactBucket}. */
 export interface ArtifactBucketArgs {
@@ -34,61 +35,27 @@ export class ArtifactBucket extends pulumi.ComponentResource {
         `ArtifactBucket ${name}: retentionDays has value ${args.retentionDays}; allowed: an integer from 1 to 3650`,
       );
     }
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName }, { parent: this });
     const child = { parent: this };
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
+    const { bucket, versioning } = privateKmsBucket(
+      name,
       {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      child,
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-      child,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: args.kmsKeyArn },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      child,
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      {
-        bucket: bucket.id,
-        policy: pulumi
-          .all([bucket.arn, pulumi.output(args.promotionRequest), pulumi.output(args.kmsKeyArn)])
-          .apply(([bucketArn, promotionRequest, kmsKeyArn]) =>
-            JSON.stringify(
-              buildArtifactBucketPolicy({
-                bucketArn,
-                ...(promotionRequest === undefined
-                  ? {}
-                  : { promotionRequest: { ...promotionRequest, kmsKeyArn } }),
-              }),
+        bucketName: args.bucketName,
+        kmsKeyArn: args.kmsKeyArn,
+        policy: (bucketArn) =>
+          pulumi
+            .all([bucketArn, pulumi.output(args.promotionRequest), pulumi.output(args.kmsKeyArn)])
+            .apply(([arn, promotionRequest, kmsKeyArn]) =>
+              JSON.stringify(
+                buildArtifactBucketPolicy({
+                  bucketArn: arn,
+                  ...(promotionRequest === undefined
+                    ? {}
+                    : { promotionRequest: { ...promotionRequest, kmsKeyArn } }),
+                }),
+              ),
             ),
-          ),
       },
-      // A policy put while the public access block is being set can race with it.
-      { parent: this, dependsOn: [publicAccess] },
+      this,
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,

@@ -4,6 +4,7 @@ import { stagesFor } from '@signet/buildspec';
 import { buildPluginMirrorBucketPolicy, roleArn, StageGrant } from '@signet/policies';
 import { environmentTraits, type Environment } from '../environment.js';
 import { KmsKey } from '../kms/kms-key.js';
+import { privateKmsBucket } from '../s3/private-bucket.js';
 import {
   deployerRoleName,
   githubDeployRoleName,
@@ -61,60 +62,19 @@ export class SignerPluginMirror extends pulumi.ComponentResource {
       },
       child,
     );
-    const bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
+    const readers = pluginInstallerRoleNames(environment, args.apps);
+    const { bucket } = privateKmsBucket(
+      name,
       {
-        bucket: identity.accountId.apply((accountId) =>
+        bucketName: identity.accountId.apply((accountId) =>
           pluginMirrorBucketName(environment, accountId, region),
         ),
-      },
-      child,
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      child,
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-      child,
-    );
-    new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key.keyArn },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      child,
-    );
-    const readers = pluginInstallerRoleNames(environment, args.apps);
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      {
-        bucket: bucket.id,
-        policy: pulumi
-          .all([bucket.arn, partition, identity.accountId])
-          .apply(([bucketArn, part, accountId]) =>
+        kmsKeyArn: key.keyArn,
+        policy: (bucketArn) =>
+          pulumi.all([bucketArn, partition, identity.accountId]).apply(([arn, part, accountId]) =>
             JSON.stringify(
               buildPluginMirrorBucketPolicy({
-                bucketArn,
+                bucketArn: arn,
                 writerPrincipalArns: [deployerRoleName(environment), githubDeployRoleName(environment)].map(
                   (role) => roleArn(part, accountId, role),
                 ),
@@ -124,8 +84,7 @@ export class SignerPluginMirror extends pulumi.ComponentResource {
             ),
           ),
       },
-      // A policy put while the public access block is being set can race with it.
-      { parent: this, dependsOn: [publicAccess] },
+      this,
     );
 
     this.bucketName = bucket.bucket;
