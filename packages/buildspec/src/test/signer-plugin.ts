@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
+import { zipSync } from 'fflate';
 
 /**
  * Stand-in for the AWS Signer plugin for Notation, driven by the real notation through the Notary
@@ -190,55 +190,11 @@ process.stdout.write(JSON.stringify(response));
 /**
  * Writes the plugin as the release zip `notation plugin install --file` takes: one stored
  * (uncompressed) entry, the executable, with Unix mode 0755, which notation keeps when it
- * extracts the entry (https://notaryproject.dev/docs/user-guides/how-to/plugin-management/).
+ * extracts the entry (https://notaryproject.dev/docs/user-guides/how-to/plugin-management/). A
+ * fixed time keeps the archive's SHA-256 stable.
  */
 export function writeSignerPluginZip(path: string): void {
-  const name = Buffer.from(SIGNER_PLUGIN_EXECUTABLE);
-  const data = Buffer.from(SIGNER_PLUGIN_SOURCE);
-  const crc = crc32(data);
-  // 1980-01-01 00:00 in DOS time and date: a fixed timestamp keeps the archive's SHA-256 stable.
-  const [time, date] = [0, (0 << 9) | (1 << 5) | 1];
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0, 6);
-  local.writeUInt16LE(0, 8);
-  local.writeUInt16LE(time, 10);
-  local.writeUInt16LE(date, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(name.length, 26);
-  local.writeUInt16LE(0, 28);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  // Made by Unix (3), so readers take the mode from the external attributes.
-  central.writeUInt16LE((3 << 8) | 20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0, 8);
-  central.writeUInt16LE(0, 10);
-  central.writeUInt16LE(time, 12);
-  central.writeUInt16LE(date, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(name.length, 28);
-  central.writeUInt16LE(0, 30);
-  central.writeUInt16LE(0, 32);
-  central.writeUInt16LE(0, 34);
-  central.writeUInt16LE(0, 36);
-  central.writeUInt32LE(((0o100755 << 16) >>> 0) >>> 0, 38);
-  central.writeUInt32LE(0, 42);
-  const centralOffset = local.length + name.length + data.length;
-  const centralSize = central.length + name.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(0, 4);
-  end.writeUInt16LE(0, 6);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(centralOffset, 16);
-  end.writeUInt16LE(0, 20);
-  writeFileSync(path, Buffer.concat([local, name, data, central, name, end]));
+  const executable = Buffer.from(SIGNER_PLUGIN_SOURCE);
+  const options = { level: 0, mtime: new Date(1980, 0, 1), os: 3, attrs: 0o100755 * 0x10000 } as const;
+  writeFileSync(path, zipSync({ [SIGNER_PLUGIN_EXECUTABLE]: [executable, options] }));
 }
