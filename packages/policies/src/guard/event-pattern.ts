@@ -82,6 +82,8 @@ export interface AppBuildEventPatternInput extends GuardPatternInput {
 
 /** An EventBridge event pattern (JSON). */
 export type EventPattern = { readonly [key: string]: unknown };
+/** One value of a pattern's list: an exact string, or a filter (`prefix`, `suffix`, `wildcard`, …). */
+type PatternValue = string | EventPattern;
 
 function checkRoleNames(names: readonly string[], field: string): string[] {
   names.forEach((name, i) => {
@@ -172,7 +174,7 @@ function checkRolePrefix(prefix: string): string {
 const arn = (input: GuardPatternInput): string =>
   `arn:${input.partition}:codebuild:${input.region}:${input.accountId}:`;
 
-function signingPattern(profileName: EventPattern[], notPipeline: EventPattern): EventPattern {
+function signingPattern(profileName: PatternValue[], notPipeline: EventPattern): EventPattern {
   return {
     source: ['aws.signer'],
     'detail-type': [CLOUDTRAIL_API_CALL],
@@ -194,8 +196,8 @@ function signingPattern(profileName: EventPattern[], notPipeline: EventPattern):
  * request members is exact, and `notPipeline` is written once.
  */
 function buildPattern(
-  projectName: EventPattern[],
-  id: EventPattern[],
+  projectName: PatternValue[],
+  id: PatternValue[],
   notPipeline: EventPattern,
 ): EventPattern {
   return {
