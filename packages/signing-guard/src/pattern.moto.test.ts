@@ -61,7 +61,11 @@ const PATTERNS: Record<string, EventPattern> = {
 };
 for (const [app, entry] of Object.entries(CONFIG.apps)) {
   PATTERNS[`${app}-signatures`] = buildAppSigningEventPattern({ ...scope, ...entry });
-  PATTERNS[`${app}-builds`] = buildAppBuildEventPattern({ ...scope, ...entry });
+  PATTERNS[`${app}-builds`] = buildAppBuildEventPattern({
+    ...scope,
+    ...entry,
+    projectPrefix: `signet-dev-${app}-`,
+  });
 }
 const queues: Record<string, string> = {};
 

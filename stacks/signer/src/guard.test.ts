@@ -85,7 +85,7 @@ describe('the signing guard of signet-signer', () => {
     ] as string;
     expect(builds).toContain('"userName":[{"anything-but":["signet-prod-beta-pipeline"]}]');
     expect(builds).toContain('"signet-prod-beta-release-signing"');
-    expect(builds).toContain('{"wildcard":"*signet-prod-beta-release-signing:*"}');
+    expect(builds).toContain('{"prefix":"signet-prod-beta-release-signing:"}');
     expect(builds).not.toContain('alpha');
     expect(builds).toContain(`"accountId":[{"anything-but":["${ACCOUNT}"]}]`);
     // The catch-alls leave the environment's roles to the per-app rules.

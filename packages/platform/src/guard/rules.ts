@@ -111,6 +111,7 @@ export function guardRules(environment: Environment, apps: readonly GuardedApp[]
           buildAppBuildEventPattern({
             ...scope,
             projectNames: entry.projectNames,
+            projectPrefix: `${physicalName(environment, app)}-`,
             pipelineRoleName: entry.pipelineRoleName,
           }),
       },

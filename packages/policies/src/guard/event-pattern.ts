@@ -76,6 +76,8 @@ export interface AppSigningEventPatternInput extends GuardPatternInput {
 export interface AppBuildEventPatternInput extends GuardPatternInput {
   /** The names of the app's stage projects. */
   readonly projectNames: readonly string[];
+  /** The start of every project name of the app (`signet-<env>-<app>-`). */
+  readonly projectPrefix: string;
   /** The role the app's pipeline starts its builds with. */
   readonly pipelineRoleName: string;
 }
@@ -243,8 +245,12 @@ export function buildAppSigningEventPattern(input: AppSigningEventPatternInput):
 
 /**
  * One app's builds that its pipeline did not start: a `StartBuild`/`StartBuildBatch` of one of the
- * app's stage projects (exact name or ARN) or a `RetryBuild`/`RetryBuildBatch` of one of their
- * builds, by any identity other than a session of the app's pipeline role. Overrides are not part
+ * app's stage projects or a `RetryBuild`/`RetryBuildBatch` of one of their builds, by any identity
+ * other than a session of the app's pipeline role. Names and build ids are matched exactly; ARNs by
+ * the app's project prefix (`signet-<env>-<app>-`), since an ARN per project and form would not fit
+ * the size quota for long app names. That prefix also covers the projects of an app whose name
+ * starts with `<app>-`: the function decides on the exact name, so that is only an invocation more.
+ * No `wildcard` filter: EventBridge allows 30 rules with wildcards per bus, not adjustable. Overrides are not part
  * of the pattern: the pipeline itself starts builds with overrides (`environmentVariablesOverride`
  * and the source of its artifacts), and a direct build without overrides is out of the pipeline
  * just the same.
@@ -258,15 +264,27 @@ export function buildAppBuildEventPattern(input: AppBuildEventPatternInput): Eve
     'a CodeBuild project name (2 to 255 characters of [A-Za-z0-9_-], starting with a letter or digit)',
   );
   const [role] = checkRoleNames([input.pipelineRoleName], 'pipelineRoleName');
+  const appPrefix = input.projectPrefix;
+  projects.forEach((name, i) => {
+    if (!name.startsWith(appPrefix) || !PROJECT_PREFIX.test(appPrefix)) {
+      throw new PolicyInputError({
+        path: `projectNames[${i}]`,
+        value: name,
+        allowed: `a project name starting with the app's projectPrefix "${appPrefix}"`,
+      });
+    }
+  });
   return checkSize(
     buildPattern(
-      // The name, or an ARN `…:project/<name>` (the function checks its account and region: the
-      // whole ARN of every project would not fit the quota for long app names).
-      [...projects, ...projects.map((p) => ({ suffix: `:project/${p}` }))],
-      // A build id `<name>:<uuid>`, or the ARN of a build or batch of the project
-      // (`…:build/<name>:<uuid>`, `…:build-batch/<name>:<uuid>`). `*<name>:*` also matches an id
-      // whose project name merely ends with `<name>`: the function decides on the exact name.
-      projects.map((p) => ({ wildcard: `*${p}:*` })),
+      // The name, or an ARN of a project of the app (`…:project/<appPrefix>…`).
+      [...projects, { prefix: `${arn(input)}project/${appPrefix}` }],
+      // A build id `<name>:<uuid>`, or the ARN of a build or batch of a project of the app
+      // (`…:build/<appPrefix>…`, `…:build-batch/<appPrefix>…`).
+      [
+        ...projects.map((p) => ({ prefix: `${p}:` })),
+        { prefix: `${arn(input)}build/${appPrefix}` },
+        { prefix: `${arn(input)}build-batch/${appPrefix}` },
+      ],
       notSessionOf(input.accountId, { 'anything-but': [role] }),
     ),
     'projectNames',

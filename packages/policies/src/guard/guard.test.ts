@@ -47,11 +47,16 @@ describe('signing guard event patterns', () => {
     const pattern = buildAppBuildEventPattern({
       ...scope,
       projectNames: ['signet-dev-a-build'],
+      projectPrefix: 'signet-dev-a-',
       pipelineRoleName: 'signet-dev-a-pipeline',
     });
     const text = JSON.stringify(pattern);
-    expect(text).toContain(`"projectName":["signet-dev-a-build",{"suffix":":project/signet-dev-a-build"}]`);
-    expect(text).toContain(`"id":[{"wildcard":"*signet-dev-a-build:*"}]`);
+    expect(text).toContain(
+      `"projectName":["signet-dev-a-build",{"prefix":"arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-dev-a-"}]`,
+    );
+    expect(text).toContain(`{"prefix":"signet-dev-a-build:"}`);
+    expect(text).toContain(`{"prefix":"arn:aws:codebuild:${REGION}:${ACCOUNT}:build-batch/signet-dev-a-"}`);
+    expect(text).not.toContain('wildcard');
     expect(text).toContain('"eventName":["StartBuild","StartBuildBatch","RetryBuild","RetryBuildBatch"]');
     expect(text).toContain('"userName":[{"anything-but":["signet-dev-a-pipeline"]}]');
   });
@@ -82,8 +87,23 @@ describe('signing guard event patterns', () => {
       'key "profileNames[0]" has value "signet-dev-a"; allowed: a signing profile name',
     );
     expect(() =>
-      buildAppBuildEventPattern({ ...scope, projectNames: [], pipelineRoleName: 'signet-dev-a-pipeline' }),
+      buildAppBuildEventPattern({
+        ...scope,
+        projectNames: [],
+        projectPrefix: 'signet-dev-a-',
+        pipelineRoleName: 'signet-dev-a-pipeline',
+      }),
     ).toThrow('key "projectNames" has value []');
+    expect(() =>
+      buildAppBuildEventPattern({
+        ...scope,
+        projectNames: ['signet-dev-b-build'],
+        projectPrefix: 'signet-dev-a-',
+        pipelineRoleName: 'signet-dev-a-pipeline',
+      }),
+    ).toThrow(
+      `key "projectNames[0]" has value "signet-dev-b-build"; allowed: a project name starting with the app's projectPrefix "signet-dev-a-"`,
+    );
     expect(() =>
       buildSigningEventPattern({ ...scope, profilePrefix: 'signet-dev-', rolePrefix: 'signet-dev-' }),
     ).toThrow('key "profilePrefix" has value "signet-dev-"');
@@ -106,6 +126,7 @@ describe('signing guard event patterns', () => {
       buildAppBuildEventPattern({
         ...scope,
         projectNames: projects,
+        projectPrefix: 'signet-prod-',
         pipelineRoleName: 'signet-prod-a-pipeline',
       }),
     ).toThrow(
