@@ -123,6 +123,7 @@ export {
 } from './cidr.js';
 export { KmsKey, type KmsKeyArgs } from './kms/kms-key.js';
 export { JOB_SEARCH_WINDOW_MINUTES, SigningGuard, type SigningGuardArgs } from './guard/signing-guard.js';
+export { guardedApps, guardRules, type GuardedApp, type GuardRule, type GuardScope } from './guard/rules.js';
 export {
   endpointServiceName,
   GATEWAY_ENDPOINT_SERVICES,

@@ -5,7 +5,12 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export { parseSigningGuardConfig, SIGNING_GUARD_CONFIG_FILE, type SigningGuardConfig } from './config.js';
+export {
+  parseSigningGuardConfig,
+  SIGNING_GUARD_CONFIG_FILE,
+  type SigningGuardApp,
+  type SigningGuardConfig,
+} from './config.js';
 
 /**
  * The bundled function (CommonJS, every dependency inside), written by this package's `build`

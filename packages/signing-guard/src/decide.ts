@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-import type { SigningGuardConfig } from './config.js';
+import type { SigningGuardApp, SigningGuardConfig } from './config.js';
 
 /** The identity of a CloudTrail record, as far as the guard reads it. */
 export interface CallerIdentity {
@@ -95,6 +95,29 @@ export function isSessionOf(
   );
 }
 
+/**
+ * Whether the caller is a session of a role of the environment (named `<rolePrefix>…`) in the
+ * guard's account: what the catch-all rules leave alone on a profile or project no app owns.
+ */
+function isEnvironmentSession(caller: CallerIdentity, config: SigningGuardConfig): boolean {
+  return (
+    caller.type === 'AssumedRole' &&
+    caller.issuer !== undefined &&
+    caller.issuer.type === 'Role' &&
+    caller.issuer.accountId === config.accountId &&
+    caller.issuer.userName.startsWith(config.rolePrefix)
+  );
+}
+
+/** The app whose `key` lists `name`, if one does. */
+function ownerOf(
+  config: SigningGuardConfig,
+  key: 'profileNames' | 'projectNames',
+  name: string,
+): [string, SigningGuardApp] | undefined {
+  return Object.entries(config.apps).find(([, app]) => app[key].includes(name));
+}
+
 const SIGNING = new Set(['SignPayload', 'StartSigningJob']);
 const BUILD_START = new Set(['StartBuild', 'StartBuildBatch']);
 const BUILD_RETRY = new Set(['RetryBuild', 'RetryBuildBatch']);
@@ -158,8 +181,19 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
     if (!profileName.startsWith(config.profilePrefix)) {
       return { kind: 'ignore', reason: `profile ${profileName} is not one of the environment's` };
     }
-    if (isSessionOf(caller, config.signingRoleNames, config.accountId)) {
-      return { kind: 'ignore', reason: `the pipeline's signing role ${caller.issuer?.userName} signed` };
+    const owner = ownerOf(config, 'profileNames', profileName);
+    if (owner !== undefined && isSessionOf(caller, owner[1].signingRoleNames, config.accountId)) {
+      return {
+        kind: 'ignore',
+        reason: `app ${owner[0]}'s signing role ${caller.issuer?.userName} signed with its own profile`,
+      };
+    }
+    // A profile no app owns (a removed app's): the catch-all leaves the environment's roles alone.
+    if (owner === undefined && isEnvironmentSession(caller, config)) {
+      return {
+        kind: 'ignore',
+        reason: `profile ${profileName} is no app's; role ${caller.issuer?.userName} is the environment's`,
+      };
     }
     return { ...facts, kind: 'revoke', profileName, jobId: text(response['jobId']) };
   }
@@ -172,12 +206,28 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
     if (named === undefined) {
       return { kind: 'malformed', reason: `${eventName}: the request names no project or build` };
     }
+    // An ARN of another account or region names another project: the rules match a project ARN
+    // by its `:project/<name>` tail, so the account and region are checked here.
+    const arnPrefix = `arn:${config.partition}:codebuild:${config.region}:${config.accountId}:`;
+    if (named.startsWith('arn:') && !named.startsWith(arnPrefix)) {
+      return { kind: 'ignore', reason: `${named} is not of account ${config.accountId} in ${config.region}` };
+    }
     const project = BUILD_START.has(eventName) ? projectOfName(named) : projectOfBuild(named);
     if (!project.startsWith(config.projectPrefix)) {
       return { kind: 'ignore', reason: `project ${project} is not one of the environment's` };
     }
-    if (isSessionOf(caller, config.pipelineRoleNames, config.accountId)) {
-      return { kind: 'ignore', reason: `the pipeline role ${caller.issuer?.userName} started the build` };
+    const owner = ownerOf(config, 'projectNames', project);
+    if (owner !== undefined && isSessionOf(caller, [owner[1].pipelineRoleName], config.accountId)) {
+      return {
+        kind: 'ignore',
+        reason: `app ${owner[0]}'s pipeline role ${caller.issuer?.userName} started the build`,
+      };
+    }
+    if (owner === undefined && isEnvironmentSession(caller, config)) {
+      return {
+        kind: 'ignore',
+        reason: `project ${project} is no app's; role ${caller.issuer?.userName} is the environment's`,
+      };
     }
     const batch = eventName.endsWith('Batch');
     const started = response[batch ? 'buildBatch' : 'build'];

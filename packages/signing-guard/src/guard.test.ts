@@ -17,10 +17,13 @@ import {
   iamUser,
   JOB_ID,
   OTHER_ACCOUNT,
+  OTHER_APP_PROFILE,
+  OTHER_APP_SIGNING_ROLE,
   pipeline,
   PROFILE,
   PROJECT,
   REGION,
+  REMOVED_APP_PROFILE,
   roleSession,
   SIGN_ANY_DIGEST,
   signingStage,
@@ -106,6 +109,34 @@ describe('a signature made outside the pipeline', () => {
     expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(1);
   });
 
+  it("another app's signing role signing with this app's profile: revoked and the topic told", async () => {
+    const session = roleSession(OTHER_APP_SIGNING_ROLE, 'AWSCodeBuild-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
+    const outcome = await guard()(signPayload(session));
+    expect(outcome).toEqual({ decision: 'revoke', revokedJobs: [JOB_ID], failures: [] });
+    expect(signer.commandCalls(RevokeSignatureCommand).map((c) => c.args[0].input.jobId)).toEqual([JOB_ID]);
+    expect(published()[0]?.message).toMatchObject({
+      profile: PROFILE,
+      caller: `arn:aws:sts::${ACCOUNT}:assumed-role/${OTHER_APP_SIGNING_ROLE}/AWSCodeBuild-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d`,
+      revokedJobs: [JOB_ID],
+    });
+  });
+
+  it("the catch-all: a removed app's profile by a user is revoked, by a role of the environment left alone", async () => {
+    signer
+      .on(DescribeSigningJobCommand)
+      .resolves({ jobId: JOB_ID, profileName: REMOVED_APP_PROFILE, jobOwner: ACCOUNT, status: 'Succeeded' });
+    const outcome = await guard()(signPayload(iamUser('mallory'), { profileName: REMOVED_APP_PROFILE }));
+    expect(outcome).toEqual({ decision: 'revoke', revokedJobs: [JOB_ID], failures: [] });
+    expect(published()[0]?.message).toMatchObject({ profile: REMOVED_APP_PROFILE });
+    // What the catch-all does not cover (docs/operations.md): an environment role on a profile no app owns.
+    const left = await guard()(signPayload(signingStage(), { profileName: REMOVED_APP_PROFILE }));
+    expect(left).toEqual({
+      decision: 'ignore',
+      reason: `profile ${REMOVED_APP_PROFILE} is no app's; role ${SIGNING_ROLE} is the environment's`,
+    });
+    expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(1);
+  });
+
   it('StartSigningJob without a job id in the record: the job is found by requester, profile and time', async () => {
     const caller = `arn:aws:iam::${ACCOUNT}:user/mallory`;
     const at = (minutes: number) => new Date(new Date(EVENT_TIME).getTime() + minutes * 60_000);
@@ -143,7 +174,7 @@ describe('the pipeline and other environments are left alone', () => {
     const outcome = await guard()(signPayload(signingStage()));
     expect(outcome).toEqual({
       decision: 'ignore',
-      reason: `the pipeline's signing role ${SIGNING_ROLE} signed`,
+      reason: `app hello-server's signing role ${SIGNING_ROLE} signed with its own profile`,
     });
     expect(signer.calls()).toHaveLength(0);
     expect(sns.calls()).toHaveLength(0);
@@ -156,6 +187,22 @@ describe('the pipeline and other environments are left alone', () => {
     expect(outcome.decision).toBe('ignore');
     expect(codebuild.calls()).toHaveLength(0);
     expect(sns.calls()).toHaveLength(0);
+  });
+
+  it("an app's signing role on its own profile, beside another app's", async () => {
+    const session = roleSession(OTHER_APP_SIGNING_ROLE, 'AWSCodeBuild-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
+    expect((await guard()(signPayload(session, { profileName: OTHER_APP_PROFILE }))).decision).toBe('ignore');
+    expect(signer.calls()).toHaveLength(0);
+  });
+
+  it("a project ARN of another account or region, though its name is this app's", async () => {
+    for (const arn of [
+      `arn:aws:codebuild:${REGION}:${OTHER_ACCOUNT}:project/${PROJECT}`,
+      `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${PROJECT}`,
+    ]) {
+      expect((await guard()(startBuild(iamUser('a'), { projectName: arn }))).decision).toBe('ignore');
+    }
+    expect(codebuild.calls()).toHaveLength(0);
   });
 
   it("another environment's profile or project", async () => {
@@ -181,6 +228,22 @@ describe('a build started outside the pipeline', () => {
       project: PROJECT,
       build: buildId,
       overrides: ['buildspecOverride', 'environmentVariablesOverride', 'sourceTypeOverride'],
+    });
+  });
+
+  it("another app's pipeline role starting this app's project is stopped", async () => {
+    codebuild.on(StopBuildCommand).resolves({});
+    const other = roleSession(
+      'signet-dev-billing-pipeline',
+      '1701339300123',
+      ACCOUNT,
+      'codepipeline.amazonaws.com',
+    );
+    const outcome = await guard()(startBuild(other));
+    expect(outcome).toEqual({
+      decision: 'stop',
+      stoppedBuild: `${PROJECT}:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d`,
+      failures: [],
     });
   });
 

@@ -44,6 +44,8 @@ function one(type: string, name?: string): RecordedResource {
   expect(found, `${type} ${name ?? ''}`).toHaveLength(1);
   return found[0] as RecordedResource;
 }
+/** The prod profiles of each app: its pipeline identity and its release identity. */
+const PROD_PROFILES = { alpha: ['signet_prod_alpha', 'signet_prod_alpha_release'] };
 const json = (value: unknown) => JSON.parse(value as string) as Record<string, unknown>;
 
 describe('the signing guard of signet-signer', () => {
@@ -65,25 +67,38 @@ describe('the signing guard of signet-signer', () => {
   });
 
   // Prod signs only in ReleaseSigning: the build signature is dev's, made by dev's ApplicationSigning.
-  it("exempts exactly the signing stages' roles from one rule and the pipeline roles from the other", () => {
-    const signatures = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-signatures').inputs[
+  it("gives each app its own rules: its exact profiles and projects, exempting only its own pipeline's roles", () => {
+    const alpha = json(
+      one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-alpha-signatures').inputs['eventPattern'],
+    );
+    expect(one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-alpha-signatures').inputs['name']).toBe(
+      'signet-prod-alpha-guard-s',
+    );
+    const alphaText = JSON.stringify(alpha);
+    expect((alpha['detail'] as { requestParameters: unknown }).requestParameters).toEqual({
+      profileName: PROD_PROFILES.alpha,
+    });
+    expect(alphaText).toContain('"userName":[{"anything-but":["signet-prod-alpha-release"]}]');
+    expect(alphaText).not.toContain('beta');
+    const builds = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-beta-builds').inputs[
       'eventPattern'
     ] as string;
-    expect(signatures).toContain(
-      '"userName":[{"anything-but":["signet-prod-alpha-release","signet-prod-beta-release"]}]',
-    );
-    const builds = one('aws:cloudwatch/eventRule:EventRule', 'signing-guard-builds').inputs[
-      'eventPattern'
-    ] as string;
-    expect(builds).toContain(
-      '"userName":[{"anything-but":["signet-prod-alpha-pipeline","signet-prod-beta-pipeline"]}]',
-    );
+    expect(builds).toContain('"userName":[{"anything-but":["signet-prod-beta-pipeline"]}]');
+    expect(builds).toContain('"signet-prod-beta-release-signing"');
+    expect(builds).toContain('{"prefix":"signet-prod-beta-release-signing:"}');
+    expect(builds).not.toContain('alpha');
     expect(builds).toContain(`"accountId":[{"anything-but":["${ACCOUNT}"]}]`);
+    // The catch-alls leave the environment's roles to the per-app rules.
+    for (const rule of ['signing-guard-signatures', 'signing-guard-builds']) {
+      expect(one('aws:cloudwatch/eventRule:EventRule', rule).inputs['eventPattern']).toContain(
+        '"userName":[{"anything-but":{"prefix":"signet-prod-"}}]',
+      );
+    }
   });
 
-  it('sends both rules to the function, with retries and the dead-letter queue', () => {
+  it('sends all six rules (two catch-alls, two per app) to the function, with retries and the dead-letter queue', () => {
     const targets = prod.recorded.filter((r) => r.type === 'aws:cloudwatch/eventTarget:EventTarget');
-    expect(targets).toHaveLength(2);
+    expect(targets).toHaveLength(6);
     for (const target of targets) {
       expect(target.inputs['deadLetterConfig']).toEqual({
         arn: expect.stringContaining(':signet-prod-signing-guard-dlq'),
@@ -94,10 +109,9 @@ describe('the signing guard of signet-signer', () => {
       });
     }
     const permissions = prod.recorded.filter((r) => r.type === 'aws:lambda/permission:Permission');
-    expect(permissions.map((p) => [p.inputs['principal'], p.inputs['sourceAccount']])).toEqual([
-      ['events.amazonaws.com', ACCOUNT],
-      ['events.amazonaws.com', ACCOUNT],
-    ]);
+    expect(permissions.map((p) => [p.inputs['principal'], p.inputs['sourceAccount']])).toEqual(
+      Array.from({ length: 6 }, () => ['events.amazonaws.com', ACCOUNT]),
+    );
     const invoke = one('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig');
     expect(invoke.inputs).toMatchObject({
       maximumRetryAttempts: 2,
@@ -155,8 +169,16 @@ describe('the signing guard of signet-signer', () => {
       region: 'eu-west-1',
       profilePrefix: 'signet_prod_',
       projectPrefix: 'signet-prod-',
-      signingRoleNames: ['signet-prod-alpha-release', 'signet-prod-beta-release'],
-      pipelineRoleNames: ['signet-prod-alpha-pipeline', 'signet-prod-beta-pipeline'],
+      rolePrefix: 'signet-prod-',
+      apps: {
+        alpha: {
+          profileNames: PROD_PROFILES.alpha,
+          projectNames: expect.arrayContaining(['signet-prod-alpha-release-signing']),
+          signingRoleNames: ['signet-prod-alpha-release'],
+          pipelineRoleName: 'signet-prod-alpha-pipeline',
+        },
+        beta: expect.objectContaining({ pipelineRoleName: 'signet-prod-beta-pipeline' }),
+      },
       topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:signet-prod-security`,
       jobSearchWindowMinutes: 10,
     });

@@ -37,9 +37,19 @@ const signingProfiles = identities.map((planned) => ({
 
 // Signatures with these profiles, and builds of the pipelines' projects, made outside the pipeline:
 // detected from CloudTrail, the signature revoked and the build stopped, the security topic told.
+// Per app its own rules, with every profile name the identities above give it.
 new SigningGuard(
   'signing-guard',
-  { environment: config.environment, region: config.region, apps: apps.map((app) => app.name) },
+  {
+    environment: config.environment,
+    region: config.region,
+    apps: apps.map((app) => ({
+      name: app.name,
+      profileNames: identities
+        .filter((planned) => planned.app === app.name)
+        .map((planned) => planned.profileName),
+    })),
+  },
   { provider },
 );
 

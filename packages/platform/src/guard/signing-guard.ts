@@ -1,10 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  buildBuildEventPattern,
   buildGuardDeadLetterQueuePolicy,
   buildLambdaTrustPolicy,
-  buildSigningEventPattern,
   buildSigningGuardRolePolicy,
   cloudWatchLogsKeyGrant,
   eventsDeadLetterKeyGrant,
@@ -26,7 +24,7 @@ import {
   physicalNamePrefix,
   signingProfilePrefix,
 } from '../naming.js';
-import { pipelineRoleNames, signingStageRoleNames } from '../pipeline/names.js';
+import { guardedApps, guardRules, type GuardedApp } from './rules.js';
 
 /** Minutes either side of a signing call in which a job of its requester and profile is its job. */
 export const JOB_SEARCH_WINDOW_MINUTES = 10;
@@ -36,8 +34,11 @@ export interface SigningGuardArgs {
   readonly environment: Environment;
   /** The stack's region (`aws:region`): the rules see the CloudTrail events of this region. */
   readonly region: string;
-  /** The environment's apps: their pipelines' signing and pipeline roles are left alone. */
-  readonly apps: readonly string[];
+  /**
+   * The environment's apps with every signing profile name each has: on its own profiles and
+   * projects, an app's own signing and pipeline roles are left alone, and nobody else.
+   */
+  readonly apps: readonly GuardedApp[];
   /** Retention of the function's log group, in days (a CloudWatch Logs value). Default 365. */
   readonly logRetentionDays?: number;
   /** The bundled function. Default: the bundle of @signet/signing-guard (`nx run signing-guard:build`). */
@@ -45,9 +46,11 @@ export interface SigningGuardArgs {
 }
 
 /**
- * Detection and automatic revocation: two EventBridge rules on the CloudTrail events of the
+ * Detection and automatic revocation: EventBridge rules on the CloudTrail events of the
  * environment's signing profiles (SignPayload, StartSigningJob) and CodeBuild projects
- * (StartBuild*, RetryBuild*) by any identity but the pipeline's own role sessions, a Lambda
+ * (StartBuild*, RetryBuild*), two per app (its profiles and projects, by any identity but its own
+ * pipeline's role sessions) and two catch-alls (the environment's prefixes, by any identity that is
+ * not a session of one of the environment's roles; see ./rules.ts), a Lambda
  * function that revokes the signature or stops the build, the security topic it reports to, and
  * the dead-letter queue of what it could not answer. Topic, queue and logs are encrypted with the
  * guard's own KMS key.
@@ -66,33 +69,17 @@ export class SigningGuard extends pulumi.ComponentResource {
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
     const partition = aws.getPartitionOutput({}, child).partition;
     const logGroup = logGroupName(environment, 'signing-guard');
-    const rules = {
-      signatures: physicalName(environment, 'signing-guard-signatures'),
-      builds: physicalName(environment, 'signing-guard-builds'),
-    };
+    const rules = guardRules(environment, args.apps);
     const ruleArns = pulumi
       .all([accountId, partition])
-      .apply(([id, part]) =>
-        Object.values(rules).map((rule) => `arn:${part}:events:${region}:${id}:rule/${rule}`),
-      );
-    const signingRoleNames = signingStageRoleNames(environment, args.apps);
-    const pipelineRoles = pipelineRoleNames(environment, args.apps);
+      .apply(([id, part]) => rules.map((rule) => `arn:${part}:events:${region}:${id}:rule/${rule.name}`));
     const scope = pulumi
       .all([accountId, partition])
       .apply(([id, part]) => ({ accountId: id, partition: part, region }));
     // Built now, so that a pattern over EventBridge's size quota fails the preview, not the update.
-    const patterns = scope.apply((s) => ({
-      signatures: buildSigningEventPattern({
-        ...s,
-        profilePrefix: signingProfilePrefix(environment),
-        signingRoleNames,
-      }),
-      builds: buildBuildEventPattern({
-        ...s,
-        projectPrefix: physicalNamePrefix(environment),
-        pipelineRoleNames: pipelineRoles,
-      }),
-    }));
+    const patterns = scope.apply((s) =>
+      Object.fromEntries(rules.map((rule) => [rule.key, JSON.stringify(rule.pattern(s))])),
+    );
 
     // The guard's key: topic, dead-letter queue and log group.
     const key = new KmsKey(
@@ -179,8 +166,8 @@ export class SigningGuard extends pulumi.ComponentResource {
       ...s,
       profilePrefix: signingProfilePrefix(environment),
       projectPrefix: physicalNamePrefix(environment),
-      signingRoleNames,
-      pipelineRoleNames: pipelineRoles,
+      rolePrefix: physicalNamePrefix(environment),
+      apps: guardedApps(environment, args.apps),
       topicArn,
       jobSearchWindowMinutes: JOB_SEARCH_WINDOW_MINUTES,
     }));
@@ -220,17 +207,10 @@ export class SigningGuard extends pulumi.ComponentResource {
       child,
     );
 
-    for (const [kind, ruleName] of Object.entries(rules) as [keyof typeof rules, string][]) {
+    for (const { key: kind, name: ruleName, description } of rules) {
       const rule = new aws.cloudwatch.EventRule(
         `${name}-${kind}`,
-        {
-          name: ruleName,
-          description:
-            kind === 'signatures'
-              ? `Signet ${environment}: signatures with the environment's profiles outside the pipeline`
-              : `Signet ${environment}: builds of the environment's projects outside the pipeline`,
-          eventPattern: patterns.apply((p) => JSON.stringify(p[kind])),
-        },
+        { name: ruleName, description, eventPattern: patterns.apply((p) => p[kind] as string) },
         child,
       );
       const permission = new aws.lambda.Permission(
@@ -260,7 +240,7 @@ export class SigningGuard extends pulumi.ComponentResource {
     this.securityTopicArn = topic.arn;
     this.functionName = fn.name;
     this.deadLetterQueueUrl = queue.url;
-    this.ruleNames = Object.values(rules);
+    this.ruleNames = rules.map((rule) => rule.name);
     this.registerOutputs({
       securityTopicArn: this.securityTopicArn,
       functionName: this.functionName,

@@ -43,24 +43,49 @@ export interface GuardPatternInput {
   readonly partition: string;
 }
 
+/**
+ * Input of the environment's catch-all patterns ({@link buildSigningEventPattern},
+ * {@link buildBuildEventPattern}): every role of the environment is named `<rolePrefix>…`.
+ */
+export interface CatchAllPatternInput extends GuardPatternInput {
+  /** Prefix of every IAM role name of the environment (`signet-<env>-`). */
+  readonly rolePrefix: string;
+}
+
 /** Input of {@link buildSigningEventPattern}. */
-export interface SigningEventPatternInput extends GuardPatternInput {
+export interface SigningEventPatternInput extends CatchAllPatternInput {
   /** Prefix of every signing profile name of the environment (`signingProfilePrefix`). */
   readonly profilePrefix: string;
-  /** Names of the roles whose sessions sign in the pipeline (the signing stages' roles). */
-  readonly signingRoleNames: readonly string[];
 }
 
 /** Input of {@link buildBuildEventPattern}. */
-export interface BuildEventPatternInput extends GuardPatternInput {
+export interface BuildEventPatternInput extends CatchAllPatternInput {
   /** Prefix of every CodeBuild project name of the environment (`signet-<env>-`). */
   readonly projectPrefix: string;
-  /** Names of the roles CodePipeline starts the builds with (the pipelines' roles). */
-  readonly pipelineRoleNames: readonly string[];
+}
+
+/** Input of {@link buildAppSigningEventPattern}: one app. */
+export interface AppSigningEventPatternInput extends GuardPatternInput {
+  /** Every signing profile name of the app (pipeline, release and extra identities). */
+  readonly profileNames: readonly string[];
+  /** Names of the app's roles whose sessions sign in its pipeline (its signing stages' roles). */
+  readonly signingRoleNames: readonly string[];
+}
+
+/** Input of {@link buildAppBuildEventPattern}: one app. */
+export interface AppBuildEventPatternInput extends GuardPatternInput {
+  /** The names of the app's stage projects. */
+  readonly projectNames: readonly string[];
+  /** The start of every project name of the app (`signet-<env>-<app>-`). */
+  readonly projectPrefix: string;
+  /** The role the app's pipeline starts its builds with. */
+  readonly pipelineRoleName: string;
 }
 
 /** An EventBridge event pattern (JSON). */
 export type EventPattern = { readonly [key: string]: unknown };
+/** One value of a pattern's list: an exact string, or a filter (`prefix`, `suffix`, `wildcard`, …). */
+type PatternValue = string | EventPattern;
 
 function checkRoleNames(names: readonly string[], field: string): string[] {
   names.forEach((name, i) => {
@@ -75,39 +100,52 @@ function checkRoleNames(names: readonly string[], field: string): string[] {
   return [...new Set(names)].sort();
 }
 
+const PROFILE_NAME = /^[a-zA-Z0-9_]{2,64}$/;
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
+
+function checkNames(names: readonly string[], field: string, test: RegExp, allowed: string): string[] {
+  if (names.length === 0) {
+    throw new PolicyInputError({ path: field, value: [], allowed: `at least one: ${allowed}` });
+  }
+  names.forEach((name, i) => {
+    if (!test.test(name)) throw new PolicyInputError({ path: `${field}[${i}]`, value: name, allowed });
+  });
+  return [...new Set(names)].sort();
+}
+
 /**
- * Matches unless the call was made by a session of one of `roleNames` in `accountId`: CloudTrail
- * writes an assumed-role session as `userIdentity.type` `AssumedRole` with
+ * Matches unless the call was made by a session of a role of `accountId` that `userName` does
+ * not match: CloudTrail writes an assumed-role session as `userIdentity.type` `AssumedRole` with
  * `sessionContext.sessionIssuer` naming the role (`userName`, without its path; role names are
  * unique in an account whatever the path) and its account. An IAM user, the root user, a
  * federated user or another account's role matches, and so does an identity with no session
  * issuer at all (`exists: false`: `anything-but` alone never matches a missing field).
+ * `userName` is the last clause: the roles whose sessions are left alone, by exact name
+ * (`anything-but` a list) or by prefix (`anything-but` `{prefix}`).
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
-function notPipelineSession(accountId: string, roleNames: readonly string[]): EventPattern {
+function notSessionOf(accountId: string, userName: EventPattern): EventPattern {
   const issuer = (filter: EventPattern): EventPattern => ({
     userIdentity: { sessionContext: { sessionIssuer: filter } },
   });
-  const clauses: EventPattern[] = [
-    issuer({ userName: [{ exists: false }] }),
-    issuer({ accountId: [{ 'anything-but': [accountId] }] }),
-    issuer({ type: [{ 'anything-but': ['Role'] }] }),
-  ];
-  // With no pipeline role (an environment without apps), every session issuer matches.
-  clauses.push(
-    issuer({ userName: roleNames.length === 0 ? [{ exists: true }] : [{ 'anything-but': [...roleNames] }] }),
-  );
-  return { $or: clauses };
+  return {
+    $or: [
+      issuer({ userName: [{ exists: false }] }),
+      issuer({ accountId: [{ 'anything-but': [accountId] }] }),
+      issuer({ type: [{ 'anything-but': ['Role'] }] }),
+      issuer({ userName: [userName] }),
+    ],
+  };
 }
 
-function checkSize(pattern: EventPattern, what: string, count: number): EventPattern {
+function checkSize(pattern: EventPattern, what: string, count: number, unit: string): EventPattern {
   const size = JSON.stringify(pattern).length;
   if (size > EVENT_PATTERN_MAX_CHARACTERS) {
     throw new PolicyInputError({
       path: what,
-      value: `${size} characters for ${count} pipeline roles`,
-      allowed: `an event pattern of at most ${EVENT_PATTERN_MAX_CHARACTERS} characters (EventBridge's default quota; fewer apps per environment, or raise the quota and this limit together)`,
+      value: `${size} characters for ${count} ${unit}`,
+      allowed: `an event pattern of at most ${EVENT_PATTERN_MAX_CHARACTERS} characters (EventBridge's default quota; fewer names, or raise the quota and this limit together)`,
     });
   }
   return pattern;
@@ -123,11 +161,144 @@ function checkScope(input: GuardPatternInput): void {
   }
 }
 
+function checkRolePrefix(prefix: string): string {
+  if (!/^[\w+=,.@-]{1,63}$/.test(prefix)) {
+    throw new PolicyInputError({
+      path: 'rolePrefix',
+      value: prefix,
+      allowed: 'the start of an IAM role name (1 to 63 characters of letters, digits and +=,.@_-)',
+    });
+  }
+  return prefix;
+}
+
+/** The start of every CodeBuild ARN of the scope: `arn:<partition>:codebuild:<region>:<account>:`. */
+const arn = (input: GuardPatternInput): string =>
+  `arn:${input.partition}:codebuild:${input.region}:${input.accountId}:`;
+
+function signingPattern(profileName: PatternValue[], notPipeline: EventPattern): EventPattern {
+  return {
+    source: ['aws.signer'],
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: {
+      eventSource: ['signer.amazonaws.com'],
+      eventName: [...SIGNING_EVENT_NAMES],
+      requestParameters: { profileName },
+      ...notPipeline,
+    },
+  };
+}
+
 /**
- * The pattern of signatures made outside the pipeline: a `SignPayload` or `StartSigningJob` on
- * any of the environment's signing profiles (`requestParameters.profileName` by prefix, so
- * profiles of removed apps and earlier generations are covered) by any identity other than a
- * session of a signing stage's role.
+ * The CodeBuild pattern: a start (`StartBuild`, `StartBuildBatch`) naming a project in
+ * `requestParameters.projectName` (a name, or an ARN for shared projects), or a retry
+ * (`RetryBuild`, `RetryBuildBatch`) naming a build in `requestParameters.id` (build ids are
+ * `<project>:<uuid>`, ARNs `…:build/<project>:<uuid>`, batches `…:build-batch/<project>:<uuid>`),
+ * by `notPipeline`. A start has no `id` and a retry no `projectName`, so one `$or` over the two
+ * request members is exact, and `notPipeline` is written once.
+ */
+function buildPattern(
+  projectName: PatternValue[],
+  id: PatternValue[],
+  notPipeline: EventPattern,
+): EventPattern {
+  return {
+    source: ['aws.codebuild'],
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: {
+      eventSource: ['codebuild.amazonaws.com'],
+      eventName: [...BUILD_START_EVENT_NAMES, ...BUILD_RETRY_EVENT_NAMES],
+      requestParameters: { $or: [{ projectName }, { id }] },
+      ...notPipeline,
+    },
+  };
+}
+
+/**
+ * One app's signatures made outside its pipeline: a `SignPayload` or `StartSigningJob` on one of
+ * the app's own profiles (exact names) by any identity other than a session of one of THAT app's
+ * signing-stage roles. Another app's signing role signing with this app's profile matches.
+ */
+export function buildAppSigningEventPattern(input: AppSigningEventPatternInput): EventPattern {
+  checkScope(input);
+  const profiles = checkNames(
+    input.profileNames,
+    'profileNames',
+    PROFILE_NAME,
+    'a signing profile name (2 to 64 characters of [a-zA-Z0-9_])',
+  );
+  const roles = checkRoleNames(input.signingRoleNames, 'signingRoleNames');
+  if (roles.length === 0) {
+    throw new PolicyInputError({
+      path: 'signingRoleNames',
+      value: [],
+      allowed: "at least one role name: the app's signing-stage roles",
+    });
+  }
+  return checkSize(
+    signingPattern(profiles, notSessionOf(input.accountId, { 'anything-but': roles })),
+    'profileNames',
+    profiles.length + roles.length,
+    'profile and role names',
+  );
+}
+
+/**
+ * One app's builds that its pipeline did not start: a `StartBuild`/`StartBuildBatch` of one of the
+ * app's stage projects or a `RetryBuild`/`RetryBuildBatch` of one of their builds, by any identity
+ * other than a session of the app's pipeline role. Names and build ids are matched exactly; ARNs by
+ * the app's project prefix (`signet-<env>-<app>-`), since an ARN per project and form would not fit
+ * the size quota for long app names. That prefix also covers the projects of an app whose name
+ * starts with `<app>-`: the function decides on the exact name, so that is only an invocation more.
+ * No `wildcard` filter: EventBridge allows 30 rules with wildcards per bus, not adjustable. Overrides are not part
+ * of the pattern: the pipeline itself starts builds with overrides (`environmentVariablesOverride`
+ * and the source of its artifacts), and a direct build without overrides is out of the pipeline
+ * just the same.
+ */
+export function buildAppBuildEventPattern(input: AppBuildEventPatternInput): EventPattern {
+  checkScope(input);
+  const projects = checkNames(
+    input.projectNames,
+    'projectNames',
+    PROJECT_NAME,
+    'a CodeBuild project name (2 to 255 characters of [A-Za-z0-9_-], starting with a letter or digit)',
+  );
+  const [role] = checkRoleNames([input.pipelineRoleName], 'pipelineRoleName');
+  const appPrefix = input.projectPrefix;
+  projects.forEach((name, i) => {
+    if (!name.startsWith(appPrefix) || !PROJECT_PREFIX.test(appPrefix)) {
+      throw new PolicyInputError({
+        path: `projectNames[${i}]`,
+        value: name,
+        allowed: `a project name starting with the app's projectPrefix "${appPrefix}"`,
+      });
+    }
+  });
+  return checkSize(
+    buildPattern(
+      // The name, or an ARN of a project of the app (`…:project/<appPrefix>…`).
+      [...projects, { prefix: `${arn(input)}project/${appPrefix}` }],
+      // A build id `<name>:<uuid>`, or the ARN of a build or batch of a project of the app
+      // (`…:build/<appPrefix>…`, `…:build-batch/<appPrefix>…`).
+      [
+        ...projects.map((p) => ({ prefix: `${p}:` })),
+        { prefix: `${arn(input)}build/${appPrefix}` },
+        { prefix: `${arn(input)}build-batch/${appPrefix}` },
+      ],
+      notSessionOf(input.accountId, { 'anything-but': [role] }),
+    ),
+    'projectNames',
+    projects.length,
+    'projects',
+  );
+}
+
+/**
+ * The environment's catch-all of signatures: a `SignPayload` or `StartSigningJob` on any profile
+ * named with the environment's prefix (profiles of removed apps and earlier generations included)
+ * by any identity other than a session of one of the environment's roles (`rolePrefix`). What it
+ * leaves to the per-app rules: a role of the environment signing with a profile of the
+ * environment; for a removed app's profile, no per-app rule remains.
  */
 export function buildSigningEventPattern(input: SigningEventPatternInput): EventPattern {
   checkScope(input);
@@ -138,31 +309,22 @@ export function buildSigningEventPattern(input: SigningEventPatternInput): Event
       allowed: 'the start of a signing profile name (1 to 63 characters of [a-zA-Z0-9_])',
     });
   }
-  const roles = checkRoleNames(input.signingRoleNames, 'signingRoleNames');
+  const rolePrefix = checkRolePrefix(input.rolePrefix);
   return checkSize(
-    {
-      source: ['aws.signer'],
-      'detail-type': [CLOUDTRAIL_API_CALL],
-      detail: {
-        eventSource: ['signer.amazonaws.com'],
-        eventName: [...SIGNING_EVENT_NAMES],
-        requestParameters: { profileName: [{ prefix: input.profilePrefix }] },
-        ...notPipelineSession(input.accountId, roles),
-      },
-    },
-    'signingRoleNames',
-    roles.length,
+    signingPattern(
+      [{ prefix: input.profilePrefix }],
+      notSessionOf(input.accountId, { 'anything-but': { prefix: rolePrefix } }),
+    ),
+    'profilePrefix',
+    1,
+    'prefix',
   );
 }
 
 /**
- * The pattern of builds of the environment's projects that the pipeline did not start: any
- * `StartBuild`/`StartBuildBatch` of a project named with the environment's prefix, and any
- * `RetryBuild`/`RetryBuildBatch` of one of its builds (build ids are `<project>:<uuid>`, ARNs
- * `…:build/<project>:<uuid>`), by any identity other than a session of a pipeline role. Overrides
- * are not part of the pattern: the pipeline itself starts builds with overrides
- * (`environmentVariablesOverride` and the source of its artifacts), and a direct build without
- * overrides is out of the pipeline just the same.
+ * The environment's catch-all of builds: a start of any project named with the environment's
+ * prefix, or a retry of one of their builds, by any identity other than a session of one of the
+ * environment's roles (`rolePrefix`).
  */
 export function buildBuildEventPattern(input: BuildEventPatternInput): EventPattern {
   checkScope(input);
@@ -173,37 +335,20 @@ export function buildBuildEventPattern(input: BuildEventPatternInput): EventPatt
       allowed: 'the start of a CodeBuild project name ([A-Za-z0-9][A-Za-z0-9_-]*)',
     });
   }
-  const roles = checkRoleNames(input.pipelineRoleNames, 'pipelineRoleNames');
-  const notPipeline = notPipelineSession(input.accountId, roles);
-  const projectArnPrefix = `arn:${input.partition}:codebuild:${input.region}:${input.accountId}:project/${input.projectPrefix}`;
-  const buildArnPrefix = `arn:${input.partition}:codebuild:${input.region}:${input.accountId}:build/${input.projectPrefix}`;
-  const batchArnPrefix = `arn:${input.partition}:codebuild:${input.region}:${input.accountId}:build-batch/${input.projectPrefix}`;
+  const rolePrefix = checkRolePrefix(input.rolePrefix);
+  const prefix = input.projectPrefix;
   return checkSize(
-    {
-      source: ['aws.codebuild'],
-      'detail-type': [CLOUDTRAIL_API_CALL],
-      detail: {
-        eventSource: ['codebuild.amazonaws.com'],
-        $or: [
-          {
-            eventName: [...BUILD_START_EVENT_NAMES],
-            // A project is started by name, or by ARN (shared projects).
-            requestParameters: {
-              projectName: [{ prefix: input.projectPrefix }, { prefix: projectArnPrefix }],
-            },
-            ...notPipeline,
-          },
-          {
-            eventName: [...BUILD_RETRY_EVENT_NAMES],
-            requestParameters: {
-              id: [{ prefix: input.projectPrefix }, { prefix: buildArnPrefix }, { prefix: batchArnPrefix }],
-            },
-            ...notPipeline,
-          },
-        ],
-      },
-    },
-    'pipelineRoleNames',
-    roles.length,
+    buildPattern(
+      [{ prefix }, { prefix: `${arn(input)}project/${prefix}` }],
+      [
+        { prefix },
+        { prefix: `${arn(input)}build/${prefix}` },
+        { prefix: `${arn(input)}build-batch/${prefix}` },
+      ],
+      notSessionOf(input.accountId, { 'anything-but': { prefix: rolePrefix } }),
+    ),
+    'projectPrefix',
+    1,
+    'prefix',
   );
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, KMS_KEY_ARN, REGION, TOPIC_ARN } from '../test/fixtures.js';
 import {
+  buildAppBuildEventPattern,
+  buildAppSigningEventPattern,
   buildBuildEventPattern,
   buildSigningEventPattern,
   EVENT_PATTERN_MAX_CHARACTERS,
@@ -17,25 +19,23 @@ const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:signet-dev-signing-guard-dlq
 const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/signet-dev-signing-guard-signatures`;
 
 describe('signing guard event patterns', () => {
-  it('name the environment by prefix and exempt exactly the listed roles of this account', () => {
-    const pattern = buildSigningEventPattern({
+  it("name one app's exact profiles and exempt only that app's signing roles of this account", () => {
+    const pattern = buildAppSigningEventPattern({
       ...scope,
-      profilePrefix: 'signet_dev_',
-      signingRoleNames: ['signet-dev-b-sign', 'signet-dev-a-sign', 'signet-dev-a-sign'],
+      profileNames: ['signet_dev_a_release', 'signet_dev_a', 'signet_dev_a'],
+      signingRoleNames: ['signet-dev-a-sign', 'signet-dev-a-sign'],
     });
     expect(pattern).toMatchObject({
       source: ['aws.signer'],
       detail: {
         eventName: ['SignPayload', 'StartSigningJob'],
-        requestParameters: { profileName: [{ prefix: 'signet_dev_' }] },
+        requestParameters: { profileName: ['signet_dev_a', 'signet_dev_a_release'] },
       },
     });
     const detail = pattern['detail'] as { $or: unknown[] };
     expect(detail.$or).toContainEqual({
       userIdentity: {
-        sessionContext: {
-          sessionIssuer: { userName: [{ 'anything-but': ['signet-dev-a-sign', 'signet-dev-b-sign'] }] },
-        },
+        sessionContext: { sessionIssuer: { userName: [{ 'anything-but': ['signet-dev-a-sign'] }] } },
       },
     });
     expect(detail.$or).toContainEqual({
@@ -43,32 +43,94 @@ describe('signing guard event patterns', () => {
     });
   });
 
-  it('match every session issuer when the environment has no pipeline role', () => {
-    const pattern = buildBuildEventPattern({ ...scope, projectPrefix: 'signet-dev-', pipelineRoleNames: [] });
-    expect(JSON.stringify(pattern)).toContain('"userName":[{"exists":true}]');
+  it("name one app's projects by name, ARN and build id, exempting only its pipeline role", () => {
+    const pattern = buildAppBuildEventPattern({
+      ...scope,
+      projectNames: ['signet-dev-a-build'],
+      projectPrefix: 'signet-dev-a-',
+      pipelineRoleName: 'signet-dev-a-pipeline',
+    });
+    const text = JSON.stringify(pattern);
+    expect(text).toContain(
+      `"projectName":["signet-dev-a-build",{"prefix":"arn:aws:codebuild:${REGION}:${ACCOUNT}:project/signet-dev-a-"}]`,
+    );
+    expect(text).toContain(`{"prefix":"signet-dev-a-build:"}`);
+    expect(text).toContain(`{"prefix":"arn:aws:codebuild:${REGION}:${ACCOUNT}:build-batch/signet-dev-a-"}`);
+    expect(text).not.toContain('wildcard');
+    expect(text).toContain('"eventName":["StartBuild","StartBuildBatch","RetryBuild","RetryBuildBatch"]');
+    expect(text).toContain('"userName":[{"anything-but":["signet-dev-a-pipeline"]}]');
   });
 
-  it('refuse a bad role name, prefix or scope, naming the field', () => {
-    expect(() =>
-      buildSigningEventPattern({ ...scope, profilePrefix: 'signet_dev_', signingRoleNames: ['a role'] }),
-    ).toThrow('key "signingRoleNames[0]" has value "a role"; allowed: an IAM role name');
-    expect(() =>
-      buildSigningEventPattern({ ...scope, profilePrefix: 'signet-dev-', signingRoleNames: [] }),
-    ).toThrow('key "profilePrefix" has value "signet-dev-"');
-    expect(() => buildBuildEventPattern({ ...scope, projectPrefix: '', pipelineRoleNames: [] })).toThrow(
-      'key "projectPrefix" has value ""',
+  it("catch the environment's profiles and projects by prefix, exempting the environment's roles by prefix", () => {
+    const signing = JSON.stringify(
+      buildSigningEventPattern({ ...scope, profilePrefix: 'signet_dev_', rolePrefix: 'signet-dev-' }),
+    );
+    expect(signing).toContain('"profileName":[{"prefix":"signet_dev_"}]');
+    expect(signing).toContain('"userName":[{"anything-but":{"prefix":"signet-dev-"}}]');
+    expect(signing).toContain('"userName":[{"exists":false}]');
+    const builds = JSON.stringify(
+      buildBuildEventPattern({ ...scope, projectPrefix: 'signet-dev-', rolePrefix: 'signet-dev-' }),
+    );
+    expect(builds).toContain(`{"prefix":"arn:aws:codebuild:${REGION}:${ACCOUNT}:build/signet-dev-"}`);
+    expect(builds).toContain('"userName":[{"anything-but":{"prefix":"signet-dev-"}}]');
+  });
+
+  it('refuse a bad name, prefix or scope, naming the field', () => {
+    const app = { ...scope, profileNames: ['signet_dev_a'], signingRoleNames: ['signet-dev-a-sign'] };
+    expect(() => buildAppSigningEventPattern({ ...app, signingRoleNames: ['a role'] })).toThrow(
+      'key "signingRoleNames[0]" has value "a role"; allowed: an IAM role name',
+    );
+    expect(() => buildAppSigningEventPattern({ ...app, signingRoleNames: [] })).toThrow(
+      'key "signingRoleNames" has value []',
+    );
+    expect(() => buildAppSigningEventPattern({ ...app, profileNames: ['signet-dev-a'] })).toThrow(
+      'key "profileNames[0]" has value "signet-dev-a"; allowed: a signing profile name',
     );
     expect(() =>
-      buildBuildEventPattern({ ...scope, region: 'eu', projectPrefix: 'signet-dev-', pipelineRoleNames: [] }),
+      buildAppBuildEventPattern({
+        ...scope,
+        projectNames: [],
+        projectPrefix: 'signet-dev-a-',
+        pipelineRoleName: 'signet-dev-a-pipeline',
+      }),
+    ).toThrow('key "projectNames" has value []');
+    expect(() =>
+      buildAppBuildEventPattern({
+        ...scope,
+        projectNames: ['signet-dev-b-build'],
+        projectPrefix: 'signet-dev-a-',
+        pipelineRoleName: 'signet-dev-a-pipeline',
+      }),
+    ).toThrow(
+      `key "projectNames[0]" has value "signet-dev-b-build"; allowed: a project name starting with the app's projectPrefix "signet-dev-a-"`,
+    );
+    expect(() =>
+      buildSigningEventPattern({ ...scope, profilePrefix: 'signet-dev-', rolePrefix: 'signet-dev-' }),
+    ).toThrow('key "profilePrefix" has value "signet-dev-"');
+    expect(() => buildBuildEventPattern({ ...scope, projectPrefix: 'signet-dev-', rolePrefix: '' })).toThrow(
+      'key "rolePrefix" has value ""',
+    );
+    expect(() =>
+      buildBuildEventPattern({
+        ...scope,
+        region: 'eu',
+        projectPrefix: 'signet-dev-',
+        rolePrefix: 'signet-dev-',
+      }),
     ).toThrow('key "region" has value "eu"');
   });
 
   it(`refuse a pattern over EventBridge's ${EVENT_PATTERN_MAX_CHARACTERS}-character quota`, () => {
-    const roles = Array.from({ length: 80 }, (_, i) => `signet-prod-application-${i}-pipeline`);
+    const projects = Array.from({ length: 40 }, (_, i) => `signet-prod-application-${i}-build`);
     expect(() =>
-      buildBuildEventPattern({ ...scope, projectPrefix: 'signet-prod-', pipelineRoleNames: roles }),
+      buildAppBuildEventPattern({
+        ...scope,
+        projectNames: projects,
+        projectPrefix: 'signet-prod-',
+        pipelineRoleName: 'signet-prod-a-pipeline',
+      }),
     ).toThrow(
-      /key "pipelineRoleNames" has value "\d+ characters for 80 pipeline roles"; allowed: an event pattern of at most 2048 characters/,
+      /key "projectNames" has value "\d+ characters for 40 projects"; allowed: an event pattern of at most 2048 characters/,
     );
   });
 });

@@ -28,13 +28,18 @@ export const SIGNING_ROLE = 'signet-dev-hello-server-sign';
 export const PIPELINE_ROLE = 'signet-dev-hello-server-pipeline';
 export const BUILD_ROLE = 'signet-dev-hello-server-build';
 export const PROJECT = 'signet-dev-hello-server-application-signing';
+/** A second app of the environment: its signing role must not sign with hello-server's profiles. */
+export const OTHER_APP_SIGNING_ROLE = 'signet-dev-billing-sign';
+export const OTHER_APP_PROFILE = 'signet_dev_billing';
+/** A profile of the environment that no app owns any more (a removed app's). */
+export const REMOVED_APP_PROFILE = 'signet_dev_retired';
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:signet-dev-security`;
 export const JOB_ID = '2a5a7a36-8f3e-4a7b-9a51-3e5f0f0b6d1c';
 export const EVENT_TIME = '2026-11-30T10:15:00Z';
 
 export type Identity = Record<string, unknown>;
 
-/** The guard's configuration in the tests: the dev environment of one app. */
+/** The guard's configuration in the tests: the dev environment of two apps. */
 export const CONFIG: SigningGuardConfig = {
   environment: 'dev',
   accountId: ACCOUNT,
@@ -42,8 +47,21 @@ export const CONFIG: SigningGuardConfig = {
   partition: 'aws',
   profilePrefix: 'signet_dev_',
   projectPrefix: 'signet-dev-',
-  signingRoleNames: [SIGNING_ROLE],
-  pipelineRoleNames: [PIPELINE_ROLE],
+  rolePrefix: 'signet-dev-',
+  apps: {
+    'hello-server': {
+      profileNames: [PROFILE, 'signet_dev_hello_server_release'],
+      projectNames: [PROJECT, 'signet-dev-hello-server-build'],
+      signingRoleNames: [SIGNING_ROLE],
+      pipelineRoleName: PIPELINE_ROLE,
+    },
+    billing: {
+      profileNames: [OTHER_APP_PROFILE],
+      projectNames: ['signet-dev-billing-application-signing'],
+      signingRoleNames: [OTHER_APP_SIGNING_ROLE],
+      pipelineRoleName: 'signet-dev-billing-pipeline',
+    },
+  },
   topicArn: TOPIC_ARN,
   jobSearchWindowMinutes: 10,
 };
