@@ -8,7 +8,7 @@
  *
  * `PLAN_BENCH_RUNS` sets the runs per case (default 3), `PLAN_BENCH_APPS` the apps of the second case
  * (default 50); `PLAN_BENCH_PEER_MS` the peer's
- * milliseconds per resource (measured in the same session, see docs/plan.md) to print the goal
+ * milliseconds per resource (measured on the same machine just before, see docs/plan.md) to print the goal
  * "at most half of it".
  */
 import { spawnSync } from 'node:child_process';
