@@ -5,13 +5,14 @@ import type { Buildspec } from '../model.js';
 import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import {
-  WORK_DIR,
   dockerLogin,
   imageDefinitions,
   installTool,
   prepareDirectories,
+  requireContractVariables,
   requireVariable,
   scanSummaryCommand,
+  WORK_DIR,
 } from './common.js';
 import {
   existingImageLookup,
@@ -56,7 +57,7 @@ export function buildStage(inputs: BuildspecInputs, contract: StageEnvironment):
       install: {
         'on-failure': OnFailure.Abort,
         commands: [
-          ...[...contract.codebuild, ...contract.deployTime].map(requireVariable),
+          ...requireContractVariables(contract),
           prepareDirectories(toolsDirectory),
           ...installTool(tools.syft, 'syft', 'tar.gz', toolsDirectory),
           ...installTool(tools.grype, 'grype', 'tar.gz', toolsDirectory),

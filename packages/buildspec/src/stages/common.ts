@@ -1,4 +1,10 @@
-import { CodeBuildVariable, DeployVariable, ExportedVariable, PromotionVariable } from '../contract.js';
+import {
+  CodeBuildVariable,
+  DeployVariable,
+  ExportedVariable,
+  PromotionVariable,
+  type StageEnvironment,
+} from '../contract.js';
 import type { GpgSignedTool, PinnedTool } from '../inputs.js';
 import { OnFailure, type Buildspec } from '../model.js';
 import { shellQuote as q } from '../shell.js';
@@ -107,6 +113,20 @@ export const VARIABLE_RULES: Readonly<Record<string, VariableRule>> = {
     expected: 'the commit id the image was built from',
   },
 };
+
+/**
+ * The checks of a stage's contract variables, in contract order (CodeBuild's, deploy-time, taken
+ * from Build), one {@link requireVariable} each, but those the stage checks its own way
+ * (`checkedElsewhere`: a trust policy as a document, IMAGE_URI against the digest).
+ */
+export function requireContractVariables(
+  contract: StageEnvironment,
+  checkedElsewhere: readonly string[] = [],
+): string[] {
+  return [...contract.codebuild, ...contract.deployTime, ...contract.fromBuild]
+    .filter((name) => !checkedElsewhere.includes(name))
+    .map(requireVariable);
+}
 
 /** A command that fails, naming the variable and its value, unless the variable matches its rule. */
 export function requireVariable(name: string): string {

@@ -5,13 +5,13 @@ import type { Buildspec } from '../model.js';
 import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import {
-  WORK_DIR,
   imageDefinitions,
   installTool,
   prepareDirectories,
+  requireContractVariables,
   requireImageUriConsistent,
-  requireVariable,
   updateKubeconfig,
+  WORK_DIR,
 } from './common.js';
 import { requireManifestsHash } from './manifests.js';
 
@@ -30,9 +30,7 @@ export function clusterAccess(
 ): { install: string[]; preBuild: string[] } {
   return {
     install: [
-      ...[...contract.codebuild, ...contract.deployTime, ...contract.fromBuild]
-        .filter((name) => name !== ExportedVariable.ImageUri)
-        .map(requireVariable),
+      ...requireContractVariables(contract, [ExportedVariable.ImageUri]),
       requireImageUriConsistent(),
       prepareDirectories(inputs.toolsDirectory),
       ...installTool(inputs.tools.kubectl, 'kubectl', 'binary', inputs.toolsDirectory),

@@ -6,12 +6,13 @@ import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import { SBOM_FILE, SBOM_MEDIA_TYPE } from './build.js';
 import {
-  WORK_DIR,
   imageDefinitions,
   installTool,
   prepareDirectories,
+  requireContractVariables,
   requireVariable,
   scanSummaryCommand,
+  WORK_DIR,
 } from './common.js';
 import { MANIFESTS_METADATA_KEY } from './manifests.js';
 import { addTrustStore, importTrustPolicy, installNotation, requireTrustPolicy } from './notation.js';
@@ -68,9 +69,7 @@ export function promoteStage(inputs: BuildspecInputs, contract: StageEnvironment
       install: {
         'on-failure': OnFailure.Abort,
         commands: [
-          ...[...contract.codebuild, ...contract.deployTime]
-            .filter((name) => name !== DeployVariable.PromotionTrustPolicy)
-            .map(requireVariable),
+          ...requireContractVariables(contract, [DeployVariable.PromotionTrustPolicy]),
           requireTrustPolicy(DeployVariable.PromotionTrustPolicy, trustStore.name),
           prepareDirectories(toolsDirectory),
           ...installTool(tools.oras, 'oras', 'tar.gz', toolsDirectory),

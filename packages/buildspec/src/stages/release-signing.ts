@@ -6,8 +6,8 @@ import { BuildspecShell, OnFailure } from '../model.js';
 import {
   notationRegistryCredentials,
   prepareDirectories,
+  requireContractVariables,
   requireImageUriConsistent,
-  requireVariable,
 } from './common.js';
 import {
   addTrustStore,
@@ -37,9 +37,7 @@ export function releaseSigningStage(inputs: BuildspecInputs, contract: StageEnvi
       install: {
         'on-failure': OnFailure.Abort,
         commands: [
-          ...[...contract.codebuild, ...contract.deployTime, ...contract.fromBuild]
-            .filter((name) => !policies.has(name) && name !== ExportedVariable.ImageUri)
-            .map(requireVariable),
+          ...requireContractVariables(contract, [...policies, ExportedVariable.ImageUri]),
           requireImageUriConsistent(),
           requireTrustPolicy(DeployVariable.BuildTrustPolicy, trustStore.name),
           requireTrustPolicy(DeployVariable.TrustPolicy, trustStore.name),

@@ -5,11 +5,11 @@ import type { Buildspec } from '../model.js';
 import { BuildspecShell, OnFailure } from '../model.js';
 import { shellQuote as q } from '../shell.js';
 import {
-  WORK_DIR,
   installTool,
   prepareDirectories,
+  requireContractVariables,
   requireImageUriConsistent,
-  requireVariable,
+  WORK_DIR,
 } from './common.js';
 
 /** The artifact type of a Notation signature referrer. */
@@ -66,9 +66,7 @@ export function revokeSupersededStage(inputs: BuildspecInputs, contract: StageEn
       install: {
         'on-failure': OnFailure.Abort,
         commands: [
-          ...[...contract.codebuild, ...contract.deployTime, ...contract.fromBuild]
-            .filter((name) => name !== ExportedVariable.ImageUri)
-            .map(requireVariable),
+          ...requireContractVariables(contract, [ExportedVariable.ImageUri]),
           requireImageUriConsistent(),
           prepareDirectories(toolsDirectory),
           ...installTool(tools.oras, 'oras', 'tar.gz', toolsDirectory),

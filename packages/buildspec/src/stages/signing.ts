@@ -6,8 +6,8 @@ import { BuildspecShell, OnFailure } from '../model.js';
 import {
   notationRegistryCredentials,
   prepareDirectories,
+  requireContractVariables,
   requireImageUriConsistent,
-  requireVariable,
 } from './common.js';
 import {
   addTrustStore,
@@ -42,9 +42,7 @@ export function signingStage(inputs: BuildspecInputs, contract: StageEnvironment
       install: {
         'on-failure': OnFailure.Abort,
         commands: [
-          ...[...contract.codebuild, ...contract.deployTime, ...contract.fromBuild]
-            .filter((name) => name !== DeployVariable.TrustPolicy && name !== ExportedVariable.ImageUri)
-            .map(requireVariable),
+          ...requireContractVariables(contract, [DeployVariable.TrustPolicy, ExportedVariable.ImageUri]),
           requireImageUriConsistent(),
           requireTrustPolicy(DeployVariable.TrustPolicy, trustStore.name),
           prepareDirectories(toolsDirectory),
