@@ -131,6 +131,7 @@ export {
   type InterfaceEndpointService,
 } from './network/endpoints.js';
 export { LOG_RETENTION_DAYS } from './network/log-retention.js';
+export { appsToCreate } from './plan-scope.js';
 export {
   MIN_AZ_COUNT,
   NAT_GATEWAY_MODES,

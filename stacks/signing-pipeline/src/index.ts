@@ -2,6 +2,7 @@ import {
   AppPipeline,
   appSignatureTrustFromUpstream,
   appsForEnvironment,
+  appsToCreate,
   buildsImages,
   createAwsProvider,
   discoverApps,
@@ -27,7 +28,9 @@ const network = readNetworkingOutputs(config);
 const ecr = readEcrOutputs(config);
 const signer = readSignerOutputs(config);
 const eks = readEksOutputs(config);
-const apps = appsForEnvironment(discoverApps(), config.environment);
+// Every app's pipeline; `signet plan` may divide them between processes (package.json
+// `signet.appsPerPlanProcess`): no resource below but an app's own may depend on which apps there are.
+const apps = appsToCreate(appsForEnvironment(discoverApps(), config.environment));
 const traits = environmentTraits(config.environment);
 const manualApproval = values.manualApproval ?? traits.manualApprovalByDefault;
 // Build once: only the building environment has a source repository; the others promote.

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
 import { workspaceAccounts } from '../config.js';
+import { setPlanAppScope } from '../plan-scope.js';
 import type { InvokeHandler } from './invokes.js';
 import type { RecordedResource, StackReferences } from './mock-runtime.js';
 import { createMockRuntime } from './mock-runtime.js';
@@ -37,6 +38,11 @@ export interface RunStackProgramOptions {
    * `<project>:accountId` of the config, else the placeholder account.
    */
   readonly accountId?: string;
+  /**
+   * The apps this run creates, by name: a share of the program's apps, for a stack planned by
+   * several processes (see `appsToCreate`). Default: every app.
+   */
+  readonly apps?: readonly string[];
 }
 
 /** A resource of the plan, JSON-safe. */
@@ -60,6 +66,8 @@ export interface StackProgramResult {
   readonly outputs: Record<string, unknown>;
   /** Stack outputs with secrets revealed: what a consumer's StackReference receives. */
   readonly rawOutputs: Record<string, unknown>;
+  /** With `apps` given: whether the program read its share (`appsToCreate`). */
+  readonly appsScoped: boolean;
 }
 
 /** A stack output the program required from a referenced stack that does not export it. */
@@ -145,6 +153,7 @@ export async function runStackProgram(options: RunStackProgramOptions): Promise<
     failures.push(reason);
   };
   process.on('unhandledRejection', onRejection);
+  const scope = setPlanAppScope(options.apps);
   try {
     let exports: Record<string, unknown>;
     try {
@@ -182,8 +191,10 @@ export async function runStackProgram(options: RunStackProgramOptions): Promise<
       recorded: runtime.resources,
       outputs: resolved.rendered as Record<string, unknown>,
       rawOutputs: resolved.raw as Record<string, unknown>,
+      appsScoped: scope?.used ?? false,
     };
   } finally {
+    setPlanAppScope(undefined);
     process.off('unhandledRejection', onRejection);
   }
 }

@@ -144,10 +144,16 @@ for (const r of results) {
     r.maxRssKb === undefined ? 'n/a' : mib(r.maxRssKb),
   ]);
 }
-const stackRows = [['case', 'stack', 'resources', 'process wall', 'CPU', 'max RSS']];
+const stackRows = [['case', 'stack', 'resources', 'processes', 'wall', 'CPU', 'largest process']];
 for (const r of results) {
   for (const s of r.plan.planned) {
-    const cells = [String(s.resources.length), seconds(s.durationMs), seconds(s.cpuMs), mib(s.maxRssKb)];
+    const cells = [
+      String(s.resources.length),
+      String(s.processes),
+      seconds(s.durationMs),
+      seconds(s.cpuMs),
+      mib(s.maxRssKb),
+    ];
     stackRows.push([r.name, s.name, ...cells]);
   }
 }

@@ -85,6 +85,7 @@ async function plan(request: PlanRequest): Promise<PlanResponse> {
       env: request.env,
       stackReferences: resolveReference(request),
       organization: PLAN_ORGANIZATION,
+      ...(request.apps !== undefined && { apps: request.apps }),
     });
     return {
       ok: true,
@@ -93,6 +94,7 @@ async function plan(request: PlanRequest): Promise<PlanResponse> {
       resources: result.resources,
       outputs: result.outputs,
       rawOutputs: result.rawOutputs,
+      appsScoped: result.appsScoped,
       ...usage(),
     };
   } catch (error) {

@@ -2,8 +2,10 @@ import { availableParallelism } from 'node:os';
 import type { PlannedResource } from '@signet/platform/testing';
 import { join, relative } from 'node:path';
 import { planBundle, type PlanBundle } from './bundle.js';
-import { CHILD_ENTRY, startChild, type PlanChild } from './run-child.js';
-import type { UpstreamOutputs } from './protocol.js';
+import { appsForEnvironment, discoverApps, isEnvironment } from '@signet/core';
+import { CHILD_ENTRY, startChild, type ChildOutcome, type PlanChild } from './run-child.js';
+import type { PlanRequest, PlanResponse, UpstreamOutputs } from './protocol.js';
+import { appShares, mergeSharePlans } from './shards.js';
 import { planningGraph, transitiveDependencies, type PlanNode } from './graph.js';
 import { CliError, ExitCode } from '../io.js';
 import { discoverStacks, orderStacks, withUpstreams, type WorkspaceStack } from './workspace.js';
@@ -40,12 +42,14 @@ export interface StackPlan {
   readonly resources: PlannedResource[];
   /** Outputs with secrets as `"[secret]"`. */
   readonly outputs: Record<string, unknown>;
-  /** Peak RSS of the stack's child process, in KiB. */
+  /** Peak RSS of the stack's (largest) child process, in KiB. */
   readonly maxRssKb: number;
-  /** CPU time (user + system) of the stack's child process, in milliseconds. */
+  /** CPU time (user + system) of the stack's child processes, in milliseconds. */
   readonly cpuMs: number;
-  /** Wall time of the stack's child process, in milliseconds. */
+  /** Wall time of the stack's plan, in milliseconds. */
   readonly durationMs: number;
+  /** Processes that planned it: more than one for a stack divided by app (see shards.ts). */
+  readonly processes: number;
 }
 
 /** The plan of an environment. */
@@ -124,26 +128,11 @@ export async function planEnvironment(
   const reportedIndex = (node: PlanNode): number =>
     node.env === options.env ? order.findIndex((s) => s.name === node.stack.name) : -1;
 
-  /** Plans one stack whose upstreams (of its environment and of others) are all planned. */
-  const planStack = async (node: PlanNode, child: PlanChild, bundle: PlanBundle): Promise<void> => {
+  const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
+
+  /** The child's answer, or the error that tells the user what went wrong. */
+  const answered = (node: PlanNode, outcome: ChildOutcome): Extract<PlanResponse, { ok: true }> => {
     const { stack, env } = node;
-    const index = reportedIndex(node);
-    if (index >= 0) progress.stackStarted?.(stack.name, index, order.length);
-    const upstreams = [...transitiveDependencies(graph, node)].map((key) => {
-      const upstream = produced.get(key) as UpstreamOutputs;
-      const upstreamEnv = graph.get(key)?.env;
-      return upstreamEnv === env ? upstream : { ...upstream, env: upstreamEnv };
-    });
-    const started = performance.now();
-    const outcome = await child.plan({
-      stack: stack.name,
-      stackDir: stack.dir,
-      program: relative(stack.dir, bundle.program),
-      env,
-      upstreams,
-      workspaceProjects,
-    });
-    const durationMs = performance.now() - started;
     const { response } = outcome;
     if (response === undefined) {
       const how =
@@ -176,6 +165,108 @@ export async function planEnvironment(
       const message = response.message.split('\n').join('\n  ');
       throw new CliError(`stack ${stack.name} (${stack.project}, ${env}): ${message}`);
     }
+    return response;
+  };
+
+  /**
+   * The shares of the environment's apps a stack divided by app is planned in (see shards.ts), or
+   * one process for all of it.
+   */
+  const sharesOf = (node: PlanNode): (readonly string[] | undefined)[] => {
+    const { stack, env } = node;
+    if (stack.appsPerPlanProcess === undefined || !isEnvironment(env)) return [undefined];
+    let apps: string[];
+    try {
+      apps = appsForEnvironment(discoverApps(options.root), env).map((a) => a.name);
+    } catch (error) {
+      throw new CliError(`stack ${stack.name} (${stack.project}, ${env}): ${(error as Error).message}`);
+    }
+    const shares = appShares(apps, stack.appsPerPlanProcess);
+    return shares.length > 1 ? shares : [undefined];
+  };
+
+  /**
+   * Runs one stack's processes: the started one for the first share, more (at most `concurrency`
+   * alive) for the others. Answers in the order of the shares.
+   */
+  const runShares = async (
+    node: PlanNode,
+    first: PlanChild,
+    bundle: PlanBundle,
+    request: PlanRequest,
+    shares: readonly (readonly string[] | undefined)[],
+  ): Promise<ChildOutcome[]> => {
+    const outcomes: ChildOutcome[] = new Array<ChildOutcome>(shares.length);
+    let next = 0;
+    let failed = false;
+    const worker = async (started: PlanChild | undefined): Promise<void> => {
+      let child = started;
+      // A failed share stops the others from starting; the first failure is reported.
+      for (let i = next++; i < shares.length && !failed; i = next++) {
+        const share = shares[i];
+        const running = child ?? startChild(bundle, options.root);
+        child = undefined;
+        const outcome = await running.plan(share === undefined ? request : { ...request, apps: share });
+        outcomes[i] = outcome;
+        if (outcome.response?.ok !== true) failed = true;
+      }
+      child?.kill();
+    };
+    const workers = Math.min(shares.length, concurrency);
+    await Promise.all(Array.from({ length: workers }, (_, w) => worker(w === 0 ? first : undefined)));
+    return outcomes;
+  };
+
+  /** Plans one stack whose upstreams (of its environment and of others) are all planned. */
+  const planStack = async (node: PlanNode, child: PlanChild, bundle: PlanBundle): Promise<void> => {
+    const { stack, env } = node;
+    const index = reportedIndex(node);
+    if (index >= 0) progress.stackStarted?.(stack.name, index, order.length);
+    const upstreams = [...transitiveDependencies(graph, node)].map((key) => {
+      const upstream = produced.get(key) as UpstreamOutputs;
+      const upstreamEnv = graph.get(key)?.env;
+      return upstreamEnv === env ? upstream : { ...upstream, env: upstreamEnv };
+    });
+    const started = performance.now();
+    let shares: (readonly string[] | undefined)[];
+    try {
+      shares = sharesOf(node);
+    } catch (error) {
+      child.kill();
+      throw error;
+    }
+    const request: PlanRequest = {
+      stack: stack.name,
+      stackDir: stack.dir,
+      program: relative(stack.dir, bundle.program),
+      env,
+      upstreams,
+      workspaceProjects,
+    };
+    const outcomes = await runShares(node, child, bundle, request, shares);
+    const durationMs = performance.now() - started;
+    const responses = outcomes.filter((o) => o !== undefined).map((outcome) => answered(node, outcome));
+    const [first] = responses as [Extract<PlanResponse, { ok: true }>];
+    if (shares.length > 1 && responses.some((r) => !r.appsScoped)) {
+      throw new CliError(
+        `stack ${stack.name}: stacks/${stack.name}/package.json sets signet.appsPerPlanProcess, but its program ` +
+          `does not read its share of the apps with appsToCreate (@signet/platform), so each process would plan ` +
+          `every app: call it on the program's apps, or remove the key`,
+      );
+    }
+    const response =
+      shares.length > 1
+        ? {
+            ...first,
+            ...mergeSharePlans(
+              stack.name,
+              responses.map((r, i) => ({ ...r, apps: shares[i] ?? [] })),
+            ),
+            maxRssKb: Math.max(...responses.map((r) => r.maxRssKb)),
+            cpuMs: responses.reduce((n, r) => n + r.cpuMs, 0),
+          }
+        : first;
+    const stderr = outcomes.map((o) => o.stderr).join('');
     produced.set(node.key, {
       name: stack.name,
       project: response.project,
@@ -195,8 +286,9 @@ export async function planEnvironment(
       maxRssKb: response.maxRssKb,
       cpuMs: response.cpuMs,
       durationMs,
+      processes: shares.length,
     };
-    if (outcome.stderr.trim() !== '') progress.stackOutput?.(stack.name, outcome.stderr);
+    if (stderr.trim() !== '') progress.stackOutput?.(stack.name, stderr);
     plans.set(stack.name, plan);
     progress.stackDone?.(plan, index, order.length);
   };
@@ -217,7 +309,6 @@ export async function planEnvironment(
 
   // Up to `concurrency` processes live at once, started in planning order: a process loads its
   // modules as soon as it starts, and plans once all its upstreams are planned.
-  const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
   const nodes = [...graph.values()];
   const unstarted = [...nodes];
   const idle = new Map<string, PlanChild>();

@@ -11,6 +11,7 @@ const planOf = (name: string, resources: number, durationMs: number): StackPlan 
   maxRssKb: 0,
   cpuMs: 0,
   durationMs,
+  processes: 1,
 });
 
 describe('the live progress lines', () => {
@@ -20,11 +21,20 @@ describe('the live progress lines', () => {
         { name: 'networking', state: 'done', upstreamOnly: false, resources: 49, durationMs: 1234 },
         { name: 'ecr', state: 'running', upstreamOnly: false, elapsedMs: 800 },
         { name: 'eks', state: 'waiting', upstreamOnly: true },
+        {
+          name: 'pipelines',
+          state: 'done',
+          upstreamOnly: false,
+          resources: 9,
+          durationMs: 500,
+          processes: 3,
+        },
       ]),
     ).toEqual([
       '  ✓  networking  49 resources in 1.2s',
       '  …  ecr         running 0.8s',
       '  ·  eks         waiting (upstream, for its outputs)',
+      '  ✓  pipelines   9 resources in 0.5s by 3 processes',
     ]);
   });
 

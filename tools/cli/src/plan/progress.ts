@@ -22,9 +22,13 @@ export type StackState =
       readonly upstreamOnly: boolean;
       readonly resources: number;
       readonly durationMs: number;
+      /** Processes that planned it, when more than one (a stack divided by app). */
+      readonly processes?: number;
     };
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+const inProcesses = (processes: number | undefined): string =>
+  processes !== undefined && processes > 1 ? ` by ${processes} processes` : '';
 
 /** The live lines for `states`, in planning order: a pure function of the states. */
 export function renderLiveLines(states: readonly StackState[]): string[] {
@@ -38,7 +42,7 @@ export function renderLiveLines(states: readonly StackState[]): string[] {
       case 'running':
         return `  …  ${name}  running ${seconds(s.elapsedMs)}${upstream}`;
       case 'done':
-        return `  ✓  ${name}  ${s.resources} resources in ${seconds(s.durationMs)}${upstream}`;
+        return `  ✓  ${name}  ${s.resources} resources in ${seconds(s.durationMs)}${inProcesses(s.processes)}${upstream}`;
     }
   });
 }
@@ -63,7 +67,7 @@ export function plainProgress(io: CommandIo): PlanProgress {
     },
     stackDone(plan, index, total) {
       io.stderr(
-        `[${index + 1}/${total}] ${plan.name}: ${plan.resources.length} resources (${seconds(plan.durationMs)})\n`,
+        `[${index + 1}/${total}] ${plan.name}: ${plan.resources.length} resources (${seconds(plan.durationMs)}${inProcesses(plan.processes)})\n`,
       );
     },
   };
@@ -133,6 +137,7 @@ export function liveProgress(
         upstreamOnly: s.upstreamOnly,
         resources: plan.resources.length,
         durationMs: plan.durationMs,
+        processes: plan.processes,
       }));
       stopTimerWhenIdle();
       draw();

@@ -30,6 +30,8 @@ export interface PlanRequest {
   readonly upstreams: readonly UpstreamOutputs[];
   /** Projects of every stack in the workspace, to tell "not planned yet" from "not declared". */
   readonly workspaceProjects: Readonly<Record<string, string>>;
+  /** The apps this process creates, for a stack divided by app (see shards.ts). Default: all. */
+  readonly apps?: readonly string[];
 }
 
 /** A child's answer. `maxRssKb` is the child's peak resident set size, `cpuMs` its CPU time (user + system). */
@@ -41,6 +43,8 @@ export type PlanResponse =
       readonly resources: PlannedResource[];
       readonly outputs: Record<string, unknown>;
       readonly rawOutputs: Record<string, unknown>;
+      /** With `apps` asked for: whether the program read its share (`appsToCreate`). */
+      readonly appsScoped: boolean;
       readonly maxRssKb: number;
       readonly cpuMs: number;
     }

@@ -15,6 +15,12 @@ export interface WorkspaceStack {
   readonly dependsOn: readonly string[];
   /** Environments it has a `Pulumi.<env>.yaml` for. */
   readonly environments: readonly string[];
+  /**
+   * `signet.appsPerPlanProcess` of its package.json: the plan divides the environment's apps
+   * between processes of at most this many (the program reads its share with `appsToCreate`) and
+   * merges their plans. Unset: one process plans the stack.
+   */
+  readonly appsPerPlanProcess?: number;
 }
 
 /** Nx names the project of `stacks/<name>` `stack-<name>`; dependencies between stacks use that name. */
@@ -38,21 +44,41 @@ function readProject(dir: string): string {
   return name;
 }
 
-function readDependencies(dir: string): string[] {
+/** What a stack's package.json tells the planner. */
+interface StackPackage {
+  readonly dependsOn: string[];
+  readonly appsPerPlanProcess: number | undefined;
+}
+
+function readStackPackage(dir: string): StackPackage {
   const file = join(dir, 'package.json');
-  if (!existsSync(file)) return [];
+  if (!existsSync(file)) return { dependsOn: [], appsPerPlanProcess: undefined };
   let pkg: unknown;
   try {
     pkg = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new CliError(`${file}: not valid JSON: ${(error as Error).message}`);
   }
-  const deps = (pkg as { nx?: { implicitDependencies?: unknown } }).nx?.implicitDependencies ?? [];
+  const { nx, signet } = pkg as {
+    nx?: { implicitDependencies?: unknown };
+    signet?: { appsPerPlanProcess?: unknown };
+  };
+  const deps = nx?.implicitDependencies ?? [];
   if (!Array.isArray(deps)) throw new CliError(`${file}: nx.implicitDependencies must be an array`);
-  // Only `stack-<name>` entries order stacks; tags (`tag:type:app`) and negations do not.
-  return deps
-    .filter((d): d is string => typeof d === 'string' && d.startsWith(STACK_PROJECT_PREFIX))
-    .map((d) => d.slice(STACK_PROJECT_PREFIX.length));
+  const perProcess = signet?.appsPerPlanProcess;
+  if (perProcess !== undefined && !(Number.isSafeInteger(perProcess) && (perProcess as number) >= 1)) {
+    throw new CliError(
+      `${file}: signet.appsPerPlanProcess is ${JSON.stringify(perProcess)}; allowed: a whole number of at least 1 ` +
+        '(the apps one plan process creates), or no key (one process plans every app)',
+    );
+  }
+  return {
+    // Only `stack-<name>` entries order stacks; tags (`tag:type:app`) and negations do not.
+    dependsOn: deps
+      .filter((d): d is string => typeof d === 'string' && d.startsWith(STACK_PROJECT_PREFIX))
+      .map((d) => d.slice(STACK_PROJECT_PREFIX.length)),
+    appsPerPlanProcess: perProcess as number | undefined,
+  };
 }
 
 /** The stacks under `<root>/stacks` that exist (have a `Pulumi.yaml`), sorted by name. */
@@ -69,7 +95,15 @@ export function discoverStacks(root: string): WorkspaceStack[] {
         .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
         .filter((env): env is string => env !== undefined)
         .sort();
-      return { name, project: readProject(dir), dir, dependsOn: readDependencies(dir), environments };
+      const { dependsOn, appsPerPlanProcess } = readStackPackage(dir);
+      return {
+        name,
+        project: readProject(dir),
+        dir,
+        dependsOn,
+        environments,
+        ...(appsPerPlanProcess !== undefined && { appsPerPlanProcess }),
+      };
     });
 }
 
