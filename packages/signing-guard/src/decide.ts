@@ -187,7 +187,7 @@ function answeredElsewhere(
   config: SigningGuardConfig,
 ): Decision | undefined {
   if (ref.app === undefined) return undefined;
-  if (config.apps[ref.app] === undefined) {
+  if (!Object.hasOwn(config.apps, ref.app)) {
     return {
       kind: 'ignore',
       reason: `rule ${ref.rule} is of app ${ref.app}, which the configuration no longer lists: the catch-all ${ref.watch} rule answers ${what}`,
