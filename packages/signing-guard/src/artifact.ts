@@ -11,6 +11,7 @@ export {
   type SigningGuardApp,
   type SigningGuardConfig,
 } from './config.js';
+export { guardInputTemplate, guardRuleKey } from './invocation.js';
 
 /**
  * The bundled function (CommonJS, every dependency inside), written by this package's `build`

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle } from '../scripts/bundle.js';
 import { SIGNING_GUARD_CONFIG_FILE, SIGNING_GUARD_ENTRY } from './artifact.js';
-import { CONFIG, signingStage, signPayload } from './test/events.js';
+import { CONFIG, invocation, signingStage, signPayload } from './test/events.js';
 
 let dir: string;
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -39,7 +39,9 @@ describe('the bundle', () => {
 
   it('loads as CommonJS, reads its configuration beside it and leaves the pipeline alone', async () => {
     const handler = load('second', CONFIG);
-    await expect(handler(signPayload(signingStage()))).resolves.toMatchObject({ decision: 'ignore' });
+    await expect(
+      handler(invocation('hello-server-signatures', signPayload(signingStage()))),
+    ).resolves.toMatchObject({ decision: 'ignore' });
   });
 
   it('refuses to start on a bad configuration, naming the file and key', async () => {

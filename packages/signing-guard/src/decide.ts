@@ -1,10 +1,12 @@
 /**
- * What the guard does with one EventBridge event: pure, no AWS call. The event is EventBridge's
- * envelope around a CloudTrail record (`detail`), as CloudTrail writes it:
+ * What the guard does with one invocation (one rule's event, see ./invocation.ts): pure, no AWS
+ * call. The event is EventBridge's envelope around a CloudTrail record (`detail`), as CloudTrail
+ * writes it:
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 import type { SigningGuardApp, SigningGuardConfig } from './config.js';
+import { readGuardInvocation, type GuardRuleRef } from './invocation.js';
 
 /** The identity of a CloudTrail record, as far as the guard reads it. */
 export interface CallerIdentity {
@@ -19,6 +21,8 @@ export interface CallerIdentity {
 
 /** A call the guard answers, with what it read from the record. */
 interface CallFacts {
+  /** The key of the rule whose invocation this is (`signatures`, `<app>-builds`, …). */
+  readonly rule: string;
   readonly eventName: string;
   readonly eventId: string;
   readonly eventTime: Date;
@@ -136,9 +140,84 @@ function projectOfName(name: string): string {
   return name.includes(':project/') ? name.slice(name.lastIndexOf('/') + 1) : name;
 }
 
-/** Reads the event and decides; never throws. */
-export function decide(event: unknown, config: SigningGuardConfig): Decision {
-  if (!isObject(event)) return { kind: 'malformed', reason: 'the event is not a JSON object' };
+/**
+ * Whether the catch-all rules certainly matched this caller. Their identity clause is
+ * `notSessionOf(accountId, {anything-but: {prefix: rolePrefix}})` of @signet/policies, which
+ * EventBridge evaluates on the raw record: `sessionContext.sessionIssuer.userName` missing
+ * (`exists: false`), or an issuer `accountId` other than the environment's, or an issuer `type`
+ * other than `Role`, or a `userName` without the role prefix (`anything-but` matches only a value
+ * that is present). Read here from the record itself, not from {@link readCaller}, which
+ * normalises. Where the answer is not certain (a value that is no string), it is false: the
+ * app's rule then answers too, at worst a second time, never not at all.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ */
+function catchAllMatchesCaller(userIdentity: unknown, config: SigningGuardConfig): boolean {
+  if (!isObject(userIdentity)) return false;
+  const context = userIdentity['sessionContext'];
+  if (context === undefined) return true;
+  if (!isObject(context)) return false;
+  const issuer = context['sessionIssuer'];
+  if (issuer === undefined) return true;
+  if (!isObject(issuer)) return false;
+  const { userName, accountId, type } = issuer;
+  if (userName === undefined) return true;
+  return (
+    (typeof accountId === 'string' && accountId !== config.accountId) ||
+    (typeof type === 'string' && type !== 'Role') ||
+    (typeof userName === 'string' && !userName.startsWith(config.rolePrefix))
+  );
+}
+
+/**
+ * Whether another rule answers what an app's rule matched, so that each event is acted on once
+ * (an event both an app's rule and a catch-all match reaches the function twice). An app's rule
+ * answers only its own app's profiles and projects (its ARN prefix also matches those of an app
+ * named `<app>-…`, whose own rule answers them), and of those only what the catch-all did not
+ * match: a session of a role of the environment. Everything else the catch-all matches, since
+ * each filter of an app's pattern narrows one of the catch-all's (the same events and request
+ * members; exact names and prefixes under the environment's prefixes), and the catch-all, unlike
+ * an app's rule, exists as long as the guard does: it is never in the middle of being created or
+ * deleted when an app is added or removed. The catch-all itself answers everything it matches.
+ */
+function answeredElsewhere(
+  ref: GuardRuleRef & { readonly rule: string },
+  owner: [string, SigningGuardApp] | undefined,
+  what: string,
+  userIdentity: unknown,
+  config: SigningGuardConfig,
+): Decision | undefined {
+  if (ref.app === undefined) return undefined;
+  if (!Object.hasOwn(config.apps, ref.app)) {
+    return {
+      kind: 'ignore',
+      reason: `rule ${ref.rule} is of app ${ref.app}, which the configuration no longer lists: the catch-all ${ref.watch} rule answers ${what}`,
+    };
+  }
+  if (owner?.[0] !== ref.app) {
+    return {
+      kind: 'ignore',
+      reason: `rule ${ref.rule}: ${what} is not app ${ref.app}'s; ${owner === undefined ? `the catch-all ${ref.watch} rule` : `app ${owner[0]}'s own rule`} answers it`,
+    };
+  }
+  if (catchAllMatchesCaller(userIdentity, config)) {
+    return {
+      kind: 'ignore',
+      reason: `rule ${ref.rule}: the caller is no session of a role of the environment, so the catch-all ${ref.watch} rule answers it`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Reads the invocation and decides; never throws. Each event is acted on once whichever of the
+ * guard's rules match it: see {@link answeredElsewhere}.
+ */
+export function decide(invocation: unknown, config: SigningGuardConfig): Decision {
+  const read = readGuardInvocation(invocation);
+  if (typeof read === 'string') return { kind: 'malformed', reason: read };
+  const { event, ...ref } = read;
+  if (!isObject(event))
+    return { kind: 'malformed', reason: `rule ${ref.rule}: the event is not a JSON object` };
   if (event['detail-type'] !== 'AWS API Call via CloudTrail') {
     return {
       kind: 'malformed',
@@ -166,6 +245,7 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
     };
   }
   const facts: CallFacts = {
+    rule: ref.rule,
     eventName,
     eventId: text(detail['eventID']) ?? '(no eventID)',
     eventTime,
@@ -173,7 +253,18 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
     errorCode: text(detail['errorCode']),
   };
 
-  if (eventSource === 'signer.amazonaws.com' && SIGNING.has(eventName)) {
+  const signing = eventSource === 'signer.amazonaws.com' && SIGNING.has(eventName);
+  const building =
+    eventSource === 'codebuild.amazonaws.com' && (BUILD_START.has(eventName) || BUILD_RETRY.has(eventName));
+  const watched = signing ? 'signatures' : building ? 'builds' : undefined;
+  if (watched !== undefined && watched !== ref.watch) {
+    return {
+      kind: 'malformed',
+      reason: `rule ${ref.rule} watches ${ref.watch}, not ${eventSource} ${eventName}`,
+    };
+  }
+
+  if (signing) {
     const profileName = text(request['profileName']);
     if (profileName === undefined) {
       return { kind: 'malformed', reason: `${eventName}: requestParameters.profileName is missing` };
@@ -182,6 +273,8 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
       return { kind: 'ignore', reason: `profile ${profileName} is not one of the environment's` };
     }
     const owner = ownerOf(config, 'profileNames', profileName);
+    const elsewhere = answeredElsewhere(ref, owner, `profile ${profileName}`, detail['userIdentity'], config);
+    if (elsewhere !== undefined) return elsewhere;
     if (owner !== undefined && isSessionOf(caller, owner[1].signingRoleNames, config.accountId)) {
       return {
         kind: 'ignore',
@@ -198,10 +291,7 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
     return { ...facts, kind: 'revoke', profileName, jobId: text(response['jobId']) };
   }
 
-  if (
-    eventSource === 'codebuild.amazonaws.com' &&
-    (BUILD_START.has(eventName) || BUILD_RETRY.has(eventName))
-  ) {
+  if (building) {
     const named = BUILD_START.has(eventName) ? text(request['projectName']) : text(request['id']);
     if (named === undefined) {
       return { kind: 'malformed', reason: `${eventName}: the request names no project or build` };
@@ -217,6 +307,8 @@ export function decide(event: unknown, config: SigningGuardConfig): Decision {
       return { kind: 'ignore', reason: `project ${project} is not one of the environment's` };
     }
     const owner = ownerOf(config, 'projectNames', project);
+    const elsewhere = answeredElsewhere(ref, owner, `project ${project}`, detail['userIdentity'], config);
+    if (elsewhere !== undefined) return elsewhere;
     if (owner !== undefined && isSessionOf(caller, [owner[1].pipelineRoleName], config.accountId)) {
       return {
         kind: 'ignore',

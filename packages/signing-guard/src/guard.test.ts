@@ -15,6 +15,7 @@ import {
   BUILD_ROLE,
   EVENT_TIME,
   iamUser,
+  invocation,
   JOB_ID,
   OTHER_ACCOUNT,
   OTHER_APP_PROFILE,
@@ -39,8 +40,9 @@ const sns = mockClient(SNSClient);
 const codebuild = mockClient(CodeBuildClient);
 const logged: Record<string, unknown>[] = [];
 
-function guard(): (event: unknown) => Promise<GuardOutcome> {
-  return createGuard(
+/** The guard, invoked as the target of rule `rule` invokes it (the event wrapped with the rule's key). */
+function guard(rule: string): (event: unknown) => Promise<GuardOutcome> {
+  const answer = createGuard(
     CONFIG,
     {
       signer: new SignerClient({ region: REGION }),
@@ -49,6 +51,7 @@ function guard(): (event: unknown) => Promise<GuardOutcome> {
     },
     (entry) => logged.push(entry),
   );
+  return (event) => answer(invocation(rule, event));
 }
 
 function published(): { subject: string; message: Record<string, unknown> }[] {
@@ -80,7 +83,7 @@ afterEach(() => {
 
 describe('a signature made outside the pipeline', () => {
   it('SignPayload by a developer: the job CloudTrail names is revoked and the topic told who did it', async () => {
-    const outcome = await guard()(signPayload(iamUser('mallory')));
+    const outcome = await guard('signatures')(signPayload(iamUser('mallory')));
     expect(outcome).toEqual({ decision: 'revoke', revokedJobs: [JOB_ID], failures: [] });
     const revokes = signer.commandCalls(RevokeSignatureCommand);
     expect(revokes).toHaveLength(1);
@@ -100,18 +103,20 @@ describe('a signature made outside the pipeline', () => {
   });
 
   it('SignPayload by another stage role of the pipeline (the build role) is not the pipeline signing', async () => {
-    await guard()(signPayload(roleSession(BUILD_ROLE, 'AWSCodeBuild-0d1e2f30-4a5b-4c6d-8e7f-901a2b3c4d5e')));
+    await guard('hello-server-signatures')(
+      signPayload(roleSession(BUILD_ROLE, 'AWSCodeBuild-0d1e2f30-4a5b-4c6d-8e7f-901a2b3c4d5e')),
+    );
     expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(1);
   });
 
   it('a role of another account with the signing role name is not the pipeline either', async () => {
-    await guard()(signPayload(roleSession(SIGNING_ROLE, 'AWSCodeBuild-x', OTHER_ACCOUNT)));
+    await guard('signatures')(signPayload(roleSession(SIGNING_ROLE, 'AWSCodeBuild-x', OTHER_ACCOUNT)));
     expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(1);
   });
 
   it("another app's signing role signing with this app's profile: revoked and the topic told", async () => {
     const session = roleSession(OTHER_APP_SIGNING_ROLE, 'AWSCodeBuild-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
-    const outcome = await guard()(signPayload(session));
+    const outcome = await guard('hello-server-signatures')(signPayload(session));
     expect(outcome).toEqual({ decision: 'revoke', revokedJobs: [JOB_ID], failures: [] });
     expect(signer.commandCalls(RevokeSignatureCommand).map((c) => c.args[0].input.jobId)).toEqual([JOB_ID]);
     expect(published()[0]?.message).toMatchObject({
@@ -125,11 +130,13 @@ describe('a signature made outside the pipeline', () => {
     signer
       .on(DescribeSigningJobCommand)
       .resolves({ jobId: JOB_ID, profileName: REMOVED_APP_PROFILE, jobOwner: ACCOUNT, status: 'Succeeded' });
-    const outcome = await guard()(signPayload(iamUser('mallory'), { profileName: REMOVED_APP_PROFILE }));
+    const outcome = await guard('signatures')(
+      signPayload(iamUser('mallory'), { profileName: REMOVED_APP_PROFILE }),
+    );
     expect(outcome).toEqual({ decision: 'revoke', revokedJobs: [JOB_ID], failures: [] });
     expect(published()[0]?.message).toMatchObject({ profile: REMOVED_APP_PROFILE });
     // What the catch-all does not cover (docs/operations.md): an environment role on a profile no app owns.
-    const left = await guard()(signPayload(signingStage(), { profileName: REMOVED_APP_PROFILE }));
+    const left = await guard('signatures')(signPayload(signingStage(), { profileName: REMOVED_APP_PROFILE }));
     expect(left).toEqual({
       decision: 'ignore',
       reason: `profile ${REMOVED_APP_PROFILE} is no app's; role ${SIGNING_ROLE} is the environment's`,
@@ -150,7 +157,7 @@ describe('a signature made outside the pipeline', () => {
     signer
       .on(DescribeSigningJobCommand, { jobId: 'in-window' })
       .resolves({ jobId: 'in-window', profileName: PROFILE });
-    const outcome = await guard()(startSigningJob(iamUser('mallory'), { jobId: null }));
+    const outcome = await guard('signatures')(startSigningJob(iamUser('mallory'), { jobId: null }));
     expect(signer.commandCalls(ListSigningJobsCommand)[0]?.args[0].input).toEqual({
       requestedBy: caller,
       isRevoked: false,
@@ -162,7 +169,9 @@ describe('a signature made outside the pipeline', () => {
   });
 
   it('a failed SignPayload (AccessDenied) signed nothing: reported, nothing revoked', async () => {
-    const outcome = await guard()(signPayload(iamUser('mallory'), { errorCode: 'AccessDeniedException' }));
+    const outcome = await guard('signatures')(
+      signPayload(iamUser('mallory'), { errorCode: 'AccessDeniedException' }),
+    );
     expect(outcome.reason).toBe('the call failed (AccessDeniedException): nothing was signed');
     expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(0);
     expect(published()[0]?.message).toMatchObject({ errorCode: 'AccessDeniedException' });
@@ -171,7 +180,7 @@ describe('a signature made outside the pipeline', () => {
 
 describe('the pipeline and other environments are left alone', () => {
   it("the signing stage's SignPayload: no call at all", async () => {
-    const outcome = await guard()(signPayload(signingStage()));
+    const outcome = await guard('hello-server-signatures')(signPayload(signingStage()));
     expect(outcome).toEqual({
       decision: 'ignore',
       reason: `app hello-server's signing role ${SIGNING_ROLE} signed with its own profile`,
@@ -181,7 +190,7 @@ describe('the pipeline and other environments are left alone', () => {
   });
 
   it("CodePipeline's StartBuild, overrides and all: no call at all", async () => {
-    const outcome = await guard()(
+    const outcome = await guard('hello-server-builds')(
       startBuild(pipeline(), { overrides: { environmentVariablesOverride: [] } }),
     );
     expect(outcome.decision).toBe('ignore');
@@ -191,7 +200,9 @@ describe('the pipeline and other environments are left alone', () => {
 
   it("an app's signing role on its own profile, beside another app's", async () => {
     const session = roleSession(OTHER_APP_SIGNING_ROLE, 'AWSCodeBuild-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
-    expect((await guard()(signPayload(session, { profileName: OTHER_APP_PROFILE }))).decision).toBe('ignore');
+    expect(
+      (await guard('billing-signatures')(signPayload(session, { profileName: OTHER_APP_PROFILE }))).decision,
+    ).toBe('ignore');
     expect(signer.calls()).toHaveLength(0);
   });
 
@@ -200,17 +211,19 @@ describe('the pipeline and other environments are left alone', () => {
       `arn:aws:codebuild:${REGION}:${OTHER_ACCOUNT}:project/${PROJECT}`,
       `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${PROJECT}`,
     ]) {
-      expect((await guard()(startBuild(iamUser('a'), { projectName: arn }))).decision).toBe('ignore');
+      expect((await guard('builds')(startBuild(iamUser('a'), { projectName: arn }))).decision).toBe('ignore');
     }
     expect(codebuild.calls()).toHaveLength(0);
   });
 
   it("another environment's profile or project", async () => {
     expect(
-      (await guard()(signPayload(iamUser('a'), { profileName: 'signet_prod_hello_server' }))).decision,
+      (await guard('signatures')(signPayload(iamUser('a'), { profileName: 'signet_prod_hello_server' })))
+        .decision,
     ).toBe('ignore');
     expect(
-      (await guard()(startBuild(iamUser('a'), { projectName: 'signet-prod-hello-server-build' }))).decision,
+      (await guard('builds')(startBuild(iamUser('a'), { projectName: 'signet-prod-hello-server-build' })))
+        .decision,
     ).toBe('ignore');
     expect(signer.calls()).toHaveLength(0);
     expect(codebuild.calls()).toHaveLength(0);
@@ -220,7 +233,7 @@ describe('the pipeline and other environments are left alone', () => {
 describe('a build started outside the pipeline', () => {
   it('StartBuild with overrides by a user: stopped, and the overrides reported', async () => {
     codebuild.on(StopBuildCommand).resolves({});
-    const outcome = await guard()(startBuild(iamUser('mallory'), { overrides: SIGN_ANY_DIGEST }));
+    const outcome = await guard('builds')(startBuild(iamUser('mallory'), { overrides: SIGN_ANY_DIGEST }));
     const buildId = `${PROJECT}:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d`;
     expect(codebuild.commandCalls(StopBuildCommand).map((c) => c.args[0].input)).toEqual([{ id: buildId }]);
     expect(outcome).toEqual({ decision: 'stop', stoppedBuild: buildId, failures: [] });
@@ -239,7 +252,7 @@ describe('a build started outside the pipeline', () => {
       ACCOUNT,
       'codepipeline.amazonaws.com',
     );
-    const outcome = await guard()(startBuild(other));
+    const outcome = await guard('hello-server-builds')(startBuild(other));
     expect(outcome).toEqual({
       decision: 'stop',
       stoppedBuild: `${PROJECT}:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d`,
@@ -255,7 +268,7 @@ describe('a build started outside the pipeline', () => {
     }) as { detail: Record<string, unknown> };
     event.detail['eventName'] = 'StartBuildBatch';
     event.detail['responseElements'] = { buildBatch: { id: `${PROJECT}:1234` } };
-    await guard()(event);
+    await guard('builds')(event);
     expect(codebuild.commandCalls(StopBuildBatchCommand).map((c) => c.args[0].input)).toEqual([
       { id: `${PROJECT}:1234` },
     ]);
@@ -265,7 +278,7 @@ describe('a build started outside the pipeline', () => {
     codebuild
       .on(StopBuildCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
-    await expect(guard()(startBuild(iamUser('mallory')))).rejects.toThrow(
+    await expect(guard('builds')(startBuild(iamUser('mallory')))).rejects.toThrow(
       'signing guard: StopBuild signet-dev-hello-server-application-signing:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d: AccessDeniedException: not authorized',
     );
     expect(published()[0]?.subject).toBe('Signet dev: NOT stopped: a build started outside the pipeline');
@@ -279,7 +292,7 @@ describe('failures', () => {
         name: 'AccessDeniedException',
       }),
     );
-    await expect(guard()(signPayload(iamUser('mallory')))).rejects.toThrow(
+    await expect(guard('signatures')(signPayload(iamUser('mallory')))).rejects.toThrow(
       `signing guard: revocation incomplete: job ${JOB_ID}: AccessDeniedException: User is not authorized`,
     );
     const [notice] = published();
@@ -292,7 +305,7 @@ describe('failures', () => {
 
   it('a job that turns out to be of a foreign profile is not revoked', async () => {
     signer.on(DescribeSigningJobCommand).resolves({ jobId: JOB_ID, profileName: 'someone_else' });
-    await expect(guard()(signPayload(iamUser('mallory')))).rejects.toThrow(
+    await expect(guard('signatures')(signPayload(iamUser('mallory')))).rejects.toThrow(
       `job ${JOB_ID} is of profile someone_else, not one of the environment's`,
     );
     expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(0);
@@ -300,14 +313,14 @@ describe('failures', () => {
 
   it('no job found by requester and time: notified and thrown, never a guess', async () => {
     signer.on(ListSigningJobsCommand).resolves({ jobs: [] });
-    await expect(guard()(signPayload(iamUser('mallory'), { jobId: null }))).rejects.toThrow(
+    await expect(guard('signatures')(signPayload(iamUser('mallory'), { jobId: null }))).rejects.toThrow(
       'no signing job of this requester, profile and time was found',
     );
     expect(signer.commandCalls(RevokeSignatureCommand)).toHaveLength(0);
   });
 
   it.each([
-    ['not an object', null, 'the event is not a JSON object'],
+    ['not an object', null, 'rule signatures: the event is not a JSON object'],
     [
       'another detail-type',
       { 'detail-type': 'Scheduled Event', detail: {} },
@@ -327,7 +340,7 @@ describe('failures', () => {
       'SignPayload: the record has no userIdentity.type',
     ],
   ])('a malformed event (%s) is published and dropped, without a crash', async (_name, event, reason) => {
-    const outcome = await guard()(event);
+    const outcome = await guard('signatures')(event);
     expect(outcome).toEqual({ decision: 'malformed', reason });
     expect(published()[0]?.message).toMatchObject({ reason });
     expect(signer.calls()).toHaveLength(0);
@@ -337,7 +350,7 @@ describe('failures', () => {
   it('a SignPayload record without a profile name is malformed', async () => {
     const event = signPayload(iamUser('mallory')) as { detail: Record<string, unknown> };
     event.detail['requestParameters'] = {};
-    expect(await guard()(event)).toEqual({
+    expect(await guard('signatures')(event)).toEqual({
       decision: 'malformed',
       reason: 'SignPayload: requestParameters.profileName is missing',
     });

@@ -41,12 +41,12 @@ export function defaultClients(): GuardClients {
   return { signer: new SignerClient({}), sns: new SNSClient({}), codebuild: new CodeBuildClient({}) };
 }
 
-/** The guard for one environment's configuration. */
+/** The guard for one environment's configuration: it answers invocations (./invocation.ts). */
 export function createGuard(
   config: SigningGuardConfig,
   clients: GuardClients,
   log: Log = jsonLog,
-): (event: unknown) => Promise<GuardOutcome> {
+): (invocation: unknown) => Promise<GuardOutcome> {
   const publish = async (subject: string, body: Record<string, unknown>): Promise<void> => {
     await clients.sns.send(
       new PublishCommand({
@@ -89,6 +89,7 @@ export function createGuard(
   const revoke = async (decision: Extract<Decision, { kind: 'revoke' }>): Promise<GuardOutcome> => {
     const who = decision.caller.arn ?? decision.caller.type;
     const call = {
+      rule: decision.rule,
       event: decision.eventName,
       eventId: decision.eventId,
       caller: who,
@@ -160,6 +161,7 @@ export function createGuard(
   const stop = async (decision: Extract<Decision, { kind: 'stop' }>): Promise<GuardOutcome> => {
     const who = decision.caller.arn ?? decision.caller.type;
     const call = {
+      rule: decision.rule,
       event: decision.eventName,
       eventId: decision.eventId,
       caller: who,
@@ -200,8 +202,8 @@ export function createGuard(
     return { decision: 'stop', stoppedBuild: decision.buildId, failures };
   };
 
-  return async (event: unknown): Promise<GuardOutcome> => {
-    const decision = decide(event, config);
+  return async (invocation: unknown): Promise<GuardOutcome> => {
+    const decision = decide(invocation, config);
     let outcome: GuardOutcome;
     switch (decision.kind) {
       case 'ignore':
@@ -211,7 +213,7 @@ export function createGuard(
         // Reported and dropped: a retry would read the same event the same way.
         await publish('unreadable event received by the signing guard', {
           reason: decision.reason,
-          event: JSON.stringify(event)?.slice(0, 4000) ?? String(event),
+          invocation: JSON.stringify(invocation)?.slice(0, 4000) ?? String(invocation),
         });
         outcome = { decision: 'malformed', reason: decision.reason };
         break;

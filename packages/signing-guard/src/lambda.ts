@@ -10,12 +10,12 @@ import { createGuard, defaultClients, type GuardOutcome } from './guard.js';
 
 let guard: ((event: unknown) => Promise<GuardOutcome>) | undefined;
 
-/** Lambda's handler: one EventBridge event of one of the guard's rules. */
-export async function handler(event: unknown): Promise<GuardOutcome> {
+/** Lambda's handler: one event of one of the guard's rules, wrapped with the rule's key by its target. */
+export async function handler(invocation: unknown): Promise<GuardOutcome> {
   if (guard === undefined) {
     const file = join(__dirname, SIGNING_GUARD_CONFIG_FILE);
     const config = parseSigningGuardConfig(JSON.parse(readFileSync(file, 'utf8')), file);
     guard = createGuard(config, defaultClients());
   }
-  return guard(event);
+  return guard(invocation);
 }

@@ -121,6 +121,27 @@ describe('the signing guard of signet-signer', () => {
     });
   });
 
+  it("wraps each rule's events with that rule's key, by which the function acts on an event once", () => {
+    const targets = prod.recorded.filter((r) => r.type === 'aws:cloudwatch/eventTarget:EventTarget');
+    const keys = targets.map((target) => {
+      const key = target.name.replace(/^signing-guard-/, '').replace(/-target$/, '');
+      const rule = one('aws:cloudwatch/eventRule:EventRule', `signing-guard-${key}`);
+      expect(target.inputs['rule']).toBe(rule.inputs['name']);
+      expect(target.inputs['inputTransformer']).toEqual({
+        inputTemplate: `{"rule":"${key}","event":<aws.events.event.json>}`,
+      });
+      return key;
+    });
+    expect(keys.sort()).toEqual([
+      'alpha-builds',
+      'alpha-signatures',
+      'beta-builds',
+      'beta-signatures',
+      'builds',
+      'signatures',
+    ]);
+  });
+
   it('encrypts the topic, the queue and the logs with its own rotating key', () => {
     const key = one('aws:kms/key:Key', 'signing-guard-key-key');
     expect(key.inputs['enableKeyRotation']).toBe(true);

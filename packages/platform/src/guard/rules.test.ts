@@ -38,6 +38,16 @@ describe('the guard rules', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(EVENT_PATTERN_MAX_CHARACTERS);
   });
 
+  it('keep the keys the rules are named by and that each target sends the function', () => {
+    const rules = guardRules('dev', [{ name: 'web', profileNames: ['signet_dev_web'] }]);
+    expect(rules.map((rule) => [rule.key, rule.name])).toEqual([
+      ['signatures', 'signet-dev-signing-guard-signatures'],
+      ['builds', 'signet-dev-signing-guard-builds'],
+      ['web-signatures', 'signet-dev-web-guard-s'],
+      ['web-builds', 'signet-dev-web-guard-b'],
+    ]);
+  });
+
   it("keep one app's rules and names when another app is added", () => {
     const [one] = prodApps(1) as [GuardedApp];
     const alone = guardRules('prod', [one]).map((r) => [r.key, r.name, JSON.stringify(r.pattern(scope))]);

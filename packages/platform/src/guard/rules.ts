@@ -5,7 +5,7 @@ import {
   buildSigningEventPattern,
   type EventPattern,
 } from '@signet/policies';
-import type { SigningGuardApp } from '@signet/signing-guard/artifact';
+import { guardRuleKey, type SigningGuardApp } from '@signet/signing-guard/artifact';
 import type { Environment } from '../environment.js';
 import {
   physicalName,
@@ -26,7 +26,10 @@ export interface GuardedApp {
 
 /** One EventBridge rule of the guard. */
 export interface GuardRule {
-  /** The Pulumi resource name's suffix and the rule's kind: stable per app. */
+  /**
+   * The Pulumi resource name's suffix and the rule's kind (`guardRuleKey`): stable per app. The
+   * rule's target hands it to the function with each event, which answers by it.
+   */
   readonly key: string;
   readonly name: string;
   readonly description: string;
@@ -67,13 +70,15 @@ export function guardedApps(
  * pipeline roles, and the environment's two catch-alls (any profile or project of the environment,
  * by an identity that is not a session of one of the environment's roles). Every pattern's size is
  * bounded per app, so the number of apps is limited by EventBridge's rules per bus, not by the
- * pattern size quota. Rule names are at most 63 characters (64 is EventBridge's limit).
+ * pattern size quota. Rule names are at most 63 characters (64 is EventBridge's limit). An event
+ * that an app's rule and a catch-all both match reaches the function once per rule; it acts on one
+ * (`decide` in @signet/signing-guard), by the rule key each target sends with the event.
  */
 export function guardRules(environment: Environment, apps: readonly GuardedApp[]): GuardRule[] {
   const prefix = physicalNamePrefix(environment);
   const rules: GuardRule[] = [
     {
-      key: 'signatures',
+      key: guardRuleKey('signatures'),
       name: physicalName(environment, 'signing-guard-signatures'),
       description: `Signet ${environment}: signatures with the environment's profiles by no role of the environment`,
       pattern: (scope) =>
@@ -84,7 +89,7 @@ export function guardRules(environment: Environment, apps: readonly GuardedApp[]
         }),
     },
     {
-      key: 'builds',
+      key: guardRuleKey('builds'),
       name: physicalName(environment, 'signing-guard-builds'),
       description: `Signet ${environment}: builds of the environment's projects by no role of the environment`,
       pattern: (scope) => buildBuildEventPattern({ ...scope, projectPrefix: prefix, rolePrefix: prefix }),
@@ -93,7 +98,7 @@ export function guardRules(environment: Environment, apps: readonly GuardedApp[]
   for (const [app, entry] of Object.entries(guardedApps(environment, apps))) {
     rules.push(
       {
-        key: `${app}-signatures`,
+        key: guardRuleKey('signatures', app),
         name: physicalName(environment, `${app}-guard-s`),
         description: `Signet ${environment}: signatures with ${app}'s profiles outside its pipeline`,
         pattern: (scope) =>
@@ -104,7 +109,7 @@ export function guardRules(environment: Environment, apps: readonly GuardedApp[]
           }),
       },
       {
-        key: `${app}-builds`,
+        key: guardRuleKey('builds', app),
         name: physicalName(environment, `${app}-guard-b`),
         description: `Signet ${environment}: builds of ${app}'s projects outside its pipeline`,
         pattern: (scope) =>

@@ -8,6 +8,7 @@ import {
   eventsDeadLetterKeyGrant,
 } from '@signet/policies';
 import {
+  guardInputTemplate,
   SIGNING_GUARD_BUNDLE,
   SIGNING_GUARD_CONFIG_FILE,
   SIGNING_GUARD_ENTRY,
@@ -229,6 +230,10 @@ export class SigningGuard extends pulumi.ComponentResource {
         {
           rule: rule.name,
           arn: fn.arn,
+          // The event, wrapped with the rule's key: an app's rule and a catch-all may both match
+          // one event, and the key is how the function acts on it once.
+          // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+          inputTransformer: { inputTemplate: guardInputTemplate(kind) },
           // EventBridge retries an undeliverable event for an hour, then dead-letters it.
           retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 24 },
           deadLetterConfig: { arn: queue.arn },

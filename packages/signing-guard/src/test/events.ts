@@ -19,6 +19,7 @@
  * CodeBuild runs a build with its service role in a session named `AWSCodeBuild-<build uuid>`.
  */
 import type { SigningGuardConfig } from '../config.js';
+import { guardInputTemplate } from '../invocation.js';
 
 export const ACCOUNT = '111122223333';
 export const OTHER_ACCOUNT = '444455556666';
@@ -242,3 +243,11 @@ export const SIGN_ANY_DIGEST = {
   buildspecOverride: 'version: 0.2\nphases:\n  build:\n    commands: [notation sign ...]\n',
   sourceTypeOverride: 'NO_SOURCE',
 };
+
+/**
+ * What the target of rule `rule` sends the function for `event`: the rule's input template with
+ * EventBridge's `<aws.events.event.json>` replaced by the event.
+ */
+export function invocation(rule: string, event: unknown): unknown {
+  return JSON.parse(guardInputTemplate(rule).replace('<aws.events.event.json>', JSON.stringify(event)));
+}
