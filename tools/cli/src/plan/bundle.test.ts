@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo, scratchWorkspace } from '../test/harness.js';
 import { runCommand } from '../program.js';
 import { runPlanCommand } from '../commands/plan.js';
-import { planBundle } from './bundle.js';
+import { installBundle, planBundle } from './bundle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signet-bundle-'));
 const cache = join(dir, 'cache');
@@ -65,5 +66,43 @@ describe('a stack program that does not compile', () => {
       new RegExp(`signet plan: stack beta: cannot load ${program}: .*stacks/beta/src/index\\.ts:\\d+: `),
     );
     expect(io.err).not.toMatch(/\[\d\/\d\]/);
+  });
+});
+
+describe('two plans that build the same bundle at once', () => {
+  const cacheDir = join(dir, 'install');
+
+  /** A bundle of the current sources, as the second plan finished building it. */
+  const build = async (): Promise<{ dir: string; staging: string }> => {
+    const bundle = await planBundle(child, program, cacheDir);
+    const built = dirname(bundle.child);
+    const staging = `${built}.other`;
+    cpSync(built, staging, { recursive: true });
+    return { dir: built, staging };
+  };
+
+  it("leave the first one's bundle in place: its processes may be loading it", async () => {
+    write('version.ts', 'export const version: number = 3;\n');
+    const { dir: placed, staging } = await build();
+    const inode = statSync(join(placed, 'child.mjs')).ino;
+    installBundle(staging, placed);
+    expect(statSync(join(placed, 'child.mjs')).ino).toBe(inode);
+    rmSync(staging, { recursive: true, force: true });
+  });
+
+  it('replace a stale bundle (built from other sources)', async () => {
+    const { dir: placed, staging } = await build();
+    const inode = statSync(join(staging, 'child.mjs')).ino;
+    write('version.ts', 'export const version: number = 4;\n');
+    // The placed bundle is stale now; pretend the staging one was built from the new sources.
+    const manifest = join(staging, 'manifest.json');
+    const fresh = JSON.parse(readFileSync(manifest, 'utf8')) as { inputs: Record<string, string> };
+    for (const path of Object.keys(fresh.inputs)) {
+      fresh.inputs[path] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+    writeFileSync(manifest, JSON.stringify(fresh));
+    installBundle(staging, placed);
+    expect(statSync(join(placed, 'child.mjs')).ino).toBe(inode);
+    expect(readdirSync(cacheDir).filter((e) => e.includes('.stale-'))).toEqual([]);
   });
 });

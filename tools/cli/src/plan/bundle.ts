@@ -99,7 +99,8 @@ function isCurrent(dir: string): Manifest | undefined {
 /**
  * The bundle planning `programFile` with `childEntry`, built when no cached one matches the
  * current sources. Concurrent plans may build the same bundle; each writes its own directory and
- * renames it into place, so a reader never sees a half-written bundle.
+ * renames it into place unless the other's is there already (see {@link installBundle}), so a
+ * reader never sees a half-written or a removed bundle.
  */
 export async function planBundle(
   childEntry: string,
@@ -155,17 +156,42 @@ export async function planBundle(
     ].sort();
     const manifest: Manifest = { esbuild: esbuildVersion, inputs, preload };
     writeFileSync(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    rmSync(dir, { recursive: true, force: true });
-    try {
-      renameSync(staging, dir);
-    } catch (error) {
-      // Another plan renamed its (identical) bundle into place first.
-      if (isCurrent(dir) === undefined) throw error;
-    }
+    installBundle(staging, dir);
     pruneStale(cacheDir);
     return paths(manifest);
   } finally {
     rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts a built bundle (`staging`) in place at `dir`. A current bundle already there is left alone:
+ * another plan built the same one meanwhile, and its processes may be loading it (removing it under
+ * them failed their imports); `staging` is then discarded by the caller. A stale one (built from
+ * other sources) is moved aside, replaced and removed.
+ */
+export function installBundle(staging: string, dir: string): void {
+  if (isCurrent(dir) !== undefined) return;
+  try {
+    renameSync(staging, dir);
+    return;
+  } catch (error) {
+    if (!existsSync(dir)) throw error;
+  }
+  // A directory is there: another plan's current bundle, placed since the check, or a stale one.
+  if (isCurrent(dir) !== undefined) return;
+  const aside = `${dir}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(dir, aside);
+  } catch {
+    // Another plan moved it aside first.
+  }
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    if (isCurrent(dir) === undefined) throw error;
+  } finally {
+    rmSync(aside, { recursive: true, force: true });
   }
 }
 
